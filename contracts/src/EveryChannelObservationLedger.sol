@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {IEveryChannelObservationLedger} from "./interfaces/IEveryChannelObservationLedger.sol";
+import {IEveryChannelWitnessRegistry} from "./interfaces/IEveryChannelWitnessRegistry.sol";
+import {IEveryChannelRail} from "./interfaces/IEveryChannelRail.sol";
+
+/// @title EveryChannelObservationLedger
+/// @notice Candidate observations, witness sign-offs and finalization for every.channel.
+/// @dev Storage per finalized observation: one word (the slot's ObservationHash), plus one word per
+///      stream that each finalization overwrites. Pending sign-offs take one word per candidate, which
+///      is cleared when the candidate finalizes through them (a refund).
+///      Replay: the EIP-712 domain binds a signature to this chain and this contract (OpenZeppelin
+///      EIP712 rebuilds the separator if the chain id changes). Within this ledger a replayed
+///      signature can do nothing new: sign-offs are a set, and a finalized slot accepts nothing.
+///      A witness bounds how long its signature is usable with the deadline it signs.
+///      Deliberately not here: staking, slashing, media bytes or manifests on chain.
+contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712 {
+    /// @notice EIP-712 type of a relayed sign-off.
+    /// @dev keccak256("ObservationSignOff(bytes32 observationHash,uint64 deadline)")
+    bytes32 public constant SIGN_OFF_TYPEHASH = keccak256("ObservationSignOff(bytes32 observationHash,uint64 deadline)");
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    IEveryChannelWitnessRegistry public immutable registry;
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    IEveryChannelRail public immutable rail;
+
+    // -- Storage --
+
+    mapping(bytes32 slot => bytes32 observationHash) private _finalized;
+    mapping(bytes32 streamHash => bytes32 headCommitment) private _streamHeads;
+    mapping(bytes32 observationHash => uint256 witnessBits) private _signOffs;
+
+    /// @param registry_ The witness registry.
+    /// @param rail_ Bridging switch: the rail to record finalized slots into, or address(0) for off (the
+    ///        default). When on, authorize this ledger as a publisher on the rail before the first
+    ///        finalization; until then finalizations revert with the rail's NotPublisher error.
+    constructor(IEveryChannelWitnessRegistry registry_, IEveryChannelRail rail_)
+        EIP712("EveryChannelObservationLedger", "1")
+    {
+        registry = registry_;
+        rail = rail_;
+    }
+
+    // -- Sign-off --
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function signOff(ObservationHeader calldata header) external returns (bool) {
+        (bytes32 slot, bytes32 hash) = _open(header);
+        address[] memory sender = new address[](1);
+        sender[0] = msg.sender;
+        (uint256 bit, uint256 memberMask, uint256 quorum) = registry.resolve(sender);
+        uint256 recorded = _signOffs[hash];
+        if (recorded & bit != 0) revert AlreadySignedOff(hash, msg.sender);
+        return _tally(slot, hash, header, recorded, bit, memberMask, quorum);
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function submitSignOffs(ObservationHeader calldata header, WitnessSignature[] calldata signatures)
+        external
+        returns (bool)
+    {
+        return _submit(header, signatures);
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function submitSignOffBatch(SignedObservation[] calldata observations) external returns (uint256 finalizedCount) {
+        if (observations.length == 0) revert EmptySubmission();
+        for (uint256 i; i < observations.length; ++i) {
+            if (_submit(observations[i].header, observations[i].signatures)) ++finalizedCount;
+        }
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function finalize(ObservationHeader calldata header) external {
+        (bytes32 slot, bytes32 hash) = _open(header);
+        (uint256 memberMask, uint256 quorum) = registry.membership();
+        uint256 counted = _signOffs[hash] & memberMask;
+        uint256 count = _popcount(counted);
+        if (count < quorum) revert QuorumNotReached(hash, count, quorum);
+        if (!_extendsStream(header)) {
+            revert NotNextInStream(header.streamHash, header.parentObservationHash, header.sequence);
+        }
+        delete _signOffs[hash];
+        _finalize(slot, hash, header, counted);
+    }
+
+    // -- Reads --
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function finalizedObservation(bytes32 slot) external view returns (bytes32) {
+        return _finalized[slot];
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function signOffsOf(bytes32 hash) external view returns (uint256) {
+        return _signOffs[hash];
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function countSignOffs(bytes32 hash) external view returns (uint256 counted, uint256 quorum) {
+        uint256 memberMask;
+        (memberMask, quorum) = registry.membership();
+        counted = _popcount(_signOffs[hash] & memberMask);
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function streamHead(bytes32 streamHash) external view returns (bytes32) {
+        return _streamHeads[streamHash];
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function isStreamHead(bytes32 streamHash, bytes32 hash, uint64 sequence) external view returns (bool) {
+        return _streamHeads[streamHash] == _headCommitment(hash, sequence);
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function extendsStream(ObservationHeader calldata header) external view returns (bool) {
+        return _extendsStream(header);
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function observationHash(ObservationHeader calldata header) public pure returns (bytes32) {
+        return keccak256(abi.encode(header));
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function observationSlot(bytes32 streamHash, bytes32 epochHash) public pure returns (bytes32) {
+        return keccak256(abi.encode(streamHash, epochHash));
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function signOffDigest(bytes32 hash, uint64 deadline) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(SIGN_OFF_TYPEHASH, hash, deadline)));
+    }
+
+    // -- Internals --
+
+    /// @dev Hashes the header and refuses a finalized slot before any other work, so late sign-offs
+    ///      cost one storage read.
+    function _open(ObservationHeader calldata header) private view returns (bytes32 slot, bytes32 hash) {
+        if (header.streamHash == bytes32(0)) revert ZeroHeaderField("streamHash");
+        if (header.epochHash == bytes32(0)) revert ZeroHeaderField("epochHash");
+        slot = observationSlot(header.streamHash, header.epochHash);
+        bytes32 finalizedHash = _finalized[slot];
+        if (finalizedHash != bytes32(0)) revert SlotAlreadyFinalized(slot, finalizedHash);
+        hash = observationHash(header);
+    }
+
+    function _submit(ObservationHeader calldata header, WitnessSignature[] calldata signatures)
+        private
+        returns (bool)
+    {
+        if (signatures.length == 0) revert EmptySubmission();
+        (bytes32 slot, bytes32 hash) = _open(header);
+        (uint256 bits, uint256 memberMask, uint256 quorum) = registry.resolve(_recoverSigners(hash, signatures));
+        // Fast path: the signatures alone are a quorum of current members (resolve only returns
+        // members), so the recorded sign-offs need not be read.
+        if (_popcount(bits) >= quorum && _extendsStream(header)) {
+            _finalize(slot, hash, header, bits);
+            return true;
+        }
+        uint256 recorded = _signOffs[hash];
+        // Re-relaying a recorded sign-off is harmless: sign-offs are a set.
+        return _tally(slot, hash, header, recorded, bits & ~recorded, memberMask, quorum);
+    }
+
+    /// @dev Adds `newBits` to the candidate's recorded sign-offs, then finalizes if that reaches quorum
+    ///      and the header extends its stream, or records them as pending.
+    function _tally(
+        bytes32 slot,
+        bytes32 hash,
+        ObservationHeader calldata header,
+        uint256 recorded,
+        uint256 newBits,
+        uint256 memberMask,
+        uint256 quorum
+    ) private returns (bool) {
+        uint256 all = recorded | newBits;
+        uint256 counted = all & memberMask;
+        if (_popcount(counted) >= quorum && _extendsStream(header)) {
+            if (recorded != 0) delete _signOffs[hash];
+            _finalize(slot, hash, header, counted);
+            return true;
+        }
+        if (newBits != 0) {
+            _signOffs[hash] = all;
+            if (recorded == 0) emit ObservationProposed(slot, hash, header);
+            emit SignedOff(hash, newBits);
+        }
+        return false;
+    }
+
+    function _recoverSigners(bytes32 hash, WitnessSignature[] calldata signatures)
+        private
+        view
+        returns (address[] memory signers)
+    {
+        signers = new address[](signatures.length);
+        for (uint256 i; i < signatures.length; ++i) {
+            WitnessSignature calldata sig = signatures[i];
+            // Deadlines are unix seconds with a margin of minutes to days; a block producer's few
+            // seconds of timestamp leeway do not matter here.
+            // forge-lint: disable-next-line(block-timestamp)
+            if (block.timestamp > sig.deadline) revert SignatureExpired(i, sig.deadline, block.timestamp);
+            // tryRecover rejects high-s and a zero recovery (OpenZeppelin ECDSA).
+            (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(signOffDigest(hash, sig.deadline), sig.r, sig.vs);
+            if (err != ECDSA.RecoverError.NoError) revert InvalidSignature(i);
+            signers[i] = signer;
+        }
+    }
+
+    function _finalize(bytes32 slot, bytes32 hash, ObservationHeader calldata header, uint256 counted) private {
+        _finalized[slot] = hash;
+        _streamHeads[header.streamHash] = _headCommitment(hash, header.sequence);
+        emit ObservationFinalized(slot, hash, header.streamHash, header, counted);
+        if (address(rail) != address(0)) {
+            rail.record(header.streamHash, header.epochHash, header.dataRoot, header.locatorHash);
+        }
+    }
+
+    /// @dev A stream's first observation has sequence 0 and parent 0; a later one must name the head
+    ///      as its parent and carry the head's sequence + 1. The head is kept as one commitment word.
+    function _extendsStream(ObservationHeader calldata header) private view returns (bool) {
+        bytes32 head = _streamHeads[header.streamHash];
+        if (header.sequence == 0) return head == bytes32(0) && header.parentObservationHash == bytes32(0);
+        return head == _headCommitment(header.parentObservationHash, header.sequence - 1);
+    }
+
+    function _headCommitment(bytes32 hash, uint64 sequence) private pure returns (bytes32) {
+        return keccak256(abi.encode(hash, sequence));
+    }
+
+    /// @dev Counts set bits; at most one loop turn per witness.
+    function _popcount(uint256 x) private pure returns (uint256 count) {
+        // Unchecked is safe: x - 1 runs only while x != 0, and count <= 256.
+        unchecked {
+            while (x != 0) {
+                x &= x - 1;
+                ++count;
+            }
+        }
+    }
+}

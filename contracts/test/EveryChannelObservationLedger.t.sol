@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {LedgerFixture} from "./utils/LedgerFixture.sol";
+import {IEveryChannelObservationLedger as L} from "../src/interfaces/IEveryChannelObservationLedger.sol";
+import {IEveryChannelWitnessRegistry as R} from "../src/interfaces/IEveryChannelWitnessRegistry.sol";
+
+contract EveryChannelObservationLedgerTest is LedgerFixture {
+    // -- Pure helpers --
+
+    function test_observationHash_IsKeccakOfAbiEncodedHeader() public view {
+        L.ObservationHeader memory h = first();
+        assertEq(ledger.observationHash(h), keccak256(abi.encode(h)), "hash");
+        assertEq(ledger.observationSlot(h.streamHash, h.epochHash), keccak256(abi.encode(h.streamHash, h.epochHash)), "slot");
+    }
+
+    function testFuzz_observationHash_CommitsToEveryField(uint256 field, bytes32 value) public view {
+        L.ObservationHeader memory h = first();
+        L.ObservationHeader memory g = first();
+        field = bound(field, 0, 6);
+        if (field == 0) g.streamHash = value;
+        if (field == 1) g.epochHash = value;
+        if (field == 2) g.parentObservationHash = value;
+        if (field == 3) g.dataRoot = value;
+        if (field == 4) g.locatorHash = value;
+        if (field == 5) g.observedUnixMs = uint64(uint256(value));
+        if (field == 6) g.sequence = uint64(uint256(value));
+        vm.assume(keccak256(abi.encode(g)) != keccak256(abi.encode(h)));
+        assertTrue(ledger.observationHash(g) != ledger.observationHash(h), "field changes hash");
+    }
+
+    // -- Sign-off by transaction --
+
+    function test_signOff_FirstRecordsCandidate() public {
+        L.ObservationHeader memory h = first();
+        vm.expectEmit(address(ledger));
+        emit L.ObservationProposed(slotOf(h), hashOf(h), h);
+        vm.expectEmit(address(ledger));
+        emit L.SignedOff(hashOf(h), 1 << 0);
+        assertEq(signOffAs(0, h), false, "not final after one");
+        assertEq(ledger.signOffsOf(hashOf(h)), 1, "bit 0 recorded");
+        (uint256 counted, uint256 quorum) = ledger.countSignOffs(hashOf(h));
+        assertEq(counted, 1, "counted");
+        assertEq(quorum, QUORUM, "quorum");
+    }
+
+    function test_signOff_FinalizesAtQuorum() public {
+        L.ObservationHeader memory h = first();
+        signOffAs(0, h);
+        signOffAs(3, h);
+        vm.expectEmit(address(ledger));
+        emit L.ObservationFinalized(slotOf(h), hashOf(h), h.streamHash, h, (1 << 0) | (1 << 3) | (1 << 4));
+        assertEq(signOffAs(4, h), true, "third finalizes");
+        assertEq(ledger.finalizedObservation(slotOf(h)), hashOf(h), "finalized hash");
+        assertEq(ledger.signOffsOf(hashOf(h)), 0, "pending word cleared");
+        assertTrue(ledger.isStreamHead(STREAM, hashOf(h), 0), "head");
+    }
+
+    function test_signOff_FailsIf_NotWitness() public {
+        vm.prank(address(0xBAD));
+        vm.expectRevert(abi.encodeWithSelector(R.NotAWitness.selector, address(0xBAD)));
+        ledger.signOff(first());
+    }
+
+    function test_signOff_FailsIf_AlreadySignedOff() public {
+        L.ObservationHeader memory h = first();
+        signOffAs(1, h);
+        vm.prank(w(1));
+        vm.expectRevert(abi.encodeWithSelector(L.AlreadySignedOff.selector, hashOf(h), w(1)));
+        ledger.signOff(h);
+    }
+
+    function test_signOff_FailsIf_SlotAlreadyFinalized() public {
+        L.ObservationHeader memory h = first();
+        signOffAs(0, h);
+        signOffAs(1, h);
+        signOffAs(2, h);
+        vm.prank(w(3));
+        vm.expectRevert(abi.encodeWithSelector(L.SlotAlreadyFinalized.selector, slotOf(h), hashOf(h)));
+        ledger.signOff(h);
+    }
+
+    function test_signOff_FailsIf_CompetingCandidateAfterFinalization() public {
+        L.ObservationHeader memory a = first();
+        L.ObservationHeader memory b = header(STREAM, 0, bytes32(0), 1);
+        signOffAs(4, b);
+        signOffAs(0, a);
+        signOffAs(1, a);
+        signOffAs(2, a);
+        vm.prank(w(3));
+        vm.expectRevert(abi.encodeWithSelector(L.SlotAlreadyFinalized.selector, slotOf(b), hashOf(a)));
+        ledger.signOff(b);
+    }
+
+    function test_signOff_FailsIf_StreamOrEpochZero() public {
+        L.ObservationHeader memory h = first();
+        h.streamHash = bytes32(0);
+        vm.prank(w(0));
+        vm.expectRevert(abi.encodeWithSelector(L.ZeroHeaderField.selector, "streamHash"));
+        ledger.signOff(h);
+        h = first();
+        h.epochHash = bytes32(0);
+        vm.prank(w(0));
+        vm.expectRevert(abi.encodeWithSelector(L.ZeroHeaderField.selector, "epochHash"));
+        ledger.signOff(h);
+    }
+
+    function test_signOff_RemovedWitnessStopsCounting() public {
+        L.ObservationHeader memory h = first();
+        signOffAs(0, h);
+        signOffAs(1, h);
+        vm.prank(owner);
+        registry.removeWitness(w(1));
+        (uint256 counted,) = ledger.countSignOffs(hashOf(h));
+        assertEq(counted, 1, "removed witness not counted");
+        assertEq(signOffAs(2, h), false, "two members are not a quorum of 3");
+        vm.expectEmit(address(ledger));
+        emit L.ObservationFinalized(slotOf(h), hashOf(h), STREAM, h, (1 << 0) | (1 << 2) | (1 << 3));
+        assertEq(signOffAs(3, h), true, "three members finalize");
+    }
+
+    function test_signOff_ReaddedWitnessDoesNotReviveOldSignOff() public {
+        L.ObservationHeader memory h = first();
+        signOffAs(0, h);
+        signOffAs(1, h);
+        vm.startPrank(owner);
+        registry.removeWitness(w(1));
+        registry.addWitness(w(1));
+        registry.setQuorum(3);
+        vm.stopPrank();
+        (uint256 index, bool active) = registry.witnessIndex(w(1));
+        assertEq(index, 5, "fresh index");
+        assertTrue(active, "active again");
+        (uint256 counted,) = ledger.countSignOffs(hashOf(h));
+        assertEq(counted, 1, "old index does not count");
+        // Under its new index the witness can sign off again, and then it counts once.
+        assertEq(signOffAs(1, h), false, "two");
+        assertEq(signOffAs(2, h), true, "three");
+    }
+
+    // -- Stream chain --
+
+    function test_chain_ChildWithQuorumWaitsForParent() public {
+        L.ObservationHeader memory p = first();
+        L.ObservationHeader memory c = header(STREAM, 1, hashOf(p), 0);
+        signOffAs(0, c);
+        signOffAs(1, c);
+        assertEq(signOffAs(2, c), false, "quorum but parent not final");
+        vm.expectRevert(abi.encodeWithSelector(L.NotNextInStream.selector, STREAM, hashOf(p), uint64(1)));
+        ledger.finalize(c);
+        signOffAs(0, p);
+        signOffAs(1, p);
+        signOffAs(2, p);
+        assertTrue(ledger.extendsStream(c), "now extends");
+        vm.expectEmit(address(ledger));
+        emit L.ObservationFinalized(slotOf(c), hashOf(c), STREAM, c, 7);
+        vm.prank(address(0xCAFE));
+        ledger.finalize(c);
+        assertTrue(ledger.isStreamHead(STREAM, hashOf(c), 1), "child is head");
+        assertEq(ledger.signOffsOf(hashOf(c)), 0, "cleared");
+    }
+
+    function test_chain_FirstMustHaveSequenceZeroAndNoParent() public {
+        L.ObservationHeader memory h = header(STREAM, 1, bytes32(0), 0);
+        assertEq(ledger.extendsStream(h), false, "sequence 1 cannot start a stream");
+        h = header(STREAM, 0, keccak256("x"), 0);
+        assertEq(ledger.extendsStream(h), false, "first has no parent");
+        assertTrue(ledger.extendsStream(first()), "sequence 0, parent 0");
+    }
+
+    function test_chain_RefusesSkipAndWrongParent() public {
+        L.ObservationHeader memory p = first();
+        signOffAs(0, p);
+        signOffAs(1, p);
+        signOffAs(2, p);
+        assertEq(ledger.extendsStream(header(STREAM, 2, hashOf(p), 0)), false, "skip");
+        assertEq(ledger.extendsStream(header(STREAM, 1, keccak256("other"), 0)), false, "wrong parent");
+        assertEq(ledger.extendsStream(header(STREAM, 0, bytes32(0), 1)), false, "second first");
+        assertTrue(ledger.extendsStream(header(STREAM, 1, hashOf(p), 0)), "next");
+    }
+
+    function test_finalize_FailsIf_QuorumNotReached() public {
+        L.ObservationHeader memory h = first();
+        signOffAs(0, h);
+        vm.expectRevert(abi.encodeWithSelector(L.QuorumNotReached.selector, hashOf(h), 1, QUORUM));
+        ledger.finalize(h);
+    }
+
+    function test_finalize_FailsIf_SlotAlreadyFinalized() public {
+        L.ObservationHeader memory h = first();
+        signOffAs(0, h);
+        signOffAs(1, h);
+        signOffAs(2, h);
+        vm.expectRevert(abi.encodeWithSelector(L.SlotAlreadyFinalized.selector, slotOf(h), hashOf(h)));
+        ledger.finalize(h);
+    }
+
+    function test_finalize_CountsOnlyCurrentMembersAfterQuorumRaise() public {
+        L.ObservationHeader memory p = first();
+        L.ObservationHeader memory c = header(STREAM, 1, hashOf(p), 0);
+        signOffAs(0, c);
+        signOffAs(1, c);
+        signOffAs(2, c);
+        vm.prank(owner);
+        registry.setQuorum(4);
+        uint256[] memory four = new uint256[](4);
+        (four[0], four[1], four[2], four[3]) = (0, 1, 2, 3);
+        ledger.submitSignOffs(p, sigs(p, four));
+        vm.expectRevert(abi.encodeWithSelector(L.QuorumNotReached.selector, hashOf(c), 3, 4));
+        ledger.finalize(c);
+    }
+
+    // -- Relayed sign-off --
+
+    function test_submitSignOffs_FinalizesWithQuorumOfSignatures() public {
+        L.ObservationHeader memory h = first();
+        vm.expectEmit(address(ledger));
+        emit L.ObservationFinalized(slotOf(h), hashOf(h), STREAM, h, (1 << 1) | (1 << 2) | (1 << 4));
+        vm.prank(address(0xCAFE));
+        assertTrue(ledger.submitSignOffs(h, sigs(h, ids(4, 1, 2))), "finalized");
+        assertEq(ledger.finalizedObservation(slotOf(h)), hashOf(h), "hash");
+    }
+
+    function test_submitSignOffs_BelowQuorumRecordsPending() public {
+        L.ObservationHeader memory h = first();
+        vm.expectEmit(address(ledger));
+        emit L.ObservationProposed(slotOf(h), hashOf(h), h);
+        vm.expectEmit(address(ledger));
+        emit L.SignedOff(hashOf(h), (1 << 0) | (1 << 3));
+        assertEq(ledger.submitSignOffs(h, sigs(h, ids(0, 3))), false, "pending");
+        assertEq(ledger.signOffsOf(hashOf(h)), 9, "bits 0 and 3");
+        // A transaction sign-off completes it; so would more signatures.
+        assertTrue(signOffAs(1, h), "mixed modes finalize");
+    }
+
+    function test_submitSignOffs_MergesWithRecordedAndIgnoresRepeats() public {
+        L.ObservationHeader memory h = first();
+        signOffAs(0, h);
+        signOffAs(1, h);
+        vm.expectEmit(address(ledger));
+        emit L.ObservationFinalized(slotOf(h), hashOf(h), STREAM, h, 7);
+        assertTrue(ledger.submitSignOffs(h, sigs(h, ids(1, 2))), "0,1 recorded + 1,2 relayed");
+    }
+
+    function test_submitSignOffs_RepeatOfRecordedEmitsNothingNew() public {
+        L.ObservationHeader memory h = first();
+        signOffAs(0, h);
+        vm.recordLogs();
+        assertEq(ledger.submitSignOffs(h, sigs(h, ids(0))), false, "still pending");
+        assertEq(vm.getRecordedLogs().length, 0, "no events");
+        assertEq(ledger.signOffsOf(hashOf(h)), 1, "unchanged");
+    }
+
+    function test_submitSignOffs_FailsIf_DuplicateSigner() public {
+        L.ObservationHeader memory h = first();
+        L.WitnessSignature[] memory s = sigs(h, ids(2, 0, 2));
+        vm.expectRevert(abi.encodeWithSelector(R.DuplicateWitness.selector, w(2)));
+        ledger.submitSignOffs(h, s);
+    }
+
+    function test_submitSignOffs_FailsIf_SignerNotWitness() public {
+        L.ObservationHeader memory h = first();
+        L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
+        s[1] = sig(0xBEEF, hashOf(h), s[1].deadline);
+        vm.expectRevert(abi.encodeWithSelector(R.NotAWitness.selector, vm.addr(0xBEEF)));
+        ledger.submitSignOffs(h, s);
+    }
+
+    function test_submitSignOffs_FailsIf_SignedForAnotherObservation() public {
+        L.ObservationHeader memory h = first();
+        L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
+        // Witness 2 signed the competing candidate; its signature recovers to some other address.
+        s[2] = sig(key(2), hashOf(header(STREAM, 0, bytes32(0), 1)), s[2].deadline);
+        vm.expectRevert(abi.encodeWithSelector(R.NotAWitness.selector, recovered(h, s[2])));
+        ledger.submitSignOffs(h, s);
+        assertEq(ledger.finalizedObservation(slotOf(h)), bytes32(0), "nothing finalized");
+    }
+
+    function test_submitSignOffs_FailsIf_SignedOnAnotherChain() public {
+        L.ObservationHeader memory h = first();
+        L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
+        vm.chainId(10);
+        vm.expectRevert(abi.encodeWithSelector(R.NotAWitness.selector, recovered(h, s[0])));
+        ledger.submitSignOffs(h, s);
+    }
+
+    function test_submitSignOffs_FailsIf_Expired() public {
+        L.ObservationHeader memory h = first();
+        L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
+        s[1] = sig(key(1), hashOf(h), uint64(block.timestamp - 1));
+        vm.expectRevert(abi.encodeWithSelector(L.SignatureExpired.selector, 1, uint64(block.timestamp - 1), block.timestamp));
+        ledger.submitSignOffs(h, s);
+    }
+
+    function test_submitSignOffs_AcceptsAtDeadline() public {
+        L.ObservationHeader memory h = first();
+        L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
+        s[0] = sig(key(0), hashOf(h), uint64(block.timestamp));
+        assertTrue(ledger.submitSignOffs(h, s), "deadline is inclusive");
+    }
+
+    function test_submitSignOffs_FailsIf_DeadlineTampered() public {
+        L.ObservationHeader memory h = first();
+        L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
+        s[0].deadline += 1;
+        vm.expectRevert(abi.encodeWithSelector(R.NotAWitness.selector, recovered(h, s[0])));
+        ledger.submitSignOffs(h, s);
+    }
+
+    function test_submitSignOffs_FailsIf_MalformedSignature() public {
+        L.ObservationHeader memory h = first();
+        L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
+        s[2].r = bytes32(0);
+        vm.expectRevert(abi.encodeWithSelector(L.InvalidSignature.selector, 2));
+        ledger.submitSignOffs(h, s);
+    }
+
+    function test_submitSignOffs_FailsIf_HighS() public {
+        L.ObservationHeader memory h = first();
+        L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
+        // s above n/2 is the malleable half; OpenZeppelin's ECDSA refuses it before recovering.
+        uint256 halfN = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
+        s[1].vs = bytes32(halfN + 1);
+        vm.expectRevert(abi.encodeWithSelector(L.InvalidSignature.selector, 1));
+        ledger.submitSignOffs(h, s);
+    }
+
+    function test_submitSignOffs_FailsIf_Empty() public {
+        vm.expectRevert(L.EmptySubmission.selector);
+        ledger.submitSignOffs(first(), new L.WitnessSignature[](0));
+    }
+
+    function test_submitSignOffs_FailsIf_SlotAlreadyFinalized() public {
+        L.ObservationHeader memory h = first();
+        ledger.submitSignOffs(h, sigs(h, ids(0, 1, 2)));
+        L.WitnessSignature[] memory late = sigs(h, ids(3));
+        vm.expectRevert(abi.encodeWithSelector(L.SlotAlreadyFinalized.selector, slotOf(h), hashOf(h)));
+        ledger.submitSignOffs(h, late);
+    }
+
+    function test_submitSignOffs_ChildWaitsThenFinalizes() public {
+        L.ObservationHeader memory p = first();
+        L.ObservationHeader memory c = header(STREAM, 1, hashOf(p), 0);
+        assertEq(ledger.submitSignOffs(c, sigs(c, ids(0, 1, 2))), false, "parent missing: pending");
+        assertEq(ledger.signOffsOf(hashOf(c)), 7, "recorded");
+        ledger.submitSignOffs(p, sigs(p, ids(0, 1, 2)));
+        ledger.finalize(c);
+        assertTrue(ledger.isStreamHead(STREAM, hashOf(c), 1), "head");
+    }
+
+    /// @dev The address a signature recovers to under this chain's domain.
+    function recovered(L.ObservationHeader memory h, L.WitnessSignature memory s) internal view returns (address) {
+        return ECDSA.recover(ledger.signOffDigest(hashOf(h), s.deadline), s.r, s.vs);
+    }
+
+    // -- Batches --
+
+    function test_submitSignOffBatch_FinalizesAChainInOrder() public {
+        L.SignedObservation[] memory batch = new L.SignedObservation[](10);
+        bytes32 parent;
+        for (uint64 i; i < 10; ++i) {
+            batch[i].header = header(STREAM, i, parent, 0);
+            batch[i].signatures = sigs(batch[i].header, ids(0, 2, 4));
+            parent = hashOf(batch[i].header);
+        }
+        assertEq(ledger.submitSignOffBatch(batch), 10, "all finalized");
+        assertTrue(ledger.isStreamHead(STREAM, parent, 9), "head at 9");
+    }
+
+    function test_submitSignOffBatch_OutOfOrderLeavesChildrenPending() public {
+        L.SignedObservation[] memory batch = new L.SignedObservation[](2);
+        L.ObservationHeader memory p = first();
+        L.ObservationHeader memory c = header(STREAM, 1, hashOf(p), 0);
+        (batch[0].header, batch[0].signatures) = (c, sigs(c, ids(0, 1, 2)));
+        (batch[1].header, batch[1].signatures) = (p, sigs(p, ids(0, 1, 2)));
+        assertEq(ledger.submitSignOffBatch(batch), 1, "only the parent");
+        ledger.finalize(c);
+        assertTrue(ledger.isStreamHead(STREAM, hashOf(c), 1), "child after finalize");
+    }
+
+    function test_submitSignOffBatch_AllOrNothing() public {
+        L.SignedObservation[] memory batch = new L.SignedObservation[](2);
+        L.ObservationHeader memory p = first();
+        L.ObservationHeader memory c = header(STREAM, 1, hashOf(p), 0);
+        (batch[0].header, batch[0].signatures) = (p, sigs(p, ids(0, 1, 2)));
+        (batch[1].header, batch[1].signatures) = (c, sigs(c, ids(0, 1, 1)));
+        vm.expectRevert(abi.encodeWithSelector(R.DuplicateWitness.selector, w(1)));
+        ledger.submitSignOffBatch(batch);
+        assertEq(ledger.finalizedObservation(slotOf(p)), bytes32(0), "first item rolled back");
+    }
+
+    function test_submitSignOffBatch_FailsIf_Empty() public {
+        vm.expectRevert(L.EmptySubmission.selector);
+        ledger.submitSignOffBatch(new L.SignedObservation[](0));
+    }
+
+    // -- Fuzz --
+
+    /// @dev Any set of distinct witnesses finalizes exactly when it holds a quorum.
+    function testFuzz_submitSignOffs_FinalizesIffQuorum(uint256 subset) public {
+        subset = bound(subset, 1, (1 << N) - 1);
+        uint256 count;
+        for (uint256 i; i < N; ++i) if (subset & (1 << i) != 0) ++count;
+        uint256[] memory chosen = new uint256[](count);
+        uint256 n;
+        for (uint256 i; i < N; ++i) if (subset & (1 << i) != 0) chosen[n++] = i;
+        L.ObservationHeader memory h = first();
+        bool finalized = ledger.submitSignOffs(h, sigs(h, chosen));
+        assertEq(finalized, count >= QUORUM, "finalizes iff quorum");
+        assertEq(ledger.finalizedObservation(slotOf(h)) == hashOf(h), count >= QUORUM, "stored iff quorum");
+    }
+
+    /// @dev Transaction sign-offs in any order finalize on exactly the quorum-th one.
+    function testFuzz_signOff_AnyOrderFinalizesOnQuorumth(uint256 seed) public {
+        uint256[5] memory order = [uint256(0), 1, 2, 3, 4];
+        for (uint256 i = N - 1; i > 0; --i) {
+            uint256 j = uint256(keccak256(abi.encode(seed, i))) % (i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        L.ObservationHeader memory h = first();
+        for (uint256 i; i < QUORUM; ++i) {
+            assertEq(signOffAs(order[i], h), i == QUORUM - 1, "finalizes on the quorum-th");
+        }
+        vm.prank(w(order[QUORUM]));
+        vm.expectRevert(abi.encodeWithSelector(L.SlotAlreadyFinalized.selector, slotOf(h), hashOf(h)));
+        ledger.signOff(h);
+    }
+
+    /// @dev A signature holds up to its deadline and not one second after.
+    function testFuzz_submitSignOffs_DeadlineHolds(uint64 deadline, uint64 at) public {
+        deadline = uint64(bound(deadline, 1, type(uint64).max - 1));
+        at = uint64(bound(at, 1, type(uint64).max));
+        L.ObservationHeader memory h = first();
+        L.WitnessSignature[] memory s = new L.WitnessSignature[](3);
+        for (uint256 i; i < 3; ++i) s[i] = sig(key(i), hashOf(h), deadline);
+        vm.warp(at);
+        if (at > deadline) {
+            vm.expectRevert(abi.encodeWithSelector(L.SignatureExpired.selector, 0, deadline, uint256(at)));
+        }
+        ledger.submitSignOffs(h, s);
+    }
+}
