@@ -4,8 +4,8 @@ pragma solidity 0.8.30;
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {IEveryChannelObservationLedger} from "./interfaces/IEveryChannelObservationLedger.sol";
-import {IEveryChannelWitnessRegistry} from "./interfaces/IEveryChannelWitnessRegistry.sol";
 import {IEveryChannelRail} from "./interfaces/IEveryChannelRail.sol";
+import {EveryChannelWitnessRegistry} from "./EveryChannelWitnessRegistry.sol";
 
 /// @title EveryChannelObservationLedger
 /// @notice Candidate observations, witness sign-offs and finalization for every.channel.
@@ -17,13 +17,10 @@ import {IEveryChannelRail} from "./interfaces/IEveryChannelRail.sol";
 ///      signature can do nothing new: sign-offs are a set, and a finalized slot accepts nothing.
 ///      A witness bounds how long its signature is usable with the deadline it signs.
 ///      Deliberately not here: staking, slashing, media bytes or manifests on chain.
-contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712 {
+contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EveryChannelWitnessRegistry, EIP712 {
     /// @notice EIP-712 type of a relayed sign-off.
     /// @dev keccak256("ObservationSignOff(bytes32 observationHash,uint64 deadline)")
     bytes32 public constant SIGN_OFF_TYPEHASH = keccak256("ObservationSignOff(bytes32 observationHash,uint64 deadline)");
-
-    /// @inheritdoc IEveryChannelObservationLedger
-    IEveryChannelWitnessRegistry public immutable registry;
 
     /// @inheritdoc IEveryChannelObservationLedger
     IEveryChannelRail public immutable rail;
@@ -34,14 +31,16 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
     mapping(bytes32 streamHash => bytes32 headCommitment) private _streamHeads;
     mapping(bytes32 observationHash => uint256 witnessBits) private _signOffs;
 
-    /// @param registry_ The witness registry.
+    /// @param initialOwner Owner of the witness registry (two-step ownership).
+    /// @param initialWitnesses The first witnesses, given indices 0, 1, 2, … in this order.
+    /// @param initialQuorum The explicit quorum (a strict majority of `initialWitnesses`).
     /// @param rail_ Bridging switch: the rail to record finalized slots into, or address(0) for off (the
     ///        default). When on, authorize this ledger as a publisher on the rail before the first
     ///        finalization; until then finalizations revert with the rail's NotPublisher error.
-    constructor(IEveryChannelWitnessRegistry registry_, IEveryChannelRail rail_)
+    constructor(address initialOwner, address[] memory initialWitnesses, uint256 initialQuorum, IEveryChannelRail rail_)
+        EveryChannelWitnessRegistry(initialOwner, initialWitnesses, initialQuorum)
         EIP712("EveryChannelObservationLedger", "1")
     {
-        registry = registry_;
         rail = rail_;
     }
 
@@ -50,34 +49,34 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
     /// @inheritdoc IEveryChannelObservationLedger
     function signOff(ObservationHeader calldata header) external returns (bool) {
         (bytes32 slot, bytes32 hash) = _open(header);
-        address[] memory sender = new address[](1);
-        sender[0] = msg.sender;
-        (uint256 bit, uint256 memberMask, uint256 quorum) = registry.resolve(sender);
+        uint256 bit = _addWitnessBit(0, msg.sender);
+        (uint256 memberMask, uint256 quorum) = _currentMembership();
         uint256 recorded = _signOffs[hash];
         if (recorded & bit != 0) revert AlreadySignedOff(hash, msg.sender);
         return _tally(slot, hash, header, recorded, bit, memberMask, quorum);
     }
 
     /// @inheritdoc IEveryChannelObservationLedger
-    function submitSignOffs(ObservationHeader calldata header, WitnessSignature[] calldata signatures)
+    function submitSignOffs(ObservationHeader calldata header, uint64 deadline, WitnessSignature[] calldata signatures)
         external
         returns (bool)
     {
-        return _submit(header, signatures);
+        return _submit(header, deadline, signatures);
     }
 
     /// @inheritdoc IEveryChannelObservationLedger
     function submitSignOffBatch(SignedObservation[] calldata observations) external returns (uint256 finalizedCount) {
         if (observations.length == 0) revert EmptySubmission();
         for (uint256 i; i < observations.length; ++i) {
-            if (_submit(observations[i].header, observations[i].signatures)) ++finalizedCount;
+            SignedObservation calldata o = observations[i];
+            if (_submit(o.header, o.deadline, o.signatures)) ++finalizedCount;
         }
     }
 
     /// @inheritdoc IEveryChannelObservationLedger
     function finalize(ObservationHeader calldata header) external {
         (bytes32 slot, bytes32 hash) = _open(header);
-        (uint256 memberMask, uint256 quorum) = registry.membership();
+        (uint256 memberMask, uint256 quorum) = _currentMembership();
         uint256 counted = _signOffs[hash] & memberMask;
         uint256 count = _popcount(counted);
         if (count < quorum) revert QuorumNotReached(hash, count, quorum);
@@ -103,7 +102,7 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
     /// @inheritdoc IEveryChannelObservationLedger
     function countSignOffs(bytes32 hash) external view returns (uint256 counted, uint256 quorum) {
         uint256 memberMask;
-        (memberMask, quorum) = registry.membership();
+        (memberMask, quorum) = _currentMembership();
         counted = _popcount(_signOffs[hash] & memberMask);
     }
 
@@ -150,14 +149,15 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         hash = observationHash(header);
     }
 
-    function _submit(ObservationHeader calldata header, WitnessSignature[] calldata signatures)
+    function _submit(ObservationHeader calldata header, uint64 deadline, WitnessSignature[] calldata signatures)
         private
         returns (bool)
     {
         if (signatures.length == 0) revert EmptySubmission();
         (bytes32 slot, bytes32 hash) = _open(header);
-        (uint256 bits, uint256 memberMask, uint256 quorum) = registry.resolve(_recoverSigners(hash, signatures));
-        // Fast path: the signatures alone are a quorum of current members (resolve only returns
+        uint256 bits = _signerBits(hash, deadline, signatures);
+        (uint256 memberMask, uint256 quorum) = _currentMembership();
+        // Fast path: the signatures alone are a quorum of current members (_signerBits only returns
         // members), so the recorded sign-offs need not be read.
         if (_popcount(bits) >= quorum && _extendsStream(header)) {
             _finalize(slot, hash, header, bits);
@@ -194,22 +194,23 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         return false;
     }
 
-    function _recoverSigners(bytes32 hash, WitnessSignature[] calldata signatures)
+    /// @dev The index bits of the witnesses who signed; reverts for an expired deadline, a malformed
+    ///      signature, a signer who is not a member, or a signer who appears twice.
+    function _signerBits(bytes32 hash, uint64 deadline, WitnessSignature[] calldata signatures)
         private
         view
-        returns (address[] memory signers)
+        returns (uint256 bits)
     {
-        signers = new address[](signatures.length);
+        // Deadlines are unix seconds with a margin of minutes to days; a block producer's few
+        // seconds of timestamp leeway do not matter here.
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp > deadline) revert SignatureExpired(hash, deadline, block.timestamp);
+        bytes32 digest = signOffDigest(hash, deadline);
         for (uint256 i; i < signatures.length; ++i) {
-            WitnessSignature calldata sig = signatures[i];
-            // Deadlines are unix seconds with a margin of minutes to days; a block producer's few
-            // seconds of timestamp leeway do not matter here.
-            // forge-lint: disable-next-line(block-timestamp)
-            if (block.timestamp > sig.deadline) revert SignatureExpired(i, sig.deadline, block.timestamp);
-            // tryRecover rejects high-s and a zero recovery (OpenZeppelin ECDSA).
-            (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(signOffDigest(hash, sig.deadline), sig.r, sig.vs);
+            // tryRecover rejects high s and a zero recovery (OpenZeppelin ECDSA).
+            (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, signatures[i].r, signatures[i].vs);
             if (err != ECDSA.RecoverError.NoError) revert InvalidSignature(i);
-            signers[i] = signer;
+            bits = _addWitnessBit(bits, signer);
         }
     }
 

@@ -206,7 +206,7 @@ contract EveryChannelObservationLedgerTest is LedgerFixture {
         registry.setQuorum(4);
         uint256[] memory four = new uint256[](4);
         (four[0], four[1], four[2], four[3]) = (0, 1, 2, 3);
-        ledger.submitSignOffs(p, sigs(p, four));
+        ledger.submitSignOffs(p, dl(), sigs(p, four));
         vm.expectRevert(abi.encodeWithSelector(L.QuorumNotReached.selector, hashOf(c), 3, 4));
         ledger.finalize(c);
     }
@@ -218,7 +218,7 @@ contract EveryChannelObservationLedgerTest is LedgerFixture {
         vm.expectEmit(address(ledger));
         emit L.ObservationFinalized(slotOf(h), hashOf(h), STREAM, h, (1 << 1) | (1 << 2) | (1 << 4));
         vm.prank(address(0xCAFE));
-        assertTrue(ledger.submitSignOffs(h, sigs(h, ids(4, 1, 2))), "finalized");
+        assertTrue(ledger.submitSignOffs(h, dl(), sigs(h, ids(4, 1, 2))), "finalized");
         assertEq(ledger.finalizedObservation(slotOf(h)), hashOf(h), "hash");
     }
 
@@ -228,7 +228,7 @@ contract EveryChannelObservationLedgerTest is LedgerFixture {
         emit L.ObservationProposed(slotOf(h), hashOf(h), h);
         vm.expectEmit(address(ledger));
         emit L.SignedOff(hashOf(h), (1 << 0) | (1 << 3));
-        assertEq(ledger.submitSignOffs(h, sigs(h, ids(0, 3))), false, "pending");
+        assertEq(ledger.submitSignOffs(h, dl(), sigs(h, ids(0, 3))), false, "pending");
         assertEq(ledger.signOffsOf(hashOf(h)), 9, "bits 0 and 3");
         // A transaction sign-off completes it; so would more signatures.
         assertTrue(signOffAs(1, h), "mixed modes finalize");
@@ -240,14 +240,14 @@ contract EveryChannelObservationLedgerTest is LedgerFixture {
         signOffAs(1, h);
         vm.expectEmit(address(ledger));
         emit L.ObservationFinalized(slotOf(h), hashOf(h), STREAM, h, 7);
-        assertTrue(ledger.submitSignOffs(h, sigs(h, ids(1, 2))), "0,1 recorded + 1,2 relayed");
+        assertTrue(ledger.submitSignOffs(h, dl(), sigs(h, ids(1, 2))), "0,1 recorded + 1,2 relayed");
     }
 
     function test_submitSignOffs_RepeatOfRecordedEmitsNothingNew() public {
         L.ObservationHeader memory h = first();
         signOffAs(0, h);
         vm.recordLogs();
-        assertEq(ledger.submitSignOffs(h, sigs(h, ids(0))), false, "still pending");
+        assertEq(ledger.submitSignOffs(h, dl(), sigs(h, ids(0))), false, "still pending");
         assertEq(vm.getRecordedLogs().length, 0, "no events");
         assertEq(ledger.signOffsOf(hashOf(h)), 1, "unchanged");
     }
@@ -256,24 +256,24 @@ contract EveryChannelObservationLedgerTest is LedgerFixture {
         L.ObservationHeader memory h = first();
         L.WitnessSignature[] memory s = sigs(h, ids(2, 0, 2));
         vm.expectRevert(abi.encodeWithSelector(R.DuplicateWitness.selector, w(2)));
-        ledger.submitSignOffs(h, s);
+        ledger.submitSignOffs(h, dl(), s);
     }
 
     function test_submitSignOffs_FailsIf_SignerNotWitness() public {
         L.ObservationHeader memory h = first();
         L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
-        s[1] = sig(0xBEEF, hashOf(h), s[1].deadline);
+        s[1] = sig(0xBEEF, hashOf(h), dl());
         vm.expectRevert(abi.encodeWithSelector(R.NotAWitness.selector, vm.addr(0xBEEF)));
-        ledger.submitSignOffs(h, s);
+        ledger.submitSignOffs(h, dl(), s);
     }
 
     function test_submitSignOffs_FailsIf_SignedForAnotherObservation() public {
         L.ObservationHeader memory h = first();
         L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
         // Witness 2 signed the competing candidate; its signature recovers to some other address.
-        s[2] = sig(key(2), hashOf(header(STREAM, 0, bytes32(0), 1)), s[2].deadline);
-        vm.expectRevert(abi.encodeWithSelector(R.NotAWitness.selector, recovered(h, s[2])));
-        ledger.submitSignOffs(h, s);
+        s[2] = sig(key(2), hashOf(header(STREAM, 0, bytes32(0), 1)), dl());
+        vm.expectRevert(abi.encodeWithSelector(R.NotAWitness.selector, recovered(h, dl(), s[2])));
+        ledger.submitSignOffs(h, dl(), s);
         assertEq(ledger.finalizedObservation(slotOf(h)), bytes32(0), "nothing finalized");
     }
 
@@ -281,31 +281,41 @@ contract EveryChannelObservationLedgerTest is LedgerFixture {
         L.ObservationHeader memory h = first();
         L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
         vm.chainId(10);
-        vm.expectRevert(abi.encodeWithSelector(R.NotAWitness.selector, recovered(h, s[0])));
-        ledger.submitSignOffs(h, s);
+        vm.expectRevert(abi.encodeWithSelector(R.NotAWitness.selector, recovered(h, dl(), s[0])));
+        ledger.submitSignOffs(h, dl(), s);
     }
 
     function test_submitSignOffs_FailsIf_Expired() public {
         L.ObservationHeader memory h = first();
-        L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
-        s[1] = sig(key(1), hashOf(h), uint64(block.timestamp - 1));
-        vm.expectRevert(abi.encodeWithSelector(L.SignatureExpired.selector, 1, uint64(block.timestamp - 1), block.timestamp));
-        ledger.submitSignOffs(h, s);
+        uint64 past = uint64(block.timestamp - 1);
+        L.WitnessSignature[] memory s = new L.WitnessSignature[](3);
+        for (uint256 i; i < 3; ++i) s[i] = sig(key(i), hashOf(h), past);
+        vm.expectRevert(abi.encodeWithSelector(L.SignatureExpired.selector, hashOf(h), past, block.timestamp));
+        ledger.submitSignOffs(h, past, s);
     }
 
     function test_submitSignOffs_AcceptsAtDeadline() public {
         L.ObservationHeader memory h = first();
-        L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
-        s[0] = sig(key(0), hashOf(h), uint64(block.timestamp));
-        assertTrue(ledger.submitSignOffs(h, s), "deadline is inclusive");
+        uint64 now_ = uint64(block.timestamp);
+        L.WitnessSignature[] memory s = new L.WitnessSignature[](3);
+        for (uint256 i; i < 3; ++i) s[i] = sig(key(i), hashOf(h), now_);
+        assertTrue(ledger.submitSignOffs(h, now_, s), "deadline is inclusive");
     }
 
     function test_submitSignOffs_FailsIf_DeadlineTampered() public {
         L.ObservationHeader memory h = first();
         L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
-        s[0].deadline += 1;
-        vm.expectRevert(abi.encodeWithSelector(R.NotAWitness.selector, recovered(h, s[0])));
-        ledger.submitSignOffs(h, s);
+        // Relaying a later deadline than the witnesses signed recovers someone else.
+        vm.expectRevert(abi.encodeWithSelector(R.NotAWitness.selector, recovered(h, dl() + 1, s[0])));
+        ledger.submitSignOffs(h, dl() + 1, s);
+    }
+
+    function test_submitSignOffs_FailsIf_SignaturesOverDifferentDeadlines() public {
+        L.ObservationHeader memory h = first();
+        L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
+        s[2] = sig(key(2), hashOf(h), dl() + 60);
+        vm.expectRevert(abi.encodeWithSelector(R.NotAWitness.selector, recovered(h, dl(), s[2])));
+        ledger.submitSignOffs(h, dl(), s);
     }
 
     function test_submitSignOffs_FailsIf_MalformedSignature() public {
@@ -313,7 +323,7 @@ contract EveryChannelObservationLedgerTest is LedgerFixture {
         L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
         s[2].r = bytes32(0);
         vm.expectRevert(abi.encodeWithSelector(L.InvalidSignature.selector, 2));
-        ledger.submitSignOffs(h, s);
+        ledger.submitSignOffs(h, dl(), s);
     }
 
     function test_submitSignOffs_FailsIf_HighS() public {
@@ -323,35 +333,39 @@ contract EveryChannelObservationLedgerTest is LedgerFixture {
         uint256 halfN = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
         s[1].vs = bytes32(halfN + 1);
         vm.expectRevert(abi.encodeWithSelector(L.InvalidSignature.selector, 1));
-        ledger.submitSignOffs(h, s);
+        ledger.submitSignOffs(h, dl(), s);
     }
 
     function test_submitSignOffs_FailsIf_Empty() public {
         vm.expectRevert(L.EmptySubmission.selector);
-        ledger.submitSignOffs(first(), new L.WitnessSignature[](0));
+        ledger.submitSignOffs(first(), dl(), new L.WitnessSignature[](0));
     }
 
     function test_submitSignOffs_FailsIf_SlotAlreadyFinalized() public {
         L.ObservationHeader memory h = first();
-        ledger.submitSignOffs(h, sigs(h, ids(0, 1, 2)));
+        ledger.submitSignOffs(h, dl(), sigs(h, ids(0, 1, 2)));
         L.WitnessSignature[] memory late = sigs(h, ids(3));
         vm.expectRevert(abi.encodeWithSelector(L.SlotAlreadyFinalized.selector, slotOf(h), hashOf(h)));
-        ledger.submitSignOffs(h, late);
+        ledger.submitSignOffs(h, dl(), late);
     }
 
     function test_submitSignOffs_ChildWaitsThenFinalizes() public {
         L.ObservationHeader memory p = first();
         L.ObservationHeader memory c = header(STREAM, 1, hashOf(p), 0);
-        assertEq(ledger.submitSignOffs(c, sigs(c, ids(0, 1, 2))), false, "parent missing: pending");
+        assertEq(ledger.submitSignOffs(c, dl(), sigs(c, ids(0, 1, 2))), false, "parent missing: pending");
         assertEq(ledger.signOffsOf(hashOf(c)), 7, "recorded");
-        ledger.submitSignOffs(p, sigs(p, ids(0, 1, 2)));
+        ledger.submitSignOffs(p, dl(), sigs(p, ids(0, 1, 2)));
         ledger.finalize(c);
         assertTrue(ledger.isStreamHead(STREAM, hashOf(c), 1), "head");
     }
 
     /// @dev The address a signature recovers to under this chain's domain.
-    function recovered(L.ObservationHeader memory h, L.WitnessSignature memory s) internal view returns (address) {
-        return ECDSA.recover(ledger.signOffDigest(hashOf(h), s.deadline), s.r, s.vs);
+    function recovered(L.ObservationHeader memory h, uint64 deadline, L.WitnessSignature memory s)
+        internal
+        view
+        returns (address)
+    {
+        return ECDSA.recover(ledger.signOffDigest(hashOf(h), deadline), s.r, s.vs);
     }
 
     // -- Batches --
@@ -362,6 +376,7 @@ contract EveryChannelObservationLedgerTest is LedgerFixture {
         for (uint64 i; i < 10; ++i) {
             batch[i].header = header(STREAM, i, parent, 0);
             batch[i].signatures = sigs(batch[i].header, ids(0, 2, 4));
+            batch[i].deadline = dl();
             parent = hashOf(batch[i].header);
         }
         assertEq(ledger.submitSignOffBatch(batch), 10, "all finalized");
@@ -372,8 +387,8 @@ contract EveryChannelObservationLedgerTest is LedgerFixture {
         L.SignedObservation[] memory batch = new L.SignedObservation[](2);
         L.ObservationHeader memory p = first();
         L.ObservationHeader memory c = header(STREAM, 1, hashOf(p), 0);
-        (batch[0].header, batch[0].signatures) = (c, sigs(c, ids(0, 1, 2)));
-        (batch[1].header, batch[1].signatures) = (p, sigs(p, ids(0, 1, 2)));
+        (batch[0].header, batch[0].deadline, batch[0].signatures) = (c, dl(), sigs(c, ids(0, 1, 2)));
+        (batch[1].header, batch[1].deadline, batch[1].signatures) = (p, dl(), sigs(p, ids(0, 1, 2)));
         assertEq(ledger.submitSignOffBatch(batch), 1, "only the parent");
         ledger.finalize(c);
         assertTrue(ledger.isStreamHead(STREAM, hashOf(c), 1), "child after finalize");
@@ -383,8 +398,8 @@ contract EveryChannelObservationLedgerTest is LedgerFixture {
         L.SignedObservation[] memory batch = new L.SignedObservation[](2);
         L.ObservationHeader memory p = first();
         L.ObservationHeader memory c = header(STREAM, 1, hashOf(p), 0);
-        (batch[0].header, batch[0].signatures) = (p, sigs(p, ids(0, 1, 2)));
-        (batch[1].header, batch[1].signatures) = (c, sigs(c, ids(0, 1, 1)));
+        (batch[0].header, batch[0].deadline, batch[0].signatures) = (p, dl(), sigs(p, ids(0, 1, 2)));
+        (batch[1].header, batch[1].deadline, batch[1].signatures) = (c, dl(), sigs(c, ids(0, 1, 1)));
         vm.expectRevert(abi.encodeWithSelector(R.DuplicateWitness.selector, w(1)));
         ledger.submitSignOffBatch(batch);
         assertEq(ledger.finalizedObservation(slotOf(p)), bytes32(0), "first item rolled back");
@@ -406,7 +421,7 @@ contract EveryChannelObservationLedgerTest is LedgerFixture {
         uint256 n;
         for (uint256 i; i < N; ++i) if (subset & (1 << i) != 0) chosen[n++] = i;
         L.ObservationHeader memory h = first();
-        bool finalized = ledger.submitSignOffs(h, sigs(h, chosen));
+        bool finalized = ledger.submitSignOffs(h, dl(), sigs(h, chosen));
         assertEq(finalized, count >= QUORUM, "finalizes iff quorum");
         assertEq(ledger.finalizedObservation(slotOf(h)) == hashOf(h), count >= QUORUM, "stored iff quorum");
     }
@@ -436,8 +451,8 @@ contract EveryChannelObservationLedgerTest is LedgerFixture {
         for (uint256 i; i < 3; ++i) s[i] = sig(key(i), hashOf(h), deadline);
         vm.warp(at);
         if (at > deadline) {
-            vm.expectRevert(abi.encodeWithSelector(L.SignatureExpired.selector, 0, deadline, uint256(at)));
+            vm.expectRevert(abi.encodeWithSelector(L.SignatureExpired.selector, hashOf(h), deadline, uint256(at)));
         }
-        ledger.submitSignOffs(h, s);
+        ledger.submitSignOffs(h, deadline, s);
     }
 }

@@ -77,22 +77,22 @@ contract EveryChannelRailTest is LedgerFixture {
     }
 
     function test_bridge_FinalizedSlotIsRecorded() public {
-        EveryChannelObservationLedger bridged = new EveryChannelObservationLedger(registry, rail);
+        EveryChannelObservationLedger bridged = new EveryChannelObservationLedger(owner, witnessList, QUORUM, rail);
         vm.prank(owner);
         rail.setPublisher(address(bridged), true);
         ledger = bridged;
         L.ObservationHeader memory h = first();
-        ledger.submitSignOffs(h, sigs(h, ids(0, 1, 2)));
+        ledger.submitSignOffs(h, dl(), sigs(h, ids(0, 1, 2)));
         IEveryChannelRail.Entry memory e = rail.entryAt(slotOf(h));
         assertEq(e.manifestHash, h.dataRoot, "dataRoot recorded as the manifest commitment");
         assertEq(e.transportPointer, h.locatorHash, "locatorHash recorded as the pointer");
     }
 
     function test_bridge_FailsIf_LedgerNotAuthorized() public {
-        ledger = new EveryChannelObservationLedger(registry, rail);
+        ledger = new EveryChannelObservationLedger(owner, witnessList, QUORUM, rail);
         L.ObservationHeader memory h = first();
         L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
         vm.expectRevert(abi.encodeWithSelector(IEveryChannelRail.NotPublisher.selector, address(ledger)));
-        ledger.submitSignOffs(h, s);
+        ledger.submitSignOffs(h, dl(), s);
     }
 }

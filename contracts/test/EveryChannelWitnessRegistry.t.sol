@@ -3,10 +3,14 @@ pragma solidity 0.8.30;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {TestBase} from "./utils/TestBase.sol";
-import {EveryChannelWitnessRegistry} from "../src/EveryChannelWitnessRegistry.sol";
+import {EveryChannelObservationLedger as EveryChannelWitnessRegistry} from "../src/EveryChannelObservationLedger.sol";
+import {IEveryChannelRail} from "../src/interfaces/IEveryChannelRail.sol";
 import {IEveryChannelWitnessRegistry as R} from "../src/interfaces/IEveryChannelWitnessRegistry.sol";
 
+/// @notice The registry is abstract; the ledger is the registry that gets deployed, so it is tested here
+///         through the ledger.
 contract EveryChannelWitnessRegistryTest is TestBase {
+    IEveryChannelRail internal constant NO_RAIL = IEveryChannelRail(address(0));
     address internal owner = address(0x0D0E);
     EveryChannelWitnessRegistry internal registry;
 
@@ -16,7 +20,7 @@ contract EveryChannelWitnessRegistryTest is TestBase {
     }
 
     function setUp() public {
-        registry = new EveryChannelWitnessRegistry(owner, list(5), 3);
+        registry = new EveryChannelWitnessRegistry(owner, list(5), 3, NO_RAIL);
     }
 
     // -- Construction --
@@ -40,35 +44,35 @@ contract EveryChannelWitnessRegistryTest is TestBase {
 
     function test_constructor_FailsIf_QuorumZero() public {
         vm.expectRevert(R.QuorumZero.selector);
-        new EveryChannelWitnessRegistry(owner, list(3), 0);
+        new EveryChannelWitnessRegistry(owner, list(3), 0, NO_RAIL);
     }
 
     function test_constructor_FailsIf_QuorumAboveCount() public {
         vm.expectRevert(abi.encodeWithSelector(R.QuorumUnreachable.selector, 4, 3));
-        new EveryChannelWitnessRegistry(owner, list(3), 4);
+        new EveryChannelWitnessRegistry(owner, list(3), 4, NO_RAIL);
     }
 
     function test_constructor_FailsIf_QuorumNotMajority() public {
         vm.expectRevert(abi.encodeWithSelector(R.QuorumNotMajority.selector, 2, 4));
-        new EveryChannelWitnessRegistry(owner, list(4), 2);
+        new EveryChannelWitnessRegistry(owner, list(4), 2, NO_RAIL);
     }
 
     function test_constructor_FailsIf_ZeroAddressWitness() public {
         address[] memory a = list(3);
         a[1] = address(0);
         vm.expectRevert(R.ZeroAddressWitness.selector);
-        new EveryChannelWitnessRegistry(owner, a, 2);
+        new EveryChannelWitnessRegistry(owner, a, 2, NO_RAIL);
     }
 
     function test_constructor_FailsIf_RepeatedWitness() public {
         address[] memory a = list(3);
         a[2] = a[0];
         vm.expectRevert(abi.encodeWithSelector(R.AlreadyWitness.selector, a[0]));
-        new EveryChannelWitnessRegistry(owner, a, 2);
+        new EveryChannelWitnessRegistry(owner, a, 2, NO_RAIL);
     }
 
     function test_constructor_OneOfOneIsAllowed() public {
-        EveryChannelWitnessRegistry r = new EveryChannelWitnessRegistry(owner, list(1), 1);
+        EveryChannelWitnessRegistry r = new EveryChannelWitnessRegistry(owner, list(1), 1, NO_RAIL);
         assertEq(r.quorum(), 1, "1 of 1");
     }
 
@@ -111,7 +115,7 @@ contract EveryChannelWitnessRegistryTest is TestBase {
     }
 
     function test_addWitness_FailsIf_IndicesExhausted() public {
-        EveryChannelWitnessRegistry r = new EveryChannelWitnessRegistry(owner, list(1), 1);
+        EveryChannelWitnessRegistry r = new EveryChannelWitnessRegistry(owner, list(1), 1, NO_RAIL);
         vm.startPrank(owner);
         // Churn one seat: every add takes a fresh index, removals never give one back.
         for (uint256 i = 1; i < 192; ++i) {
@@ -125,7 +129,7 @@ contract EveryChannelWitnessRegistryTest is TestBase {
     // -- Remove --
 
     function test_removeWitness_FailsIf_QuorumWouldBeUnreachable() public {
-        EveryChannelWitnessRegistry r = new EveryChannelWitnessRegistry(owner, list(3), 3);
+        EveryChannelWitnessRegistry r = new EveryChannelWitnessRegistry(owner, list(3), 3, NO_RAIL);
         vm.prank(owner);
         vm.expectRevert(abi.encodeWithSelector(R.QuorumUnreachable.selector, 3, 2));
         r.removeWitness(address(0x1000));

@@ -5,6 +5,8 @@ import {IEveryChannelWitnessRegistry} from "./IEveryChannelWitnessRegistry.sol";
 import {IEveryChannelRail} from "./IEveryChannelRail.sol";
 
 /// @title IEveryChannelObservationLedger
+/// @notice The ledger is also its own witness registry (IEveryChannelWitnessRegistry): members, indices
+///         and the quorum live in the ledger's storage, read without an external call.
 /// @notice Observation consensus for every.channel (ECP-0093, "Observation consensus"): witnesses sign
 ///         off on the hash of an ObservationHeader derived from a real stream epoch, and the first
 ///         candidate of a (stream, epoch) slot to gather a quorum of sign-offs from current members,
@@ -28,7 +30,7 @@ import {IEveryChannelRail} from "./IEveryChannelRail.sol";
 ///      Events let an indexer rebuild the ledger from logs alone: ObservationProposed (a candidate with
 ///      its full header, when first recorded as pending), SignedOff (index bits newly recorded) and
 ///      ObservationFinalized (the full header and the index bits that were counted).
-interface IEveryChannelObservationLedger {
+interface IEveryChannelObservationLedger is IEveryChannelWitnessRegistry {
     /// @notice The observation of one stream epoch (224 bytes, abi.encode'd for its hash).
     struct ObservationHeader {
         bytes32 streamHash;
@@ -45,12 +47,12 @@ interface IEveryChannelObservationLedger {
     struct WitnessSignature {
         bytes32 r;
         bytes32 vs;
-        uint64 deadline;
     }
 
-    /// @notice One observation and its witness signatures, for batches.
+    /// @notice One observation, the deadline its witnesses signed, and their signatures, for batches.
     struct SignedObservation {
         ObservationHeader header;
+        uint64 deadline;
         WitnessSignature[] signatures;
     }
 
@@ -82,8 +84,8 @@ interface IEveryChannelObservationLedger {
     /// @dev The header does not extend its stream's chain now: the stream's head is not its parent
     ///      (parent not final yet, or a different observation finalized there), or the sequence is off.
     error NotNextInStream(bytes32 streamHash, bytes32 parentObservationHash, uint64 sequence);
-    /// @dev Signature `signatureIndex` expired at `deadline` (unix seconds); it is now `timestamp`.
-    error SignatureExpired(uint256 signatureIndex, uint64 deadline, uint256 timestamp);
+    /// @dev The signatures expired at `deadline` (unix seconds); it is now `timestamp`.
+    error SignatureExpired(bytes32 observationHash, uint64 deadline, uint256 timestamp);
     /// @dev Signature `signatureIndex` is malformed (bad length, high s, or recovers to nobody).
     error InvalidSignature(uint256 signatureIndex);
     /// @dev A relayed submission carried no signatures, or a batch no observations.
@@ -99,11 +101,15 @@ interface IEveryChannelObservationLedger {
     /// @return finalized Whether this call finalized the slot.
     function signOff(ObservationHeader calldata header) external returns (bool finalized);
 
-    /// @notice Submits witnesses' EIP-712 sign-offs on `header`; anyone may relay. Finalizes when the
-    ///         signatures, with any sign-offs already recorded, reach quorum and the header extends its
-    ///         stream; otherwise records them as pending.
+    /// @notice Submits witnesses' EIP-712 sign-offs on `header`, all signed with the same `deadline`
+    ///         (unix seconds, inclusive); anyone may relay. Finalizes when the signatures, with any
+    ///         sign-offs already recorded, reach quorum and the header extends its stream; otherwise
+    ///         records them as pending.
+    /// @dev Witnesses that sign independently agree on the deadline by convention (the rail client
+    ///      uses observedUnixMs / 1000 + a window); a signature over another deadline can be
+    ///      submitted on its own.
     /// @return finalized Whether this call finalized the slot.
-    function submitSignOffs(ObservationHeader calldata header, WitnessSignature[] calldata signatures)
+    function submitSignOffs(ObservationHeader calldata header, uint64 deadline, WitnessSignature[] calldata signatures)
         external
         returns (bool finalized);
 
@@ -117,9 +123,6 @@ interface IEveryChannelObservationLedger {
     function finalize(ObservationHeader calldata header) external;
 
     // -- Reads --
-
-    /// @notice The witness registry whose members and quorum count.
-    function registry() external view returns (IEveryChannelWitnessRegistry);
 
     /// @notice The rail that finalized slots are recorded into, or zero when bridging is off (the
     ///         default). Fixed at deployment.

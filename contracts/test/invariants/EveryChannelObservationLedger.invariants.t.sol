@@ -3,7 +3,6 @@ pragma solidity 0.8.30;
 
 import {TestBase} from "../utils/TestBase.sol";
 import {LedgerHandler} from "./LedgerHandler.sol";
-import {EveryChannelWitnessRegistry} from "../../src/EveryChannelWitnessRegistry.sol";
 import {EveryChannelObservationLedger} from "../../src/EveryChannelObservationLedger.sol";
 import {IEveryChannelRail} from "../../src/interfaces/IEveryChannelRail.sol";
 
@@ -16,16 +15,16 @@ contract EveryChannelObservationLedgerInvariants is TestBase {
 
     LedgerHandler internal handler;
     EveryChannelObservationLedger internal ledger;
-    EveryChannelWitnessRegistry internal registry;
+    EveryChannelObservationLedger internal registry;
 
     function setUp() public {
         vm.warp(1_790_000_000);
         address owner = address(0x0D0E);
         address[] memory initial = new address[](5);
         for (uint256 i; i < 5; ++i) initial[i] = vm.addr(0xA11CE000 + i);
-        registry = new EveryChannelWitnessRegistry(owner, initial, 3);
-        ledger = new EveryChannelObservationLedger(registry, IEveryChannelRail(address(0)));
-        handler = new LedgerHandler(ledger, registry, owner);
+        ledger = new EveryChannelObservationLedger(owner, initial, 3, IEveryChannelRail(address(0)));
+        registry = ledger;
+        handler = new LedgerHandler(ledger, owner);
     }
 
     /// @dev Read by forge: fuzz only the handler.

@@ -3,7 +3,6 @@ pragma solidity 0.8.30;
 
 import {TestBase} from "../utils/TestBase.sol";
 import {Vm} from "../utils/Vm.sol";
-import {EveryChannelWitnessRegistry} from "../../src/EveryChannelWitnessRegistry.sol";
 import {EveryChannelObservationLedger} from "../../src/EveryChannelObservationLedger.sol";
 import {IEveryChannelObservationLedger as L} from "../../src/interfaces/IEveryChannelObservationLedger.sol";
 import {IEveryChannelWitnessRegistry as R} from "../../src/interfaces/IEveryChannelWitnessRegistry.sol";
@@ -18,7 +17,7 @@ contract LedgerHandler is TestBase {
     uint256 internal constant LOOKAHEAD = 3;
 
     EveryChannelObservationLedger public immutable ledger;
-    EveryChannelWitnessRegistry public immutable registry;
+    EveryChannelObservationLedger public immutable registry;
     address internal immutable owner;
 
     // -- Ghost state --
@@ -42,9 +41,9 @@ contract LedgerHandler is TestBase {
     uint256 public ghost_unexpectedReverts;
     bytes4 public ghost_lastUnexpected;
 
-    constructor(EveryChannelObservationLedger ledger_, EveryChannelWitnessRegistry registry_, address owner_) {
+    constructor(EveryChannelObservationLedger ledger_, address owner_) {
         ledger = ledger_;
-        registry = registry_;
+        registry = ledger_;
         owner = owner_;
     }
 
@@ -68,9 +67,10 @@ contract LedgerHandler is TestBase {
         // Expired signatures 1 time in 8 only, so that relays mostly get through.
         expired = expired && subset % 8 == 0;
         L.ObservationHeader memory h = _pick(streamSeed, levelSeed, variantSeed);
-        (L.WitnessSignature[] memory s, uint256 bits) = _sign(h, subset, expired);
+        uint64 deadline = _deadline(expired);
+        (L.WitnessSignature[] memory s, uint256 bits) = _sign(h, subset, deadline);
         vm.recordLogs();
-        try ledger.submitSignOffs(h, s) {
+        try ledger.submitSignOffs(h, deadline, s) {
             if (expired) ++ghost_expiredAccepted;
             ghost_signers[_hash(h)] |= bits;
             _afterCall();
@@ -89,7 +89,8 @@ contract LedgerHandler is TestBase {
         uint64 level = ghost_length[stream];
         for (uint256 i; i < count; ++i) {
             batch[i].header = _candidate(stream, level + uint64(i), variant);
-            (batch[i].signatures, bits[i]) = _sign(batch[i].header, subset, false);
+            batch[i].deadline = _deadline(false);
+            (batch[i].signatures, bits[i]) = _sign(batch[i].header, subset, batch[i].deadline);
         }
         vm.recordLogs();
         try ledger.submitSignOffBatch(batch) {
@@ -186,7 +187,11 @@ contract LedgerHandler is TestBase {
 
     /// @dev Signatures of a subset of the current members; now and then an outsider is added or a
     ///      signature repeated, which must be refused.
-    function _sign(L.ObservationHeader memory h, uint256 subset, bool expired)
+    function _deadline(bool expired) internal view returns (uint64) {
+        return expired ? uint64(block.timestamp - 1) : uint64(block.timestamp + 600);
+    }
+
+    function _sign(L.ObservationHeader memory h, uint256 subset, uint64 deadline)
         internal
         view
         returns (L.WitnessSignature[] memory s, uint256 bits)
@@ -203,11 +208,9 @@ contract LedgerHandler is TestBase {
         if (n == 0) keys[n++] = KEY_BASE + subset % ACTORS;
         if ((subset >> 11) % 16 == 15) keys[n++] = keys[0];
         s = new L.WitnessSignature[](n);
-        uint64 deadline = expired ? uint64(block.timestamp - 1) : uint64(block.timestamp + 600);
         bytes32 digest = ledger.signOffDigest(_hash(h), deadline);
         for (uint256 i; i < n; ++i) {
             (s[i].r, s[i].vs) = vm.signCompact(keys[i], digest);
-            s[i].deadline = deadline;
             bits |= _bitOf(vm.addr(keys[i]));
         }
     }

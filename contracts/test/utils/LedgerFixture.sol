@@ -2,7 +2,6 @@
 pragma solidity 0.8.30;
 
 import {TestBase} from "./TestBase.sol";
-import {EveryChannelWitnessRegistry} from "../../src/EveryChannelWitnessRegistry.sol";
 import {EveryChannelObservationLedger} from "../../src/EveryChannelObservationLedger.sol";
 import {EveryChannelRail} from "../../src/EveryChannelRail.sol";
 import {IEveryChannelObservationLedger as L} from "../../src/interfaces/IEveryChannelObservationLedger.sol";
@@ -16,8 +15,10 @@ abstract contract LedgerFixture is TestBase {
     bytes32 internal constant STREAM = keccak256("atsc/KQED/9.1");
 
     address internal owner = address(0x0D0E);
-    EveryChannelWitnessRegistry internal registry;
+    /// @dev The ledger is its own witness registry; `registry` names the same contract where a test
+    ///      is about membership.
     EveryChannelObservationLedger internal ledger;
+    EveryChannelObservationLedger internal registry;
     address[] internal witnessList;
 
     function setUp() public virtual {
@@ -25,8 +26,8 @@ abstract contract LedgerFixture is TestBase {
         for (uint256 i; i < N; ++i) {
             witnessList.push(vm.addr(WITNESS_KEY_BASE + i));
         }
-        registry = new EveryChannelWitnessRegistry(owner, witnessList, QUORUM);
-        ledger = new EveryChannelObservationLedger(registry, IEveryChannelRail(address(0)));
+        ledger = new EveryChannelObservationLedger(owner, witnessList, QUORUM, IEveryChannelRail(address(0)));
+        registry = ledger;
     }
 
     function w(uint256 i) internal view returns (address) {
@@ -67,14 +68,18 @@ abstract contract LedgerFixture is TestBase {
 
     function sig(uint256 privateKey, bytes32 hash, uint64 deadline) internal view returns (L.WitnessSignature memory s) {
         (s.r, s.vs) = vm.signCompact(privateKey, ledger.signOffDigest(hash, deadline));
-        s.deadline = deadline;
     }
 
-    /// @dev Signatures of witnesses `idx` (registry order), valid for an hour.
+    /// @dev The deadline the fixture's witnesses sign: an hour from now.
+    function dl() internal view returns (uint64) {
+        return uint64(block.timestamp + 3600);
+    }
+
+    /// @dev Signatures of witnesses `idx` (registry order) over `h`, until dl().
     function sigs(L.ObservationHeader memory h, uint256[] memory idx) internal view returns (L.WitnessSignature[] memory s) {
         s = new L.WitnessSignature[](idx.length);
         for (uint256 i; i < idx.length; ++i) {
-            s[i] = sig(key(idx[i]), hashOf(h), uint64(block.timestamp + 3600));
+            s[i] = sig(key(idx[i]), hashOf(h), dl());
         }
     }
 

@@ -1,0 +1,59 @@
+// EIP-712 sign-offs: what a witness signs so that anyone can relay its sign-off to the ledger.
+// The ledger (contracts/src/EveryChannelObservationLedger.sol) checks the same domain and type.
+import { hashTypedData, signatureToCompactSignature, parseSignature, type Address, type Hex, type LocalAccount } from 'viem';
+
+/** The ledger's EIP-712 domain name and version (its constructor's EIP712(...) arguments). */
+export const LEDGER_EIP712_NAME = 'EveryChannelObservationLedger';
+export const LEDGER_EIP712_VERSION = '1';
+
+export const SIGN_OFF_TYPES = {
+  ObservationSignOff: [
+    { name: 'observationHash', type: 'bytes32' },
+    { name: 'deadline', type: 'uint64' },
+  ],
+} as const;
+
+export interface LedgerDomain {
+  name: typeof LEDGER_EIP712_NAME;
+  version: typeof LEDGER_EIP712_VERSION;
+  chainId: number;
+  verifyingContract: Address;
+}
+
+/** A relayed sign-off in the ledger's calldata form: EIP-2098 (r, yParity|s). The deadline it covers
+ *  travels once per observation (submitSignOffs(header, deadline, signatures)). */
+export interface WitnessSignature {
+  r: Hex;
+  vs: Hex;
+}
+
+export function ledgerDomain(chainId: number, ledger: Address): LedgerDomain {
+  return { name: LEDGER_EIP712_NAME, version: LEDGER_EIP712_VERSION, chainId, verifyingContract: ledger };
+}
+
+/** The digest a witness signs: EIP-712 over ObservationSignOff(observationHash, deadline). */
+export function signOffDigest(domain: LedgerDomain, observationHash: Hex, deadline: bigint): Hex {
+  return hashTypedData({
+    domain,
+    types: SIGN_OFF_TYPES,
+    primaryType: 'ObservationSignOff',
+    message: { observationHash, deadline },
+  });
+}
+
+/** Signs off on `observationHash` as `account`, valid until `deadline` (unix seconds). */
+export async function signSignOff(
+  account: LocalAccount,
+  domain: LedgerDomain,
+  observationHash: Hex,
+  deadline: bigint,
+): Promise<WitnessSignature> {
+  const signature = await account.signTypedData({
+    domain,
+    types: SIGN_OFF_TYPES,
+    primaryType: 'ObservationSignOff',
+    message: { observationHash, deadline },
+  });
+  const compact = signatureToCompactSignature(parseSignature(signature));
+  return { r: compact.r, vs: compact.yParityAndS };
+}
