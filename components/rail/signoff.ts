@@ -1,6 +1,7 @@
 // EIP-712 sign-offs: what a witness signs so that anyone can relay its sign-off to the ledger.
 // The ledger (contracts/src/EveryChannelObservationLedger.sol) checks the same domain and type.
-import { hashTypedData, signatureToCompactSignature, parseSignature, type Address, type Hex, type LocalAccount } from 'viem';
+import { hashTypedData, signatureToCompactSignature, parseSignature, type Address, type Hex } from 'viem';
+import type { PrivateKeyAccount } from 'viem/accounts';
 
 /** The ledger's EIP-712 domain name and version (its constructor's EIP712(...) arguments). */
 export const LEDGER_EIP712_NAME = 'EveryChannelObservationLedger';
@@ -43,17 +44,17 @@ export function signOffDigest(domain: LedgerDomain, observationHash: Hex, deadli
 
 /** Signs off on `observationHash` as `account`, valid until `deadline` (unix seconds). */
 export async function signSignOff(
-  account: LocalAccount,
+  account: PrivateKeyAccount,
   domain: LedgerDomain,
   observationHash: Hex,
   deadline: bigint,
 ): Promise<WitnessSignature> {
-  const signature = await account.signTypedData({
-    domain,
-    types: SIGN_OFF_TYPES,
-    primaryType: 'ObservationSignOff',
-    message: { observationHash, deadline },
-  });
-  const compact = signatureToCompactSignature(parseSignature(signature));
+  return signSignOffDigest(account, signOffDigest(domain, observationHash, deadline));
+}
+
+/** Signs a digest from `signOffDigest`. Witnesses signing one observation share the digest, so a
+ *  relayer computes it once. */
+export async function signSignOffDigest(account: PrivateKeyAccount, digest: Hex): Promise<WitnessSignature> {
+  const compact = signatureToCompactSignature(parseSignature(await account.sign({ hash: digest })));
   return { r: compact.r, vs: compact.yParityAndS };
 }

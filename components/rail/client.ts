@@ -1,0 +1,170 @@
+// The rail client: connects to a chain, deploys the ledger and the rail deterministically, reads
+// the ledger's state, and submits sign-offs. The local smoke and the Pulumi stack both use it; it
+// has no Pulumi imports.
+import {
+  concatHex,
+  createPublicClient,
+  createWalletClient,
+  encodeDeployData,
+  getContractAddress,
+  http,
+  keccak256,
+  toHex,
+  zeroAddress,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+} from 'viem';
+import type { PrivateKeyAccount } from 'viem/accounts';
+import { observationLedgerAbi, observationLedgerBytecode, railAbi, railBytecode } from './contracts.js';
+
+/** The deterministic-deployment proxy: anvil ships it at genesis; OP Stack chains carry it as a
+ *  preinstall. A CREATE2 address through it depends only on salt and init code. */
+export const CREATE2_PROXY: Address = '0x4e59b44847b379578588920cA78FbF26c0B4956C';
+export const DEFAULT_SALT: Hex = keccak256(toHex('every.channel observation rail v1'));
+
+export interface RailConnection {
+  rpcUrl: string;
+  chain: Chain;
+  transport: Transport;
+  publicClient: PublicClient;
+}
+
+/** Connects over HTTP. Transient transport errors are retried with exponential backoff by viem;
+ *  reads are batched into JSON-RPC batches. */
+export async function connect(rpcUrl: string): Promise<RailConnection> {
+  const transport = http(rpcUrl, { batch: { batchSize: 500, wait: 0 }, retryCount: 6, retryDelay: 250, timeout: 60_000 });
+  let chainId: number;
+  try {
+    chainId = await createPublicClient({ transport }).getChainId();
+  } catch (e) {
+    throw new Error(`${redactUrl(rpcUrl)}: the RPC does not answer eth_chainId (${shortError(e)}). Check the URL and that the node is running.`);
+  }
+  const chain: Chain = {
+    id: chainId,
+    name: `chain ${chainId}`,
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  };
+  return { rpcUrl, chain, transport, publicClient: createPublicClient({ chain, transport }) as PublicClient };
+}
+
+export function wallet(conn: RailConnection, account: PrivateKeyAccount) {
+  return createWalletClient({ chain: conn.chain, transport: conn.transport, account });
+}
+
+// -- Deterministic deployment --
+
+export interface DeployParams {
+  owner: Address;
+  witnesses: Address[];
+  quorum: number;
+  /** Record finalized slots into the rail (ECP-0093's open question); off by default. */
+  bridge?: boolean;
+  salt?: Hex;
+}
+
+export interface DeployPlan {
+  rail: { address: Address; initCode: Hex };
+  ledger: { address: Address; initCode: Hex };
+  salt: Hex;
+}
+
+/** The addresses, known before anything is deployed. */
+export function planDeployment(p: DeployParams): DeployPlan {
+  const salt = p.salt ?? DEFAULT_SALT;
+  const railInit = encodeDeployData({ abi: railAbi, bytecode: railBytecode, args: [p.owner] });
+  const railAddress = create2(salt, railInit);
+  const ledgerInit = encodeDeployData({
+    abi: observationLedgerAbi,
+    bytecode: observationLedgerBytecode,
+    args: [p.owner, p.witnesses, BigInt(p.quorum), p.bridge ? railAddress : zeroAddress],
+  });
+  return { salt, rail: { address: railAddress, initCode: railInit }, ledger: { address: create2(salt, ledgerInit), initCode: ledgerInit } };
+}
+
+function create2(salt: Hex, initCode: Hex): Address {
+  return getContractAddress({ opcode: 'CREATE2', from: CREATE2_PROXY, salt, bytecode: initCode });
+}
+
+export interface DeployResult {
+  chainId: number;
+  ledger: Address;
+  rail: Address;
+  bridge: boolean;
+  owner: Address;
+  witnesses: Address[];
+  quorum: number;
+  /** What this run deployed or changed; empty when everything was already in place. */
+  actions: string[];
+}
+
+/** Deploys the rail and the ledger through CREATE2 unless their code is already there, then makes
+ *  sure the ledger may publish to the rail when bridging is on. A re-run deploys nothing. */
+export async function deploy(conn: RailConnection, deployer: PrivateKeyAccount, p: DeployParams): Promise<DeployResult> {
+  const pub = conn.publicClient;
+  if (!(await pub.getCode({ address: CREATE2_PROXY }))) {
+    throw new Error(
+      `chain ${conn.chain.id}: no deterministic-deployment proxy at ${CREATE2_PROXY}. anvil has it by default and OP Stack chains carry it as a preinstall; deploy it first on other chains.`,
+    );
+  }
+  const plan = planDeployment(p);
+  const actions: string[] = [];
+  const w = wallet(conn, deployer);
+  for (const [name, item] of [['rail', plan.rail], ['ledger', plan.ledger]] as const) {
+    if (await pub.getCode({ address: item.address })) continue;
+    const hash = await w.sendTransaction({ to: CREATE2_PROXY, data: concatHex([plan.salt, item.initCode]) });
+    const receipt = await pub.waitForTransactionReceipt({ hash });
+    if (receipt.status !== 'success' || !(await pub.getCode({ address: item.address }))) {
+      throw new Error(`deploying the ${name} through ${CREATE2_PROXY} failed (transaction ${hash}); nothing was deployed at ${item.address}.`);
+    }
+    actions.push(`deployed ${name} at ${item.address}`);
+  }
+  if (p.bridge) {
+    const allowed = await pub.readContract({ address: plan.rail.address, abi: railAbi, functionName: 'isPublisher', args: [plan.ledger.address] });
+    if (!allowed) {
+      const hash = await w.writeContract({ address: plan.rail.address, abi: railAbi, functionName: 'setPublisher', args: [plan.ledger.address, true] });
+      await pub.waitForTransactionReceipt({ hash });
+      actions.push(`authorized the ledger as a rail publisher`);
+    }
+  }
+  return {
+    chainId: conn.chain.id,
+    ledger: plan.ledger.address,
+    rail: plan.rail.address,
+    bridge: Boolean(p.bridge),
+    owner: p.owner,
+    witnesses: p.witnesses,
+    quorum: p.quorum,
+    actions,
+  };
+}
+
+// -- Helpers --
+
+/** Strips credentials and API-key-looking path parts from an RPC URL before it is printed. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username || u.password) {
+      u.username = '***';
+      u.password = '';
+    }
+    u.search = u.search ? '?***' : '';
+    u.pathname = u.pathname
+      .split('/')
+      .map((part) => (part.length >= 16 && /[0-9]/.test(part) && /^[A-Za-z0-9_-]+$/.test(part) ? '***' : part))
+      .join('/');
+    return u.toString();
+  } catch {
+    return '<unparseable RPC URL>';
+  }
+}
+
+export function shortError(e: unknown): string {
+  if (e && typeof e === 'object' && 'shortMessage' in e && typeof e.shortMessage === 'string') return e.shortMessage;
+  return e instanceof Error ? e.message.split('\n')[0]! : String(e);
+}
+

@@ -1,0 +1,290 @@
+// Sign-off submission: plan which candidate of each slot the witnesses agree on, read what the
+// ledger already has, and submit only what is missing (relayed batches or one transaction per
+// witness). Every run starts from the chain's state, so a re-run after a crash submits only what is
+// missing and never signs off twice.
+import { BaseError, ContractFunctionRevertedError, type Address, type Hex } from 'viem';
+import type { PrivateKeyAccount } from 'viem/accounts';
+import { observationLedgerAbi } from './contracts.js';
+import { observationHash, observationSlot, type ObservationHeader } from './observation.js';
+import { ledgerDomain, signOffDigest, signSignOffDigest, type WitnessSignature } from './signoff.js';
+import { shortError, wallet, type RailConnection } from './client.js';
+
+export interface Derivation {
+  witness: PrivateKeyAccount;
+  headers: ObservationHeader[];
+}
+
+export interface Candidate {
+  header: ObservationHeader;
+  hash: Hex;
+  signers: PrivateKeyAccount[];
+}
+
+/** One (stream, epoch) slot: the candidate a quorum of witnesses derived, and the others. */
+export interface SlotPlan {
+  slot: Hex;
+  streamHash: Hex;
+  sequence: bigint;
+  agreed?: Candidate;
+  dissent: Candidate[];
+}
+
+/** Groups the witnesses' derivations by slot and candidate, in the order the headers first appear
+ *  (so each stream's observations stay in sequence order). */
+export function planSlots(derivations: Derivation[], quorum: number): SlotPlan[] {
+  const bySlot = new Map<Hex, Map<Hex, Candidate>>();
+  const order: Hex[] = [];
+  for (const { witness, headers } of derivations) {
+    for (const header of headers) {
+      const slot = observationSlot(header.streamHash, header.epochHash);
+      let candidates = bySlot.get(slot);
+      if (!candidates) {
+        candidates = new Map();
+        bySlot.set(slot, candidates);
+        order.push(slot);
+      }
+      const hash = observationHash(header);
+      const c = candidates.get(hash) ?? { header, hash, signers: [] };
+      c.signers.push(witness);
+      candidates.set(hash, c);
+    }
+  }
+  return order.map((slot) => {
+    const all = [...bySlot.get(slot)!.values()].sort((a, b) => b.signers.length - a.signers.length);
+    const agreed = all[0] && all[0].signers.length >= quorum ? all[0] : undefined;
+    const first = all[0]!.header;
+    return { slot, streamHash: first.streamHash, sequence: first.sequence, agreed, dissent: all.filter((c) => c !== agreed) };
+  });
+}
+
+export interface LedgerView {
+  /** Slot → finalized ObservationHash (absent when not finalized). */
+  finalized: Map<Hex, Hex>;
+}
+
+/** Reads the finalized hash of every planned slot (batched JSON-RPC). */
+export async function readLedger(conn: RailConnection, ledger: Address, plans: SlotPlan[]): Promise<LedgerView> {
+  const values = await Promise.all(
+    plans.map((p) =>
+      conn.publicClient.readContract({ address: ledger, abi: observationLedgerAbi, functionName: 'finalizedObservation', args: [p.slot] }),
+    ),
+  );
+  const finalized = new Map<Hex, Hex>();
+  values.forEach((v, i) => {
+    if (BigInt(v) !== 0n) finalized.set(plans[i]!.slot, v);
+  });
+  return { finalized };
+}
+
+export interface Progress {
+  done: number;
+  total: number;
+  phase: string;
+}
+
+export interface SubmitOptions {
+  ledger: Address;
+  /** Relayed mode: observations per transaction. */
+  batchSize?: number;
+  /** Relayed mode: seconds the signatures stay valid, from the chain's latest block time. */
+  signatureWindowSeconds?: number;
+  onProgress?: (p: Progress) => void;
+}
+
+export interface SubmitReport {
+  mode: 'relayed' | 'witness-tx';
+  submitted: number;
+  transactions: number;
+  gasUsed: bigint;
+  /** Planned slots already finalized with the agreed observation before this run. */
+  alreadyFinal: number;
+}
+
+/** The slots this run still has to finalize: agreed, and not finalized yet. */
+function pendingPlans(plans: SlotPlan[], view: LedgerView): SlotPlan[] {
+  return plans.filter((p) => p.agreed && !view.finalized.has(p.slot));
+}
+
+/** Relayed mode: every witness signs each observation it derived; a relayer submits the agreed
+ *  candidates in batches. */
+export async function submitRelayed(
+  conn: RailConnection,
+  relayer: PrivateKeyAccount,
+  plans: SlotPlan[],
+  opts: SubmitOptions,
+): Promise<SubmitReport> {
+  const view = await readLedger(conn, opts.ledger, plans);
+  const todo = pendingPlans(plans, view);
+  const batchSize = opts.batchSize ?? 50;
+  const block = await conn.publicClient.getBlock();
+  const deadline = block.timestamp + BigInt(opts.signatureWindowSeconds ?? 86_400);
+  const domain = ledgerDomain(conn.chain.id, opts.ledger);
+  const w = wallet(conn, relayer);
+  let gasUsed = 0n;
+  let transactions = 0;
+  for (let i = 0; i < todo.length; i += batchSize) {
+    const chunk = todo.slice(i, i + batchSize);
+    const items = await Promise.all(
+      chunk.map(async (p) => {
+        const c = p.agreed!;
+        const digest = signOffDigest(domain, c.hash, deadline);
+        const signatures: WitnessSignature[] = await Promise.all(c.signers.map((s) => signSignOffDigest(s, digest)));
+        return { header: c.header, deadline, signatures };
+      }),
+    );
+    const receipt = await sendChecked(conn, `relayed batch ${i / batchSize + 1} (slots ${chunk[0]!.slot}…)`, () =>
+      w.writeContract({
+        address: opts.ledger,
+        abi: observationLedgerAbi,
+        functionName: 'submitSignOffBatch',
+        args: [items],
+        gas: BigInt(chunk.length) * 120_000n + 100_000n,
+      }),
+    );
+    gasUsed += receipt.gasUsed;
+    transactions++;
+    opts.onProgress?.({ done: Math.min(i + batchSize, todo.length), total: todo.length, phase: 'relayed' });
+  }
+  return { mode: 'relayed', submitted: todo.length, transactions, gasUsed, alreadyFinal: plans.length - todo.length - unagreed(plans) };
+}
+
+/** Witness-transaction mode: each witness that derived the agreed candidate sends `signOff` until
+ *  the slot finalizes; streams run side by side, each in sequence order. Witnesses skip candidates
+ *  they already signed off on (read from the ledger), so a re-run never signs off twice. */
+export async function submitWitnessTx(conn: RailConnection, plans: SlotPlan[], opts: SubmitOptions): Promise<SubmitReport> {
+  const view = await readLedger(conn, opts.ledger, plans);
+  const todo = pendingPlans(plans, view);
+  const byStream = new Map<Hex, SlotPlan[]>();
+  for (const p of todo) byStream.set(p.streamHash, [...(byStream.get(p.streamHash) ?? []), p]);
+  const [memberMask, quorum] = await conn.publicClient.readContract({ address: opts.ledger, abi: observationLedgerAbi, functionName: 'membership' });
+  let gasUsed = 0n;
+  let transactions = 0;
+  let done = 0;
+  // A witness takes part in every stream, so its transactions are sent one at a time.
+  const locks = new Map<Address, Promise<unknown>>();
+  const serial = <T>(account: Address, f: () => Promise<T>): Promise<T> => {
+    const run = (locks.get(account) ?? Promise.resolve()).then(f, f);
+    locks.set(account, run.catch(() => undefined));
+    return run;
+  };
+  await Promise.all(
+    [...byStream.values()].map(async (streamPlans) => {
+      for (const p of streamPlans) {
+        const c = p.agreed!;
+        const recorded = await conn.publicClient.readContract({ address: opts.ledger, abi: observationLedgerAbi, functionName: 'signOffsOf', args: [c.hash] });
+        const bits = await Promise.all(c.signers.map((s) => witnessBit(conn, opts.ledger, s.address)));
+        const missing = Number(quorum) - popcount(recorded & memberMask);
+        const senders = c.signers.filter((_, i) => (recorded & bits[i]!) === 0n).slice(0, Math.max(0, missing));
+        const receipts = await Promise.all(
+          senders.map((s) =>
+            serial(s.address, () =>
+              sendChecked(conn, `signOff by ${s.address} on slot ${p.slot}`, () =>
+                wallet(conn, s).writeContract({ address: opts.ledger, abi: observationLedgerAbi, functionName: 'signOff', args: [c.header], gas: 300_000n }),
+              ),
+            ),
+          ),
+        );
+        for (const r of receipts) gasUsed += r.gasUsed;
+        transactions += receipts.length;
+        opts.onProgress?.({ done: ++done, total: todo.length, phase: 'witness-tx' });
+      }
+    }),
+  );
+  return { mode: 'witness-tx', submitted: todo.length, transactions, gasUsed, alreadyFinal: plans.length - todo.length - unagreed(plans) };
+}
+
+/** Calls `finalize` for agreed candidates that have quorum on chain but are not final yet (their
+ *  parent finalized after their last sign-off), in sequence order. */
+export async function finalizeReady(conn: RailConnection, relayer: PrivateKeyAccount, plans: SlotPlan[], ledger: Address): Promise<number> {
+  const view = await readLedger(conn, ledger, plans);
+  let count = 0;
+  for (const p of pendingPlans(plans, view)) {
+    const c = p.agreed!;
+    const [counted, quorum] = await conn.publicClient.readContract({ address: ledger, abi: observationLedgerAbi, functionName: 'countSignOffs', args: [c.hash] });
+    const extends_ = await conn.publicClient.readContract({ address: ledger, abi: observationLedgerAbi, functionName: 'extendsStream', args: [c.header] });
+    if (counted < quorum || !extends_) continue;
+    await sendChecked(conn, `finalize slot ${p.slot}`, () =>
+      wallet(conn, relayer).writeContract({ address: ledger, abi: observationLedgerAbi, functionName: 'finalize', args: [c.header], gas: 300_000n }),
+    );
+    count++;
+  }
+  return count;
+}
+
+// -- Status --
+
+export interface StreamStatus {
+  streamHash: Hex;
+  /** Highest sequence finalized with the agreed chain, or null. */
+  headSequence: bigint | null;
+  finalized: number;
+  pending: number;
+  /** Slots finalized with an observation other than the agreed one. */
+  conflicting: number;
+  /** Slots where no candidate had a quorum of witnesses. */
+  unagreed: number;
+}
+
+export async function streamStatus(conn: RailConnection, ledger: Address, plans: SlotPlan[]): Promise<StreamStatus[]> {
+  const view = await readLedger(conn, ledger, plans);
+  const out = new Map<Hex, StreamStatus>();
+  for (const p of plans) {
+    const s = out.get(p.streamHash) ?? { streamHash: p.streamHash, headSequence: null, finalized: 0, pending: 0, conflicting: 0, unagreed: 0 };
+    const onChain = view.finalized.get(p.slot);
+    if (!p.agreed) s.unagreed++;
+    else if (onChain === p.agreed.hash) {
+      s.finalized++;
+      if (s.headSequence === null || p.sequence > s.headSequence) s.headSequence = p.sequence;
+    } else if (onChain) s.conflicting++;
+    else s.pending++;
+    out.set(p.streamHash, s);
+  }
+  return [...out.values()];
+}
+
+// -- Helpers --
+
+function unagreed(plans: SlotPlan[]): number {
+  return plans.filter((p) => !p.agreed).length;
+}
+
+const bitCache = new Map<string, bigint>();
+async function witnessBit(conn: RailConnection, ledger: Address, who: Address): Promise<bigint> {
+  const key = `${conn.chain.id}:${ledger}:${who}`;
+  const cached = bitCache.get(key);
+  if (cached !== undefined) return cached;
+  const [index, active] = await conn.publicClient.readContract({ address: ledger, abi: observationLedgerAbi, functionName: 'witnessIndex', args: [who] });
+  const bit = active ? 1n << index : 0n;
+  bitCache.set(key, bit);
+  return bit;
+}
+
+function popcount(x: bigint): number {
+  let n = 0;
+  for (; x; x &= x - 1n) n++;
+  return n;
+}
+
+/** Sends a transaction and waits for it; a revert is a permanent error that names what was sent and
+ *  the ledger's custom error. */
+async function sendChecked(conn: RailConnection, what: string, send: () => Promise<Hex>) {
+  let hash: Hex;
+  try {
+    hash = await send();
+  } catch (e) {
+    throw new Error(`${what}: ${describeRevert(e)}`);
+  }
+  const receipt = await conn.publicClient.waitForTransactionReceipt({ hash, timeout: 120_000 });
+  if (receipt.status !== 'success') throw new Error(`${what}: transaction ${hash} reverted on chain.`);
+  return receipt;
+}
+
+export function describeRevert(e: unknown): string {
+  if (e instanceof BaseError) {
+    const revert = e.walk((err) => err instanceof ContractFunctionRevertedError);
+    if (revert instanceof ContractFunctionRevertedError && revert.data) {
+      return `reverted with ${revert.data.errorName}(${(revert.data.args ?? []).map(String).join(', ')})`;
+    }
+  }
+  return shortError(e);
+}
