@@ -34,7 +34,7 @@ export interface RailConnection {
 
 /** Connects over HTTP. Transient transport errors are retried with exponential backoff by viem;
  *  reads are batched into JSON-RPC batches. */
-export async function connect(rpcUrl: string): Promise<RailConnection> {
+export async function connect(rpcUrl: string, opts: { pollingIntervalMs?: number } = {}): Promise<RailConnection> {
   const transport = http(rpcUrl, { batch: { batchSize: 500, wait: 0 }, retryCount: 6, retryDelay: 250, timeout: 60_000 });
   let chainId: number;
   try {
@@ -48,7 +48,10 @@ export async function connect(rpcUrl: string): Promise<RailConnection> {
     nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
     rpcUrls: { default: { http: [rpcUrl] } },
   };
-  return { rpcUrl, chain, transport, publicClient: createPublicClient({ chain, transport }) as PublicClient };
+  // Receipts are polled every 100 ms by default: viem's 4 s default would dominate on anvil, and an
+  // OP Stack chain makes a block every 2 s.
+  const pollingInterval = opts.pollingIntervalMs ?? 100;
+  return { rpcUrl, chain, transport, publicClient: createPublicClient({ chain, transport, pollingInterval }) as PublicClient };
 }
 
 export function wallet(conn: RailConnection, account: PrivateKeyAccount) {

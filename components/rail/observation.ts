@@ -30,3 +30,8 @@ export function observationHash(h: ObservationHeader): Hex {
 export function observationSlot(streamHash: Hex, epochHash: Hex): Hex {
   return keccak256(encodeAbiParameters([{ type: 'bytes32' }, { type: 'bytes32' }], [streamHash, epochHash]));
 }
+
+/** A header as JSON: hex strings, uint64 values as decimal strings (they can exceed 2^53). */
+export function headerToJson(h: ObservationHeader): Record<keyof ObservationHeader, string> {
+  return { ...h, observedUnixMs: h.observedUnixMs.toString(), sequence: h.sequence.toString() };
+}

@@ -34,16 +34,22 @@ export interface SlotPlan {
 export function planSlots(derivations: Derivation[], quorum: number): SlotPlan[] {
   const bySlot = new Map<Hex, Map<Hex, Candidate>>();
   const order: Hex[] = [];
+  // Witnesses that derived the same header object share its hashes.
+  const hashes = new WeakMap<ObservationHeader, { slot: Hex; hash: Hex }>();
   for (const { witness, headers } of derivations) {
     for (const header of headers) {
-      const slot = observationSlot(header.streamHash, header.epochHash);
+      let known = hashes.get(header);
+      if (!known) {
+        known = { slot: observationSlot(header.streamHash, header.epochHash), hash: observationHash(header) };
+        hashes.set(header, known);
+      }
+      const { slot, hash } = known;
       let candidates = bySlot.get(slot);
       if (!candidates) {
         candidates = new Map();
         bySlot.set(slot, candidates);
         order.push(slot);
       }
-      const hash = observationHash(header);
       const c = candidates.get(hash) ?? { header, hash, signers: [] };
       c.signers.push(witness);
       candidates.set(hash, c);
@@ -88,6 +94,8 @@ export interface SubmitOptions {
   batchSize?: number;
   /** Relayed mode: seconds the signatures stay valid, from the chain's latest block time. */
   signatureWindowSeconds?: number;
+  /** Relayed mode: batches sent ahead of their receipts. */
+  maxInFlight?: number;
   onProgress?: (p: Progress) => void;
 }
 
@@ -115,36 +123,63 @@ export async function submitRelayed(
 ): Promise<SubmitReport> {
   const view = await readLedger(conn, opts.ledger, plans);
   const todo = pendingPlans(plans, view);
-  const batchSize = opts.batchSize ?? 50;
+  const batchSize = opts.batchSize ?? 100;
   const block = await conn.publicClient.getBlock();
   const deadline = block.timestamp + BigInt(opts.signatureWindowSeconds ?? 86_400);
   const domain = ledgerDomain(conn.chain.id, opts.ledger);
+  const [, quorumOnChain] = await conn.publicClient.readContract({ address: opts.ledger, abi: observationLedgerAbi, functionName: 'membership' });
+  const quorum = Number(quorumOnChain);
   const w = wallet(conn, relayer);
   let gasUsed = 0n;
   let transactions = 0;
+  let done = 0;
+  let failure: unknown;
+  // Batches go out back to back with consecutive nonces, so signing the next batch overlaps the
+  // chain executing the previous ones; at most `maxInFlight` wait for their receipts at a time.
+  // Nonce order is chain order, so each batch still lands after the one it builds on.
+  let nonce = await conn.publicClient.getTransactionCount({ address: relayer.address, blockTag: 'pending' });
+  const inFlight: Promise<void>[] = [];
+  const maxInFlight = opts.maxInFlight ?? 8;
   for (let i = 0; i < todo.length; i += batchSize) {
     const chunk = todo.slice(i, i + batchSize);
     const items = await Promise.all(
       chunk.map(async (p) => {
         const c = p.agreed!;
         const digest = signOffDigest(domain, c.hash, deadline);
-        const signatures: WitnessSignature[] = await Promise.all(c.signers.map((s) => signSignOffDigest(s, digest)));
+        // A quorum of signatures is all the ledger needs; more would only cost gas.
+        const signers = c.signers.slice(0, quorum);
+        const signatures: WitnessSignature[] = await Promise.all(signers.map((s) => signSignOffDigest(s, digest)));
         return { header: c.header, deadline, signatures };
       }),
     );
-    const receipt = await sendChecked(conn, `relayed batch ${i / batchSize + 1} (slots ${chunk[0]!.slot}…)`, () =>
+    const what = `relayed batch ${i / batchSize + 1} (${chunk.length} observations from slot ${chunk[0]!.slot})`;
+    const txNonce = nonce++;
+    const sent = sendChecked(conn, what, () =>
       w.writeContract({
         address: opts.ledger,
         abi: observationLedgerAbi,
         functionName: 'submitSignOffBatch',
         args: [items],
+        nonce: txNonce,
         gas: BigInt(chunk.length) * 120_000n + 100_000n,
       }),
+    ).then((receipt) => {
+      gasUsed += receipt.gasUsed;
+      transactions++;
+      done += chunk.length;
+      opts.onProgress?.({ done, total: todo.length, phase: 'relayed' });
+    });
+    inFlight.push(
+      sent.catch((e: unknown) => {
+        failure ??= e;
+      }),
     );
-    gasUsed += receipt.gasUsed;
-    transactions++;
-    opts.onProgress?.({ done: Math.min(i + batchSize, todo.length), total: todo.length, phase: 'relayed' });
+    if (inFlight.length >= maxInFlight) await inFlight.shift();
+    if (failure) break;
   }
+  await Promise.all(inFlight);
+  // Later batches may have gone out after a failed one; the next run picks up whatever is missing.
+  if (failure) throw failure;
   return { mode: 'relayed', submitted: todo.length, transactions, gasUsed, alreadyFinal: plans.length - todo.length - unagreed(plans) };
 }
 

@@ -1,0 +1,196 @@
+// Archive JSONL → ObservationHeaders. Pure and deterministic: any two witnesses reading the same
+// archive derive identical headers, whatever the interleaving of streams in the file.
+import type { Hex } from 'viem';
+import type { ObservationHeader } from '../observation.js';
+import { archiveLineSchema, type ArchiveLine } from './schema.js';
+import { chunkRoot, fromHex, initKeccak, keccakHex, putSafeInt } from './merkle.js';
+
+export interface ArchiveIssue {
+  file: string;
+  line: number;
+  reason: string;
+}
+
+export function formatIssue(i: ArchiveIssue): string {
+  return `${i.file}:${i.line}: ${i.reason}`;
+}
+
+export interface ArchiveEntry {
+  line: number;
+  entry: ArchiveLine;
+}
+
+/** Parses and validates every line. Blank lines are ignored. */
+export function parseArchive(text: string, file: string): { entries: ArchiveEntry[]; errors: ArchiveIssue[]; lines: number } {
+  const entries: ArchiveEntry[] = [];
+  const errors: ArchiveIssue[] = [];
+  const rows = text.split('\n');
+  let lines = 0;
+  rows.forEach((raw, i) => {
+    const line = i + 1;
+    if (raw.trim() === '') return;
+    lines++;
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch (e) {
+      errors.push({ file, line, reason: `not valid JSON (${(e as Error).message}); each line must be one JSON object` });
+      return;
+    }
+    const parsed = archiveLineSchema.safeParse(json);
+    if (parsed.success) {
+      entries.push({ line, entry: parsed.data });
+      return;
+    }
+    const reasons = parsed.error.issues.map((issue) => {
+      const path = issue.path.length ? formatPath(issue.path as (string | number)[]) : '(line)';
+      const missing = issue.path.length > 0 && valueAt(json, issue.path as (string | number)[]) === undefined && issue.code === 'invalid_type';
+      return missing ? `${path}: missing (${issue.message})` : `${path}: ${issue.message}${receivedSuffix(issue, json)}`;
+    });
+    errors.push({ file, line, reason: reasons.join('; ') });
+  });
+  return { entries, errors, lines };
+}
+
+function formatPath(path: (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+function valueAt(json: unknown, path: (string | number)[]): unknown {
+  let v: unknown = json;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[p];
+  }
+  return v;
+}
+
+function receivedSuffix(issue: { code: string; path: PropertyKey[] }, json: unknown): string {
+  if (issue.code === 'custom' || issue.path.length === 0) return '';
+  const v = valueAt(json, issue.path as (string | number)[]);
+  const shown = JSON.stringify(v);
+  return shown === undefined ? '' : `, got ${shown.length > 80 ? `${shown.slice(0, 77)}...` : shown}`;
+}
+
+export interface DerivedObservation {
+  header: ObservationHeader;
+  /** The archive line it came from. */
+  line: number;
+  stream: string;
+  epochId: string;
+}
+
+export interface Derivation {
+  observations: DerivedObservation[];
+  errors: ArchiveIssue[];
+  warnings: ArchiveIssue[];
+  lines: number;
+}
+
+const ZERO: Hex = `0x${'00'.repeat(32)}`;
+
+/** Validates the archive, checks each stream's epochs, and derives the headers of the valid lines,
+ *  chained per stream. An invalid line is an error and is left out; a gap between epochs is a
+ *  warning (a stream can go off the air) and the chain continues across it. */
+export async function deriveArchive(text: string, file: string): Promise<Derivation> {
+  await initKeccak();
+  const { entries, errors, lines } = parseArchive(text, file);
+  const warnings: ArchiveIssue[] = [];
+  const last = new Map<string, { line: number; start: number; end: number; id: string }>();
+  const accepted: ArchiveEntry[] = [];
+  for (const e of entries) {
+    const { stream, epoch } = e.entry;
+    const prev = last.get(stream);
+    const start = epoch.startUnixMs;
+    const end = start + epoch.durationMs;
+    if (prev) {
+      if (epoch.id === prev.id || start === prev.start) {
+        errors.push({ file, line: e.line, reason: `duplicate epoch: stream ${stream} epoch ${epoch.id} (start ${start}) is already at line ${prev.line}; keep one of them` });
+        continue;
+      }
+      if (start < prev.start) {
+        errors.push({ file, line: e.line, reason: `out of order: stream ${stream} epoch ${epoch.id} starts at ${start}, before the epoch at line ${prev.line} (${prev.start}); the archive must list each stream's epochs in time order` });
+        continue;
+      }
+      if (start < prev.end) {
+        errors.push({ file, line: e.line, reason: `overlap: stream ${stream} epoch ${epoch.id} starts at ${start}, before the epoch at line ${prev.line} ends (${prev.end})` });
+        continue;
+      }
+      if (start > prev.end) {
+        warnings.push({ file, line: e.line, reason: `gap: stream ${stream} has no epoch for ${start - prev.end} ms before epoch ${epoch.id}; the chain continues across it` });
+      }
+    }
+    last.set(stream, { line: e.line, start, end, id: epoch.id });
+    accepted.push(e);
+  }
+  errors.sort((a, b) => a.line - b.line);
+
+  const heads = new Map<string, { hash: Hex; sequence: bigint }>();
+  const streamHashes = new Map<string, Hex>();
+  const observations: DerivedObservation[] = accepted.map(({ line, entry }) => {
+    let streamHash = streamHashes.get(entry.stream);
+    if (!streamHash) {
+      streamHash = streamHashOf(entry.stream);
+      streamHashes.set(entry.stream, streamHash);
+    }
+    const head = heads.get(entry.stream);
+    const header: ObservationHeader = {
+      streamHash,
+      epochHash: epochHashOf(entry.epoch.id, entry.epoch.startUnixMs, entry.epoch.durationMs),
+      parentObservationHash: head?.hash ?? ZERO,
+      dataRoot: dataRootOf(entry),
+      locatorHash: keccakHex(utf8(entry.locator)),
+      observedUnixMs: BigInt(entry.observedUnixMs),
+      sequence: head ? head.sequence + 1n : 0n,
+    };
+    heads.set(entry.stream, { hash: observationHashFast(header), sequence: header.sequence });
+    return { header, line, stream: entry.stream, epochId: entry.epoch.id };
+  });
+  return { observations, errors, warnings, lines };
+}
+
+const encoder = new TextEncoder();
+const utf8 = (s: string) => encoder.encode(s);
+
+/** streamHash = keccak256(utf8(stream identity)). */
+export function streamHashOf(stream: string): Hex {
+  return keccakHex(utf8(stream));
+}
+
+/** epochHash = keccak256(abi.encode(string epochId, uint64 startUnixMs, uint64 durationMs)). */
+export function epochHashOf(id: string, startUnixMs: number, durationMs: number): Hex {
+  const bytes = utf8(id);
+  const padded = Math.ceil(bytes.length / 32) * 32;
+  const enc = new Uint8Array(32 * 4 + padded);
+  putSafeInt(enc, 0, 96); // offset of the string: after the three head words
+  putSafeInt(enc, 32, startUnixMs);
+  putSafeInt(enc, 64, durationMs);
+  putSafeInt(enc, 96, bytes.length);
+  enc.set(bytes, 128);
+  return keccakHex(enc);
+}
+
+/** dataRoot = keccak256(abi.encode(chunkRoot, manifestHash, psipDigest or zero)). */
+export function dataRootOf(entry: ArchiveLine): Hex {
+  const root = chunkRoot(
+    entry.chunks.map((c) => ({ sequence: c.sequence, contentHash: fromHex(c.contentHash), byteLength: c.byteLength, durationMs: c.durationMs })),
+  );
+  const enc = new Uint8Array(96);
+  enc.set(root, 0);
+  enc.set(fromHex(entry.manifestHash), 32);
+  if (entry.psipDigest) enc.set(fromHex(entry.psipDigest), 64);
+  return keccakHex(enc);
+}
+
+/** keccak256(abi.encode(header)) with the WebAssembly keccak; equal to observationHash (tested). */
+export function observationHashFast(h: ObservationHeader): Hex {
+  const enc = new Uint8Array(224);
+  enc.set(fromHex(h.streamHash), 0);
+  enc.set(fromHex(h.epochHash), 32);
+  enc.set(fromHex(h.parentObservationHash), 64);
+  enc.set(fromHex(h.dataRoot), 96);
+  enc.set(fromHex(h.locatorHash), 128);
+  putSafeInt(enc, 160, Number(h.observedUnixMs));
+  putSafeInt(enc, 192, Number(h.sequence));
+  return keccakHex(enc);
+}

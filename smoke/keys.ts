@@ -1,0 +1,44 @@
+// Keys for the CLI. On a dev chain the well-known anvil accounts are used; anywhere else keys come
+// from the environment and are never printed.
+import type { Hex } from 'viem';
+import { mnemonicToAccount, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
+
+/** anvil's default mnemonic: its accounts are funded on every anvil and worthless elsewhere. */
+const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk';
+
+export interface Keys {
+  deployer: PrivateKeyAccount;
+  witnesses: PrivateKeyAccount[];
+  source: 'anvil-dev-accounts' | 'environment';
+}
+
+function devAccount(index: number): PrivateKeyAccount {
+  const hd = mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: index });
+  return privateKeyToAccount(`0x${Buffer.from(hd.getHdKey().privateKey!).toString('hex')}` as Hex);
+}
+
+function parseKey(name: string, value: string): PrivateKeyAccount {
+  const v = value.trim();
+  if (!/^0x[0-9a-fA-F]{64}$/.test(v)) {
+    throw new Error(`${name}: expected a private key as 0x followed by 64 hex digits (the value is not shown).`);
+  }
+  return privateKeyToAccount(v as Hex);
+}
+
+/** ECP_DEPLOYER_KEY and ECP_WITNESS_KEYS (comma-separated) when set, else anvil's accounts 0 and 1..n. */
+export function loadKeys(witnessCount: number, env: NodeJS.ProcessEnv = process.env): Keys {
+  const deployerEnv = env.ECP_DEPLOYER_KEY;
+  const witnessEnv = env.ECP_WITNESS_KEYS;
+  if (deployerEnv || witnessEnv) {
+    if (!deployerEnv || !witnessEnv) {
+      throw new Error('ECP_DEPLOYER_KEY and ECP_WITNESS_KEYS go together: set both, or neither to use the anvil dev accounts.');
+    }
+    const witnesses = witnessEnv.split(',').map((k, i) => parseKey(`ECP_WITNESS_KEYS[${i}]`, k));
+    if (witnesses.length < witnessCount) {
+      throw new Error(`ECP_WITNESS_KEYS holds ${witnesses.length} keys but --witnesses is ${witnessCount}; add keys or lower --witnesses.`);
+    }
+    return { deployer: parseKey('ECP_DEPLOYER_KEY', deployerEnv), witnesses: witnesses.slice(0, witnessCount), source: 'environment' };
+  }
+  if (witnessCount > 19) throw new Error(`--witnesses ${witnessCount}: anvil's dev accounts allow at most 19 witnesses; set ECP_WITNESS_KEYS for more.`);
+  return { deployer: devAccount(0), witnesses: Array.from({ length: witnessCount }, (_, i) => devAccount(i + 1)), source: 'anvil-dev-accounts' };
+}

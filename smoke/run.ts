@@ -1,0 +1,223 @@
+// The smoke: archive → derived observations → witnesses sign off → every observation finalized on
+// chain, each stream's chain intact. Runs against its own anvil, or an existing chain with --rpc.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { keccak256, concatHex, type Address, type Hex } from 'viem';
+import { startAnvil, type Anvil } from '../components/rail/anvil.js';
+import { connect, deploy, redactUrl, type DeployResult } from '../components/rail/client.js';
+import { observationLedgerAbi } from '../components/rail/contracts.js';
+import { deriveArchive, formatIssue, type Derivation as ArchiveDerivation } from '../components/rail/archive/derive.js';
+import { observationSlot, type ObservationHeader } from '../components/rail/observation.js';
+import {
+  finalizeReady,
+  planSlots,
+  readLedger,
+  streamStatus,
+  submitRelayed,
+  submitWitnessTx,
+  type Progress,
+  type SlotPlan,
+  type StreamStatus,
+  type SubmitReport,
+} from '../components/rail/submit.js';
+import { loadKeys } from './keys.js';
+
+export const DEFAULT_ARCHIVE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/archive.jsonl');
+
+export interface SmokeOptions {
+  rpc?: string;
+  archive?: string;
+  witnesses?: number;
+  quorum?: number;
+  mode?: 'relayed' | 'witness-tx';
+  batchSize?: number;
+  skipInvalid?: boolean;
+  /** Every how many observations of a stream the last witness derives a different dataRoot (0: never). */
+  dissentEvery?: number;
+  /** Use only the first N valid observations (for quick runs and benchmarks). */
+  limit?: number;
+  onProgress?: (p: Progress) => void;
+  log?: (line: string) => void;
+}
+
+export interface SmokeSummary {
+  ok: boolean;
+  chainId: number;
+  rpc: string;
+  archive: string;
+  lines: number;
+  skipped: { line: number; reason: string }[];
+  warnings: number;
+  deployment: DeployResult;
+  mode: 'relayed' | 'witness-tx';
+  observations: number;
+  dissentingSignOffs: number;
+  submit: Omit<SubmitReport, 'gasUsed'> & { gasUsed: string };
+  finalizedLate: number;
+  streams: (Omit<StreamStatus, 'headSequence'> & { stream: string; headSequence: string | null; chainIntact: boolean })[];
+  notFinalized: { stream: string; epoch: string; line: number; reason: string }[];
+  seconds: { derive: number; submit: number; total: number };
+}
+
+export class InvalidArchiveError extends Error {
+  constructor(readonly derivation: ArchiveDerivation) {
+    super(
+      [
+        ...derivation.errors.map(formatIssue),
+        `${derivation.errors.length} invalid line(s); nothing was submitted. Fix them, or pass --skip-invalid to go on with the valid lines.`,
+      ].join('\n'),
+    );
+  }
+}
+
+/** The dissenting witness's view: the same chain, a different dataRoot on some epochs. */
+export function dissentingView(headers: ObservationHeader[], every: number): ObservationHeader[] {
+  if (every <= 0) return headers;
+  return headers.map((h) =>
+    h.sequence % BigInt(every) === BigInt(every - 1) ? { ...h, dataRoot: keccak256(concatHex([h.dataRoot, '0xd155e27'])) } : h,
+  );
+}
+
+export async function runSmoke(opts: SmokeOptions = {}): Promise<SmokeSummary> {
+  const log = opts.log ?? (() => {});
+  const started = performance.now();
+  const archive = opts.archive ?? DEFAULT_ARCHIVE;
+  const n = opts.witnesses ?? 5;
+  const quorum = opts.quorum ?? 3;
+  const mode = opts.mode ?? 'relayed';
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--witnesses ${n}: expected a whole number ≥ 1.`);
+  if (!Number.isInteger(quorum) || quorum < 1 || quorum > n || 2 * quorum <= n) {
+    throw new Error(`--quorum ${quorum}: expected a strict majority of the ${n} witnesses (${Math.floor(n / 2) + 1} to ${n}).`);
+  }
+
+  let text: string;
+  try {
+    text = readFileSync(archive, 'utf8');
+  } catch (e) {
+    throw new Error(`--archive ${archive}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+  }
+  const derived = await deriveArchive(text, path.basename(archive));
+  if (derived.errors.length && !opts.skipInvalid) throw new InvalidArchiveError(derived);
+  const observations = opts.limit ? derived.observations.slice(0, opts.limit) : derived.observations;
+  const deriveSeconds = (performance.now() - started) / 1000;
+  log(`derived ${observations.length} observations from ${derived.lines} lines of ${archive} in ${deriveSeconds.toFixed(2)} s`);
+  if (derived.errors.length) log(`skipped ${derived.errors.length} invalid line(s):\n${derived.errors.map(formatIssue).join('\n')}`);
+
+  let anvil: Anvil | undefined;
+  try {
+    if (!opts.rpc) anvil = await startAnvil();
+    const rpcUrl = opts.rpc ?? anvil!.rpcUrl;
+    const conn = await connect(rpcUrl);
+    const keys = loadKeys(n);
+    const deployment = await deploy(conn, keys.deployer, {
+      owner: keys.deployer.address,
+      witnesses: keys.witnesses.map((w) => w.address),
+      quorum,
+    });
+    log(`ledger ${deployment.ledger} on chain ${deployment.chainId}${deployment.actions.length ? ` (${deployment.actions.join('; ')})` : ' (already deployed)'}`);
+
+    const honest = observations.map((o) => o.header);
+    const dissenter = keys.witnesses[n - 1]!;
+    const derivations = keys.witnesses.map((witness) => ({
+      witness,
+      headers: witness === dissenter && n > 1 ? dissentingView(honest, opts.dissentEvery ?? 10) : honest,
+    }));
+    const plans = planSlots(derivations, quorum);
+    const submitStarted = performance.now();
+    const submit =
+      mode === 'relayed'
+        ? await submitRelayed(conn, keys.deployer, plans, { ledger: deployment.ledger, batchSize: opts.batchSize, onProgress: opts.onProgress })
+        : await submitWitnessTx(conn, plans, { ledger: deployment.ledger, onProgress: opts.onProgress });
+    const finalizedLate = await finalizeReady(conn, keys.deployer, plans, deployment.ledger);
+    const submitSeconds = (performance.now() - submitStarted) / 1000;
+
+    const summary = await verify(conn, deployment.ledger, plans, observations);
+    return {
+      ok: summary.notFinalized.length === 0 && summary.streams.every((s) => s.chainIntact),
+      chainId: deployment.chainId,
+      rpc: redactUrl(rpcUrl),
+      archive,
+      lines: derived.lines,
+      skipped: derived.errors.map((e) => ({ line: e.line, reason: e.reason })),
+      warnings: derived.warnings.length,
+      deployment,
+      mode,
+      observations: observations.length,
+      dissentingSignOffs: plans.reduce((a, p) => a + p.dissent.reduce((b, c) => b + c.signers.length, 0), 0),
+      submit: { ...submit, gasUsed: submit.gasUsed.toString() },
+      finalizedLate,
+      streams: summary.streams,
+      notFinalized: summary.notFinalized,
+      seconds: { derive: deriveSeconds, submit: submitSeconds, total: (performance.now() - started) / 1000 },
+    };
+  } finally {
+    await anvil?.stop();
+  }
+}
+
+/** Checks on chain that every agreed observation finalized with exactly its hash and that each
+ *  stream's head is its last observation; lists everything else with the reason. */
+async function verify(
+  conn: Awaited<ReturnType<typeof connect>>,
+  ledger: Address,
+  plans: SlotPlan[],
+  observations: ArchiveDerivation['observations'],
+) {
+  const view = await readLedger(conn, ledger, plans);
+  const status = await streamStatus(conn, ledger, plans);
+  const notFinalized: SmokeSummary['notFinalized'] = [];
+  const names = new Map<Hex, string>();
+  const bySlotObservation = new Map<Hex, ArchiveDerivation['observations'][number]>();
+  for (const o of observations) {
+    names.set(o.header.streamHash, o.stream);
+    bySlotObservation.set(observationSlot(o.header.streamHash, o.header.epochHash), o);
+  }
+  plans.forEach((p) => {
+    const o = bySlotObservation.get(p.slot)!;
+    const onChain = view.finalized.get(p.slot);
+    if (!p.agreed) {
+      notFinalized.push({ stream: o.stream, epoch: o.epochId, line: o.line, reason: `no candidate had a quorum of witnesses (${p.dissent.map((c) => c.signers.length).join(' vs ')})` });
+    } else if (onChain !== p.agreed.hash) {
+      notFinalized.push({
+        stream: o.stream,
+        epoch: o.epochId,
+        line: o.line,
+        reason: onChain ? `the slot finalized with another observation ${onChain}` : 'not finalized (pending on chain)',
+      });
+    }
+  });
+  const lastByStream = new Map<Hex, SlotPlan>();
+  for (const p of plans) if (p.agreed) lastByStream.set(p.streamHash, p);
+  const streams = await Promise.all(
+    status.map(async (s) => {
+      const last = lastByStream.get(s.streamHash);
+      const chainIntact = last
+        ? await conn.publicClient.readContract({ address: ledger, abi: observationLedgerAbi, functionName: 'isStreamHead', args: [s.streamHash, last.agreed!.hash, last.sequence] })
+        : false;
+      return { ...s, stream: names.get(s.streamHash) ?? s.streamHash, headSequence: s.headSequence === null ? null : s.headSequence.toString(), chainIntact };
+    }),
+  );
+  return { streams, notFinalized };
+}
+
+export function formatSummary(s: SmokeSummary): string {
+  const lines = [
+    `${s.ok ? 'SMOKE OK' : 'SMOKE FAILED'}: ${s.observations} observations from ${s.lines} archive lines, ${s.mode} mode, chain ${s.chainId} (${s.rpc})`,
+    `ledger ${s.deployment.ledger}: ${s.deployment.witnesses.length} witnesses, quorum ${s.deployment.quorum}; ${s.dissentingSignOffs} dissenting sign-offs outvoted`,
+    `submitted ${s.submit.submitted} (${s.submit.alreadyFinal} already final) in ${s.submit.transactions} transactions, ${BigInt(s.submit.gasUsed).toLocaleString('en-US')} gas; ${s.finalizedLate} finalized late`,
+    '',
+    `${'stream'.padEnd(18)}${'finalized'.padStart(10)}${'pending'.padStart(9)}${'conflict'.padStart(10)}${'head'.padStart(7)}  chain`,
+    ...s.streams.map(
+      (x) => `${x.stream.padEnd(18)}${String(x.finalized).padStart(10)}${String(x.pending).padStart(9)}${String(x.conflicting).padStart(10)}${(x.headSequence ?? '-').padStart(7)}  ${x.chainIntact ? 'intact' : 'BROKEN'}`,
+    ),
+  ];
+  if (s.skipped.length) lines.push('', `skipped ${s.skipped.length} invalid line(s) (--skip-invalid): ${s.skipped.map((k) => k.line).join(', ')}`);
+  if (s.notFinalized.length) {
+    lines.push('', `${s.notFinalized.length} observation(s) not finalized:`);
+    for (const x of s.notFinalized.slice(0, 20)) lines.push(`  line ${x.line} ${x.stream} ${x.epoch}: ${x.reason}`);
+    if (s.notFinalized.length > 20) lines.push(`  … and ${s.notFinalized.length - 20} more (--json lists them all)`);
+  }
+  lines.push('', `derive ${s.seconds.derive.toFixed(2)} s, submit ${s.seconds.submit.toFixed(2)} s, total ${s.seconds.total.toFixed(2)} s`);
+  return lines.join('\n');
+}
