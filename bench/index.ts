@@ -2,6 +2,7 @@
 // Prints a table; `--json` prints one JSON object instead.
 import { ANVIL_DEFAULTS, startAnvil } from '../components/rail/anvil.js';
 import { GAS_TARGETS, measureGas, type GasResult } from './gas.js';
+import { measureThroughput, type ThroughputResult } from './throughput.js';
 
 function gasTable(g: GasResult): string {
   const rows: [string, string, number, number | undefined][] = [
@@ -25,18 +26,32 @@ function gasTable(g: GasResult): string {
   return lines.join('\n');
 }
 
+function throughputTable(t: ThroughputResult): string {
+  const ratio = t.relayedBatch / t.witnessTx;
+  return [
+    'Throughput on the bundled archive (anvil, this machine)',
+    '',
+    `derivation                       ${t.deriveLinesPerSec.toLocaleString('en-US').padStart(8)} lines/s     (target >= 20,000)`,
+    `relayed batches                  ${t.relayedBatch.toLocaleString('en-US').padStart(8)} finalized/s (target >= 500; ${t.observations.relayedBatch} observations)`,
+    `one transaction per witness      ${t.witnessTx.toLocaleString('en-US').padStart(8)} finalized/s (${t.observations.witnessTx} observations)`,
+    `relayed / witness-tx             ${ratio.toFixed(1).padStart(8)}x           (target >= 5x)`,
+  ].join('\n');
+}
+
 async function main() {
   const json = process.argv.includes('--json');
   const anvil = await startAnvil();
+  let gas: GasResult;
   try {
-    const gas = await measureGas(anvil.rpcUrl, ANVIL_DEFAULTS.hardfork);
-    if (json) {
-      console.log(JSON.stringify({ gas }));
-    } else {
-      console.log(gasTable(gas));
-    }
+    gas = await measureGas(anvil.rpcUrl, ANVIL_DEFAULTS.hardfork);
   } finally {
     await anvil.stop();
+  }
+  const throughput = await measureThroughput();
+  if (json) {
+    console.log(JSON.stringify({ gas, throughput }));
+  } else {
+    console.log(`${gasTable(gas)}\n\n${throughputTable(throughput)}`);
   }
 }
 

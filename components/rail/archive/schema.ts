@@ -35,11 +35,14 @@ export const archiveLineSchema = z
       .string({ error: 'expected a stream identity such as "atsc/KQED/9.1"' })
       .regex(/^[^\s/]+(\/[^\s/]+)+$/, { error: 'expected a stream identity such as "atsc/KQED/9.1" (segments separated by /, no spaces)' })
       .max(256, { error: 'expected at most 256 characters' }),
-    epoch: z.looseObject({
-      id: z.string({ error: 'expected the epoch identity as a string' }).min(1, { error: 'expected a non-empty epoch id' }).max(256),
-      startUnixMs: unixMs,
-      durationMs: positiveInt,
-    }),
+    epoch: z.looseObject(
+      {
+        id: z.string({ error: 'expected the epoch identity as a string' }).min(1, { error: 'expected a non-empty epoch id' }).max(256),
+        startUnixMs: unixMs,
+        durationMs: positiveInt,
+      },
+      { error: 'expected an object { id, startUnixMs, durationMs }' },
+    ),
     observedUnixMs: unixMs,
     chunks: z.array(chunkSchema, { error: 'expected an array of chunks' }).min(1, { error: 'expected at least one chunk' }),
     manifestHash: bytes32,
@@ -47,7 +50,9 @@ export const archiveLineSchema = z
     locator: z
       .string({ error: 'expected a transport locator URI' })
       .max(2048)
-      .refine((s) => URL.canParse(s) && /^[a-z][a-z0-9+.-]*:/.test(s), { error: 'expected an absolute URI such as s3://bucket/key' }),
+      .refine((s) => URL.canParse(s) && /^[a-z][a-z0-9+.-]*:/.test(s), {
+        error: (issue) => `expected an absolute URI such as s3://bucket/key, got ${JSON.stringify(issue.input)}`,
+      }),
   })
   .superRefine((line, ctx) => {
     line.chunks.forEach((c, i) => {

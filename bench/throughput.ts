@@ -1,0 +1,38 @@
+// Throughput on the bundled archive: derivation speed, and finalized observations per second from
+// archive to on-chain finality on anvil, relayed batches vs one transaction per witness.
+import { readFileSync } from 'node:fs';
+import { deriveArchive } from '../components/rail/archive/derive.js';
+import { DEFAULT_ARCHIVE, runSmoke } from '../smoke/run.js';
+
+export interface ThroughputResult {
+  witnessTx: number;
+  relayedBatch: number;
+  deriveLinesPerSec: number;
+  observations: { witnessTx: number; relayedBatch: number };
+}
+
+export async function measureThroughput(opts: { witnessTxObservations?: number } = {}): Promise<ThroughputResult> {
+  const text = readFileSync(DEFAULT_ARCHIVE, 'utf8');
+  // Derivation: the best of five passes over the whole archive (the first warms the JIT).
+  let best = Infinity;
+  let lines = 0;
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    const d = await deriveArchive(text, 'archive.jsonl');
+    best = Math.min(best, performance.now() - t);
+    lines = d.lines;
+  }
+  const rate = (s: Awaited<ReturnType<typeof runSmoke>>) => {
+    if (!s.ok) throw new Error(`benchmark smoke (${s.mode}) did not finalize everything: ${s.notFinalized.length} missing`);
+    return s.observations / (s.seconds.derive + s.seconds.submit);
+  };
+  const relayed = await runSmoke({ mode: 'relayed' });
+  // One transaction per witness is slow by design; a slice of the same archive is enough to measure it.
+  const witnessTx = await runSmoke({ mode: 'witness-tx', limit: opts.witnessTxObservations ?? 600 });
+  return {
+    witnessTx: Math.round(rate(witnessTx)),
+    relayedBatch: Math.round(rate(relayed)),
+    deriveLinesPerSec: Math.round(lines / (best / 1000)),
+    observations: { witnessTx: witnessTx.observations, relayedBatch: relayed.observations },
+  };
+}
