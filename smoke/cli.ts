@@ -25,7 +25,7 @@ flags:
   --rpc URL            an existing chain instead of a fresh anvil (smoke); required for deploy/submit/status
   --archive PATH       archive JSONL (default: the bundled fixture)
   --witnesses N        number of witnesses (default 5)
-  --quorum Q           quorum, a strict majority of N (default 3)
+  --quorum Q           quorum, a strict majority of N (default: the smallest, 3 of 5)
   --mode M             witness-tx | relayed (default relayed)
   --batch-size B       observations per relayed transaction (default 100)
   --ledger ADDRESS     the ledger (submit, status; default: the deterministic address for these keys)
@@ -70,7 +70,8 @@ async function main(argv: string[]): Promise<number> {
   const command = positionals[0] ?? 'smoke';
   const json = Boolean(values.json);
   const witnesses = intFlag('witnesses', values.witnesses, 5);
-  const quorum = intFlag('quorum', values.quorum, 3);
+  // Default: the smallest strict majority (3 of 5).
+  const quorum = intFlag('quorum', values.quorum, Math.floor(witnesses / 2) + 1);
   const mode = values.mode ?? 'relayed';
   if (mode !== 'relayed' && mode !== 'witness-tx') throw new UsageError(`--mode ${mode}: expected witness-tx or relayed.`);
   const archive = values.archive ?? DEFAULT_ARCHIVE;

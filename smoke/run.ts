@@ -84,7 +84,7 @@ export async function runSmoke(opts: SmokeOptions = {}): Promise<SmokeSummary> {
   const started = performance.now();
   const archive = opts.archive ?? DEFAULT_ARCHIVE;
   const n = opts.witnesses ?? 5;
-  const quorum = opts.quorum ?? 3;
+  const quorum = opts.quorum ?? Math.floor(n / 2) + 1;
   const mode = opts.mode ?? 'relayed';
   if (!Number.isInteger(n) || n < 1) throw new Error(`--witnesses ${n}: expected a whole number ≥ 1.`);
   if (!Number.isInteger(quorum) || quorum < 1 || quorum > n || 2 * quorum <= n) {
