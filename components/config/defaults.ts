@@ -1,0 +1,214 @@
+/**
+ * The one home for pinned versions and default values of the ecp-forge OP Stack testnet.
+ *
+ * Every value here was checked against upstream source; the source is named next to it as
+ * `repo@tag:path`. "mono" is the optimism monorepo (read from the okx/optimism copy, which carries
+ * the upstream tags). docs/opstack-pins.md explains why this set was chosen.
+ */
+
+/** Config namespace: every key is `ecp:<name>`. */
+export const CONFIG_NAMESPACE = "ecp";
+
+// -- L1 -----------------------------------------------------------------------------------------
+
+/** Sepolia. op-deployer's `init --l1-chain-id` default (mono@op-deployer/v0.7.1:op-deployer/pkg/deployer/flags.go). */
+export const L1_CHAIN_ID = 11155111;
+
+/** Public Sepolia providers used by the official example (docs:create-l2-rollup-example/.example.env). */
+export const DEFAULT_L1_RPC_URL = "https://ethereum-sepolia-rpc.publicnode.com";
+export const DEFAULT_L1_BEACON_URL = "https://ethereum-sepolia-beacon-api.publicnode.com";
+
+/** The official example's default L2 chain id (docs:create-l2-rollup-example/.example.env). */
+export const DEFAULT_L2_CHAIN_ID = 16584;
+
+// -- op-deployer --------------------------------------------------------------------------------
+
+/** op-deployer release this code's intent/state shapes were verified against. */
+export const OP_DEPLOYER_VERSION = "v0.7.1";
+
+/**
+ * Release asset naming (mono@op-deployer/v0.7.1:op-deployer/.goreleaser.yaml): archives are
+ * `{{ .ProjectName }}-{{ .Version }}-{{ os }}-{{ arch }}.tar.gz`, wrapped in a directory of the same
+ * name, published on ethereum-optimism/optimism releases under the tag `op-deployer/vX.Y.Z`.
+ */
+export const OP_DEPLOYER_RELEASE_BASE = "https://github.com/ethereum-optimism/optimism/releases/download";
+
+/** `intent-type` we use (mono@op-deployer/v0.7.1:op-deployer/pkg/deployer/state/intent.go). */
+export const INTENT_TYPE = "standard-overrides";
+
+/**
+ * `standard.CurrentTag` of op-deployer v0.7.1 (mono@op-deployer/v0.7.1:op-deployer/pkg/deployer/standard/standard.go).
+ * Release-candidate contracts, but the ones this op-deployer release ships as standard.
+ */
+export const OP_CONTRACTS_TAG = "op-contracts/v7.0.0-rc.4";
+
+/**
+ * The Sepolia OPCM for op-contracts/v7.0.0-rc.4, which `op-deployer init --intent-type standard-overrides`
+ * writes as `opcmAddress` (intent.go NewIntentStandard -> standard.OPCMImplAddressFor).
+ * Source: ethereum-optimism/superchain-registry@6ddbaeba348c:validation/standard/standard-versions-sepolia.toml
+ * (the registry commit pinned by mono@op-deployer/v0.7.1:go.mod).
+ */
+export const SEPOLIA_OPCM_ADDRESS = "0x44e197058fb98fb3618453b3d90cdef6f5db8297";
+
+/** `artifacts.EmbeddedLocator` (mono@op-deployer/v0.7.1:op-deployer/pkg/deployer/artifacts/locator.go). */
+export const EMBEDDED_LOCATOR = "embedded";
+
+/**
+ * Chain values op-deployer's standard intent uses (mono@op-deployer/v0.7.1:op-deployer/pkg/deployer/standard/standard.go).
+ */
+export const STANDARD_CHAIN = {
+  eip1559DenominatorCanyon: 250,
+  eip1559Denominator: 50,
+  eip1559Elasticity: 6,
+  gasLimit: 60_000_000,
+} as const;
+
+/** Dispute game type numbers (mono@op-challenger/v1.9.3:op-challenger/game/types/game_type.go). */
+export const GAME_TYPE = {
+  CANNON: 0,
+  PERMISSIONED_CANNON: 1,
+  CANNON_KONA: 8,
+} as const;
+
+/**
+ * The only game type op-deployer v0.7.1 can deploy for a new chain: DeployOPChain.s.sol requires
+ * PERMISSIONED_CANNON ("only PERMISSIONED_CANNON game type is supported for initial deployment",
+ * mono@op-deployer/v0.7.1:packages/contracts-bedrock/scripts/deploy/DeployOPChain.s.sol), and
+ * `standard.DisputeGameType` is 1.
+ */
+export const INITIAL_RESPECTED_GAME_TYPE = GAME_TYPE.PERMISSIONED_CANNON;
+
+/**
+ * `standard.DisputeAbsolutePrestate`, op-deployer's default `faultGameAbsolutePrestate`: the op-program 1.3.1
+ * cannon32 prestate (superchain-registry:validation/standard/standard-prestates.toml). It cannot prove our chain;
+ * a private chain must build its own prestate.
+ */
+export const STANDARD_ABSOLUTE_PRESTATE = "0x038512e02c4c3f7bdaec27d00edf55b7155e0905301e1a88083e4e0a6764d54c";
+
+/** op-program release to build the chain's prestate from (`make reproducible-prestate`); Jovian-capable. */
+export const OP_PROGRAM_PRESTATE_TAG = "op-program/v1.9.0";
+
+// -- images -------------------------------------------------------------------------------------
+
+/** Official OP Labs registry; tags are the part after `<component>/` in the git tag. */
+export const OPLABS_REGISTRY = "us-docker.pkg.dev/oplabs-tools-artifacts/images";
+
+export type ImageName = "opGeth" | "opNode" | "opBatcher" | "opProposer" | "opChallenger" | "opDisputeMon";
+
+export const IMAGE_NAMES: readonly ImageName[] = [
+  "opGeth",
+  "opNode",
+  "opBatcher",
+  "opProposer",
+  "opChallenger",
+  "opDisputeMon",
+];
+
+/** Binary / container / registry name for each image key. */
+export const BINARY_OF: Readonly<Record<ImageName, string>> = {
+  opGeth: "op-geth",
+  opNode: "op-node",
+  opBatcher: "op-batcher",
+  opProposer: "op-proposer",
+  opChallenger: "op-challenger",
+  opDisputeMon: "op-dispute-mon",
+};
+
+/**
+ * The pinned image set. Fusaka minimums (docs:notices/fusaka-notice.mdx): op-node >= v1.16.2,
+ * op-geth >= v1.101603.5, op-batcher >= v1.16.2, op-challenger >= v1.7.0. op-deployer v0.7.1 activates every
+ * fork through Jovian at L2 genesis (standard.DefaultHardforkSchedule), so node software must be Jovian-capable.
+ * See docs/opstack-pins.md for the reasoning and the tag checks.
+ */
+export const DEFAULT_IMAGE_TAGS: Readonly<Record<ImageName, string>> = {
+  opGeth: "v1.101702.2",
+  opNode: "v1.19.0",
+  opBatcher: "v1.16.10",
+  opProposer: "v1.16.3",
+  opChallenger: "v1.9.3",
+  opDisputeMon: "v1.5.2",
+};
+
+// -- preflight ----------------------------------------------------------------------------------
+
+/** Minimum deployer balance checked before `op-deployer apply`. The tutorial budgets 1.5-3.5 ETH. */
+export const DEFAULT_MIN_DEPLOYER_BALANCE = "2 ETH";
+
+// -- host ---------------------------------------------------------------------------------------
+
+export const DEFAULT_HOST_ADDRESS = "ecp-forge";
+export const DEFAULT_SSH_PORT = 22;
+export const DEFAULT_STATE_DIR = "/var/lib/ecp-opstack";
+
+// -- P2P ----------------------------------------------------------------------------------------
+
+/** op-node `p2p.listen.tcp` default (mono@op-node/v1.19.0:op-node/flags/p2p_flags.go). */
+export const DEFAULT_OP_NODE_P2P_PORT = 9222;
+/** geth `--port` default (devp2p). */
+export const DEFAULT_OP_GETH_P2P_PORT = 30303;
+
+// -- container network ---------------------------------------------------------------------------
+
+/** Docker network the services share; service names double as network aliases. */
+export const DOCKER_NETWORK = "ecp-opstack";
+
+/**
+ * Ports the services listen on inside the container. Only P2P is published publicly; RPCs are either
+ * internal-only or published on 127.0.0.1 (see HOST_LOOPBACK_PORTS).
+ */
+export const CONTAINER_PORTS = {
+  opGeth: { http: 8545, authrpc: 8551, metrics: 6060 },
+  // op-node's own default rpc port is 9545 (mono@op-node/v1.19.0:op-node/flags/flags.go rpcDefaults).
+  opNode: { rpc: 9545, metrics: 7300 },
+  opBatcher: { rpc: 8548, metrics: 7300 },
+  opProposer: { rpc: 8560, metrics: 7300 },
+  opChallenger: { metrics: 7300 },
+  opDisputeMon: { metrics: 7300 },
+} as const;
+
+/** Host ports on 127.0.0.1 for operator access (SSH tunnel) and host-side health probes. */
+export const HOST_LOOPBACK_PORTS = {
+  opGethHttp: 8545,
+  opNodeRpc: 9545,
+  opBatcherRpc: 8548,
+  opProposerRpc: 8560,
+  opChallengerMetrics: 7310,
+  opDisputeMonMetrics: 7311,
+} as const;
+
+// -- service tuning -----------------------------------------------------------------------------
+
+export const SERVICE_DEFAULTS = {
+  logLevel: "info",
+  // op-service log formats: text, terminal, logfmt, logfmtms, json, jsonms (mono@op-node/v1.19.0:op-service/log/cli.go)
+  logFormat: "json",
+  opNode: {
+    // Tutorial value; guards the sequencer against shallow L1 reorgs when deriving.
+    verifierL1Confs: 4,
+  },
+  opBatcher: {
+    pollInterval: "1s",
+    subSafetyMargin: 6,
+    numConfirmations: 1,
+    safeAbortNonceTooLowCount: 3,
+    resubmissionTimeout: "30s",
+    // L1 blocks (~5 min on Sepolia). 0 (the default) would wait for full channels, so a quiet chain's
+    // safe head would only move at the sequencing window.
+    maxChannelDuration: 25,
+    dataAvailabilityType: "blobs",
+    // 1 = span batches.
+    batchType: 1,
+  },
+  opProposer: {
+    proposalInterval: "1h",
+    pollInterval: "20s",
+    numConfirmations: 1,
+    resubmissionTimeout: "30s",
+  },
+  opChallenger: {
+    numConfirmations: 1,
+  },
+  opDisputeMon: {
+    monitorInterval: "10s",
+  },
+} as const;

@@ -1,0 +1,732 @@
+/**
+ * The one zod schema for the `ecp` stack config, plus the message helpers its errors are built from.
+ *
+ * Every leaf owns its parsing and its message, so an error always names the key, says what was wrong,
+ * shows the value received (never for secrets or RPC URLs) and gives the `pulumi config` command that fixes it.
+ * `loadConfig` (load.ts) feeds this schema and collects every message into one error.
+ */
+import { parseEther, parseGwei } from "viem";
+import { z } from "zod";
+
+import {
+  BINARY_OF,
+  CONFIG_NAMESPACE,
+  DEFAULT_HOST_ADDRESS,
+  DEFAULT_IMAGE_TAGS,
+  DEFAULT_L1_BEACON_URL,
+  DEFAULT_L1_RPC_URL,
+  DEFAULT_L2_CHAIN_ID,
+  DEFAULT_MIN_DEPLOYER_BALANCE,
+  DEFAULT_OP_GETH_P2P_PORT,
+  DEFAULT_OP_NODE_P2P_PORT,
+  DEFAULT_SSH_PORT,
+  DEFAULT_STATE_DIR,
+  GAME_TYPE,
+  HOST_LOOPBACK_PORTS,
+  IMAGE_NAMES,
+  type ImageName,
+  L1_CHAIN_ID,
+  OP_DEPLOYER_VERSION,
+  OPLABS_REGISTRY,
+} from "./defaults.js";
+import { Redacted } from "./secret.js";
+
+export type Hex = `0x${string}`;
+
+// -- message helpers ----------------------------------------------------------------------------
+
+/** `host.user` -> `ecp:host.user`. */
+export function fullKey(path: string): string {
+  return `${CONFIG_NAMESPACE}:${path}`;
+}
+
+interface FixSpec {
+  /** Dotted path below the namespace, e.g. `l2ChainId` or `host.user`; the fix command sets this key. */
+  path: string;
+  /** The key the message is about, when it differs from `path` (an object key fixed through one of its leaves). */
+  key?: string;
+  /** Value shown in the fix command. */
+  example: string;
+  /** Secret keys are set with `--secret` and typed at the prompt, never on the command line. */
+  secret?: boolean;
+  /** What to paste at the prompt, for secret keys. */
+  promptHint?: string;
+}
+
+/** The `Run ...` sentence that fixes a key. */
+export function fixHint(spec: FixSpec): string {
+  const key = fullKey(spec.path);
+  if (spec.secret) {
+    return `Run \`pulumi config set --secret ${key}\` and paste ${spec.promptHint ?? "the value"} when prompted.`;
+  }
+  const pathFlag = spec.path.includes(".") ? "--path " : "";
+  return `Run \`pulumi config set ${pathFlag}${key} ${spec.example}\`.`;
+}
+
+function truncate(text: string, max = 64): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** How a received value is shown in a message. Secrets and URLs are never echoed. */
+export type Echo = "value" | "hidden" | "url";
+
+export function describeReceived(input: unknown, echo: Echo = "value"): string {
+  if (echo === "hidden") {
+    const length = typeof input === "string" ? input.length : String(input).length;
+    return `a value of ${length} characters (hidden)`;
+  }
+  if (echo === "url") {
+    const length = typeof input === "string" ? input.length : String(input).length;
+    return `a value of ${length} characters (hidden: RPC URLs can carry API keys)`;
+  }
+  if (typeof input === "string") return JSON.stringify(truncate(input));
+  if (input === null) return "null";
+  if (Array.isArray(input)) return "a list";
+  if (typeof input === "object") return "a JSON object";
+  return String(input);
+}
+
+export function requiredMessage(spec: FixSpec): string {
+  return `\`${fullKey(spec.key ?? spec.path)}\` is required. ${fixHint(spec)}`;
+}
+
+export function mustBeMessage(spec: FixSpec, expected: string, input: unknown, echo: Echo = "value"): string {
+  return `\`${fullKey(spec.key ?? spec.path)}\` must be ${expected}, got ${describeReceived(input, echo)}. ${fixHint(spec)}`;
+}
+
+// -- leaf schemas -------------------------------------------------------------------------------
+
+type ParseResult<T> = { ok: true; value: T } | { ok: false; expected?: string };
+
+interface LeafSpec<T> extends FixSpec {
+  /** Phrase after "must be", e.g. "an integer". */
+  expected: string;
+  echo?: Echo;
+  parse: (input: unknown) => ParseResult<T>;
+}
+
+function ok<T>(value: T): ParseResult<T> {
+  return { ok: true, value };
+}
+const fail = <T>(expected?: string): ParseResult<T> => (expected === undefined ? { ok: false } : { ok: false, expected });
+
+/** A required leaf. */
+function required<T>(spec: LeafSpec<T>) {
+  return z.unknown().transform((input, ctx): T => {
+    if (input === undefined || input === "") {
+      ctx.addIssue({ code: "custom", message: requiredMessage(spec) });
+      return z.NEVER;
+    }
+    const result = spec.parse(input);
+    if (!result.ok) {
+      ctx.addIssue({ code: "custom", message: mustBeMessage(spec, result.expected ?? spec.expected, input, spec.echo) });
+      return z.NEVER;
+    }
+    return result.value;
+  });
+}
+
+/** A leaf with a default (used when the key is unset). */
+function withDefault<T>(spec: LeafSpec<T>, fallback: T) {
+  return z
+    .unknown()
+    .transform((input, ctx): T => {
+      const result = spec.parse(input);
+      if (!result.ok) {
+        ctx.addIssue({ code: "custom", message: mustBeMessage(spec, result.expected ?? spec.expected, input, spec.echo) });
+        return z.NEVER;
+      }
+      return result.value;
+    })
+    .default(fallback as never);
+}
+
+/** An optional leaf without default (unset stays undefined). */
+function optional<T>(spec: LeafSpec<T>) {
+  return z
+    .unknown()
+    .transform((input, ctx): T => {
+      const result = spec.parse(input);
+      if (!result.ok) {
+        ctx.addIssue({ code: "custom", message: mustBeMessage(spec, result.expected ?? spec.expected, input, spec.echo) });
+        return z.NEVER;
+      }
+      return result.value;
+    })
+    .optional();
+}
+
+/** A nested object key (`ecp:host`, `ecp:p2p`, ...). Unset means "all defaults". */
+function group<S extends z.ZodRawShape>(spec: FixSpec, shape: S) {
+  // prefault: an unset object key is parsed as {}, so its leaves apply their own defaults.
+  return z.object(shape, { error: (issue) => mustBeMessage(spec, "a JSON object", issue.input) }).prefault({} as never);
+}
+
+// -- parsers ------------------------------------------------------------------------------------
+
+function toInteger(input: unknown): number | undefined {
+  if (typeof input === "number" && Number.isSafeInteger(input)) return input;
+  if (typeof input === "string" && /^-?\d+$/.test(input.trim())) {
+    const n = Number(input.trim());
+    return Number.isSafeInteger(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+function integerIn(min: number, max: number) {
+  return (input: unknown): ParseResult<number> => {
+    const n = toInteger(input);
+    if (n === undefined) return fail();
+    return n >= min && n <= max ? ok(n) : fail(`an integer from ${min} to ${max}`);
+  };
+}
+
+function parseBoolean(input: unknown): ParseResult<boolean> {
+  if (typeof input === "boolean") return ok(input);
+  if (input === "true") return ok(true);
+  if (input === "false") return ok(false);
+  return fail();
+}
+
+function matching(re: RegExp) {
+  return (input: unknown): ParseResult<string> => (typeof input === "string" && re.test(input) ? ok(input) : fail());
+}
+
+function httpUrl(input: unknown): ParseResult<Redacted<string>> {
+  if (typeof input !== "string") return fail();
+  try {
+    const url = new URL(input);
+    return url.protocol === "http:" || url.protocol === "https:" ? ok(new Redacted(input)) : fail();
+  } catch {
+    return fail();
+  }
+}
+
+/** secp256k1 group order: a private key must be in [1, n-1]. */
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
+function privateKey(input: unknown): ParseResult<Redacted<Hex>> {
+  if (typeof input !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(input)) return fail();
+  const n = BigInt(input);
+  if (n === 0n || n >= SECP256K1_N) return fail();
+  return ok(new Redacted(input.toLowerCase() as Hex));
+}
+
+const HEX32 = /^0x[0-9a-fA-F]{64}$/;
+
+/**
+ * An absolute prestate commitment: 32 bytes whose first byte is the VM status. A prestate is an unfinished
+ * VM, status 3, so every valid absolute prestate starts with 0x03 (all superchain-registry standard prestates do).
+ */
+function prestateHash(input: unknown): ParseResult<Hex> {
+  if (typeof input !== "string" || !HEX32.test(input)) return fail();
+  const lower = input.toLowerCase() as Hex;
+  return lower.startsWith("0x03") ? ok(lower) : fail("a 32-byte hex hash starting with 0x03 (an unfinished-VM commitment)");
+}
+
+const PRESTATE_FILE = /\.(bin\.gz|json\.gz|json)$/;
+
+function absoluteHostPath(input: unknown): ParseResult<string> {
+  if (typeof input !== "string" || !input.startsWith("/") || input.split("/").includes("..")) return fail();
+  return ok(input);
+}
+
+function prestatePath(input: unknown): ParseResult<string> {
+  const base = absoluteHostPath(input);
+  if (!base.ok) return base;
+  return PRESTATE_FILE.test(base.value) ? base : fail("an absolute host path ending in .bin.gz, .json.gz or .json");
+}
+
+function prestateUrl(input: unknown): ParseResult<string> {
+  if (typeof input !== "string") return fail();
+  try {
+    const url = new URL(input);
+    if (url.protocol !== "https:") return fail();
+    return PRESTATE_FILE.test(url.pathname) ? ok(input) : fail();
+  } catch {
+    return fail();
+  }
+}
+
+function stateDir(input: unknown): ParseResult<string> {
+  const base = absoluteHostPath(input);
+  if (!base.ok) return base;
+  const trimmed = base.value.replace(/\/+$/, "");
+  return trimmed === "" ? fail() : ok(trimmed);
+}
+
+/** Accepts `2`, `"2"`, `"2 ETH"`, `"1.5 ether"`, `"500 gwei"`, `"1000000000000000000 wei"`. */
+export function parseBalance(input: unknown): ParseResult<bigint> {
+  const text = typeof input === "number" && Number.isFinite(input) ? String(input) : input;
+  if (typeof text !== "string") return fail();
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(eth|ether|gwei|wei)?\s*$/i.exec(text);
+  if (!m || m[1] === undefined) return fail();
+  const amount = m[1];
+  const unit = (m[2] ?? "eth").toLowerCase();
+  if (unit === "wei") return amount.includes(".") ? fail() : ok(BigInt(amount));
+  return ok(unit === "gwei" ? parseGwei(amount) : parseEther(amount));
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+/** OpenSSH public host key as in known_hosts: `<type> <base64>` (comment allowed). */
+const SSH_HOST_KEY =
+  /^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( \S.*)?$/;
+const UNIX_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
+/** An exact release tag: no `latest`, no floating majors. */
+const EXACT_TAG = /^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+const REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** Chain ids an L2 must not reuse: Ethereum, OP Mainnet, Sepolia, OP Sepolia. */
+const TAKEN_CHAIN_IDS = new Set([1, 10, L1_CHAIN_ID, 11155420]);
+
+function l2ChainId(input: unknown): ParseResult<number> {
+  const n = toInteger(input);
+  if (n === undefined || n < 1) return fail();
+  return TAKEN_CHAIN_IDS.has(n) ? fail("an integer that is not an existing network's chain id (1, 10, 11155111, 11155420)") : ok(n);
+}
+
+// -- the schema ---------------------------------------------------------------------------------
+
+const PRIVATE_KEY_PROMPT = "the 0x-prefixed 32-byte hex key";
+
+function keySpec(path: string): LeafSpec<Redacted<Hex>> {
+  return {
+    path,
+    example: "",
+    secret: true,
+    promptHint: PRIVATE_KEY_PROMPT,
+    expected: "a 0x-prefixed 32-byte hex private key",
+    echo: "hidden",
+    parse: privateKey,
+  };
+}
+
+function imageGroup(name: ImageName) {
+  const p = `images.${name}`;
+  return group(
+    { key: p, path: `${p}.tag`, example: DEFAULT_IMAGE_TAGS[name] },
+    {
+      repository: withDefault(
+        {
+          path: `${p}.repository`,
+          example: `${OPLABS_REGISTRY}/${BINARY_OF[name]}`,
+          expected: "a registry/repository path without tag",
+          parse: matching(REPOSITORY),
+        },
+        `${OPLABS_REGISTRY}/${BINARY_OF[name]}`,
+      ),
+      tag: withDefault(
+        {
+          path: `${p}.tag`,
+          example: DEFAULT_IMAGE_TAGS[name],
+          expected: "an exact release tag like v1.2.3",
+          parse: matching(EXACT_TAG),
+        },
+        DEFAULT_IMAGE_TAGS[name],
+      ),
+      digest: optional({
+        path: `${p}.digest`,
+        example: "sha256:<64 hex>",
+        expected: "an image digest of the form sha256:<64 lowercase hex>",
+        parse: matching(DIGEST),
+      }),
+    },
+  );
+}
+
+/** Secret keys: loadConfig refuses them when they are stored in plain text. */
+export const ROLE_KEY_NAMES = [
+  "batcherPrivateKey",
+  "proposerPrivateKey",
+  "challengerPrivateKey",
+  "sequencerPrivateKey",
+] as const;
+export type RoleKeyName = (typeof ROLE_KEY_NAMES)[number];
+export const SECRET_KEYS = ["deployerPrivateKey", ...ROLE_KEY_NAMES] as const;
+
+export const rawConfigSchema = z
+  .object({
+    host: group(
+      { key: "host", path: "host.user", example: "deploy" },
+      {
+        address: withDefault(
+          {
+            path: "host.address",
+            example: DEFAULT_HOST_ADDRESS,
+            expected: "a hostname or IPv4 address",
+            parse: (i): ParseResult<string> => (typeof i === "string" && (IPV4.test(i) || HOSTNAME.test(i)) ? ok(i) : fail()),
+          },
+          DEFAULT_HOST_ADDRESS,
+        ),
+        user: required({ path: "host.user", example: "deploy", expected: "a Unix user name", parse: matching(UNIX_USER) }),
+        port: withDefault(
+          { path: "host.port", example: "22", expected: "an integer from 1 to 65535", parse: integerIn(1, 65535) },
+          DEFAULT_SSH_PORT,
+        ),
+        hostKey: required({
+          path: "host.hostKey",
+          example: '"ssh-ed25519 AAAA..."',
+          expected: "an OpenSSH public host key like \"ssh-ed25519 AAAA...\" (see `ssh-keyscan ecp-forge`)",
+          parse: matching(SSH_HOST_KEY),
+        }),
+      },
+    ),
+    l1RpcUrl: withDefault(
+      {
+        path: "l1RpcUrl",
+        example: "",
+        secret: true,
+        promptHint: "the Sepolia execution RPC URL",
+        expected: "an http(s) URL",
+        echo: "url",
+        parse: httpUrl,
+      },
+      new Redacted(DEFAULT_L1_RPC_URL),
+    ),
+    l1BeaconUrl: withDefault(
+      {
+        path: "l1BeaconUrl",
+        example: "",
+        secret: true,
+        promptHint: "the Sepolia beacon API URL",
+        expected: "an http(s) URL",
+        echo: "url",
+        parse: httpUrl,
+      },
+      new Redacted(DEFAULT_L1_BEACON_URL),
+    ),
+    l2ChainId: withDefault(
+      { path: "l2ChainId", example: String(DEFAULT_L2_CHAIN_ID), expected: "an integer", parse: l2ChainId },
+      DEFAULT_L2_CHAIN_ID,
+    ),
+    images: group(
+      { key: "images", path: "images.opNode.tag", example: DEFAULT_IMAGE_TAGS.opNode },
+      Object.fromEntries(IMAGE_NAMES.map((n) => [n, imageGroup(n)])) as Record<ImageName, ReturnType<typeof imageGroup>>,
+    ),
+    opDeployerVersion: withDefault(
+      {
+        path: "opDeployerVersion",
+        example: OP_DEPLOYER_VERSION,
+        expected: "an exact op-deployer release tag like v0.7.1",
+        parse: matching(EXACT_TAG),
+      },
+      OP_DEPLOYER_VERSION,
+    ),
+    opDeployerSha256: required({
+      path: "opDeployerSha256",
+      example: "<sha256 of the linux-amd64 tarball>",
+      expected: "the 64-character lowercase hex sha256 of the linux-amd64 release tarball",
+      parse: matching(SHA256_HEX),
+    }),
+    minDeployerBalance: withDefault(
+      {
+        path: "minDeployerBalance",
+        example: '"2 ETH"',
+        expected: 'an amount like "2 ETH", "500 gwei" or "1000000000000000000 wei"',
+        parse: parseBalance,
+      },
+      parseEther(DEFAULT_MIN_DEPLOYER_BALANCE.split(" ")[0] ?? "2"),
+    ),
+    prestate: z
+        .object(
+          {
+            hash: required({
+              path: "prestate.hash",
+              example: "0x03<62 hex>",
+              expected: "a 32-byte hex hash",
+              parse: prestateHash,
+            }),
+            path: optional({
+              path: "prestate.path",
+              example: "/var/lib/ecp-opstack/prestates/prestate-mt64.bin.gz",
+              expected: "an absolute host path",
+              parse: prestatePath,
+            }),
+            url: optional({
+              path: "prestate.url",
+              example: "https://example.org/prestates/0x03….bin.gz",
+              expected: "an https URL ending in .bin.gz, .json.gz or .json",
+              parse: prestateUrl,
+            }),
+          },
+          {
+            error: (issue) =>
+              mustBeMessage({ key: "prestate", path: "prestate.hash", example: "0x03<62 hex>" }, "a JSON object", issue.input),
+          },
+        )
+        .superRefine(
+          (p, ctx) => {
+            if (p.path !== undefined && p.url !== undefined) {
+              ctx.addIssue({
+                code: "custom",
+                message: `\`${fullKey("prestate")}\` must set exactly one of \`path\` or \`url\`, got both. Run \`pulumi config rm --path ${fullKey("prestate.url")}\`.`,
+              });
+            } else if (p.path === undefined && p.url === undefined) {
+              ctx.addIssue({
+                code: "custom",
+                message: `\`${fullKey("prestate")}\` must set exactly one of \`path\` or \`url\`, got neither. Run \`pulumi config set --path ${fullKey("prestate.path")} /var/lib/ecp-opstack/prestates/prestate-mt64.bin.gz\`.`,
+              });
+            }
+          },
+          { when: () => true },
+        )
+        .optional(),
+    proposerGameType: optional({
+      path: "proposerGameType",
+      example: String(GAME_TYPE.PERMISSIONED_CANNON),
+      expected: "a game type: 1 (permissioned) or 0 (permissionless cannon)",
+      parse: (i): ParseResult<number> => {
+        const n = toInteger(i);
+        return n === GAME_TYPE.PERMISSIONED_CANNON || n === GAME_TYPE.CANNON ? ok(n) : fail();
+      },
+    }),
+    permissionless: withDefault(
+      { path: "permissionless", example: "false", expected: "true or false", parse: parseBoolean },
+      false,
+    ),
+    disputeMonEnabled: withDefault(
+      { path: "disputeMonEnabled", example: "true", expected: "true or false", parse: parseBoolean },
+      true,
+    ),
+    stateDir: withDefault(
+      {
+        path: "stateDir",
+        example: DEFAULT_STATE_DIR,
+        expected: "an absolute host path other than /",
+        parse: stateDir,
+      },
+      DEFAULT_STATE_DIR,
+    ),
+    p2p: group(
+      { key: "p2p", path: "p2p.opNodePort", example: String(DEFAULT_OP_NODE_P2P_PORT) },
+      {
+        opNodePort: withDefault(
+          {
+            path: "p2p.opNodePort",
+            example: String(DEFAULT_OP_NODE_P2P_PORT),
+            expected: "an integer from 1024 to 65535",
+            parse: integerIn(1024, 65535),
+          },
+          DEFAULT_OP_NODE_P2P_PORT,
+        ),
+        opGethPort: withDefault(
+          {
+            path: "p2p.opGethPort",
+            example: String(DEFAULT_OP_GETH_P2P_PORT),
+            expected: "an integer from 1024 to 65535",
+            parse: integerIn(1024, 65535),
+          },
+          DEFAULT_OP_GETH_P2P_PORT,
+        ),
+        advertiseIp: optional({
+          path: "p2p.advertiseIp",
+          example: "203.0.113.10",
+          expected: "a public IPv4 address",
+          parse: matching(IPV4),
+        }),
+      },
+    ),
+    destroyRemovesState: withDefault(
+      { path: "destroyRemovesState", example: "false", expected: "true or false", parse: parseBoolean },
+      false,
+    ),
+    deployerPrivateKey: required(keySpec("deployerPrivateKey")),
+    batcherPrivateKey: optional(keySpec("batcherPrivateKey")),
+    proposerPrivateKey: optional(keySpec("proposerPrivateKey")),
+    challengerPrivateKey: optional(keySpec("challengerPrivateKey")),
+    sequencerPrivateKey: optional(keySpec("sequencerPrivateKey")),
+  })
+  .superRefine(
+    (c, ctx) => {
+      // Cross-field rules. Runs even when other keys failed, so it must only look at values that parsed.
+      const permissionless = typeof c.permissionless === "boolean" ? c.permissionless : undefined;
+      const gameType = typeof c.proposerGameType === "number" ? c.proposerGameType : undefined;
+      if (permissionless === false && gameType === GAME_TYPE.CANNON) {
+        ctx.addIssue({
+          code: "custom",
+          message: `\`${fullKey("proposerGameType")}\` must be 1 (permissioned) while \`${fullKey("permissionless")}\` is false, got 0. Run \`pulumi config set ${fullKey("proposerGameType")} 1\` or \`pulumi config set ${fullKey("permissionless")} true\`.`,
+        });
+      }
+      if (permissionless === true && gameType === GAME_TYPE.PERMISSIONED_CANNON) {
+        ctx.addIssue({
+          code: "custom",
+          message: `\`${fullKey("proposerGameType")}\` must be 0 (cannon) while \`${fullKey("permissionless")}\` is true, got 1. Run \`pulumi config set ${fullKey("proposerGameType")} 0\`.`,
+        });
+      }
+      if (permissionless === true && c.prestate === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          message: `\`${fullKey("permissionless")}\` is true but \`${fullKey("prestate")}\` is not set: permissionless games need a challenger, and the challenger needs the chain's prestate. Run \`pulumi config set --path ${fullKey("prestate.hash")} 0x03…\` and \`pulumi config set --path ${fullKey("prestate.path")} <file>\`, or \`pulumi config set ${fullKey("permissionless")} false\`.`,
+        });
+      }
+      const p2p = c.p2p as { opNodePort?: unknown; opGethPort?: unknown } | undefined;
+      const nodePort = typeof p2p?.opNodePort === "number" ? p2p.opNodePort : undefined;
+      const gethPort = typeof p2p?.opGethPort === "number" ? p2p.opGethPort : undefined;
+      if (nodePort !== undefined && nodePort === gethPort) {
+        ctx.addIssue({
+          code: "custom",
+          message: `\`${fullKey("p2p.opGethPort")}\` must differ from \`${fullKey("p2p.opNodePort")}\`, both are ${nodePort}. Run \`pulumi config set --path ${fullKey("p2p.opGethPort")} ${DEFAULT_OP_GETH_P2P_PORT}\`.`,
+        });
+      }
+      const loopback = new Set<number>(Object.values(HOST_LOOPBACK_PORTS));
+      for (const [name, port] of [
+        ["opNodePort", nodePort],
+        ["opGethPort", gethPort],
+      ] as const) {
+        if (port !== undefined && loopback.has(port)) {
+          const fallback = name === "opNodePort" ? DEFAULT_OP_NODE_P2P_PORT : DEFAULT_OP_GETH_P2P_PORT;
+          ctx.addIssue({
+            code: "custom",
+            message: `\`${fullKey(`p2p.${name}`)}\` must not be one of the host's loopback RPC ports (${[...loopback].join(", ")}), got ${port}. Run \`pulumi config set --path ${fullKey(`p2p.${name}`)} ${fallback}\`.`,
+          });
+        }
+      }
+    },
+    { when: () => true },
+  );
+
+export type RawConfigOutput = z.output<typeof rawConfigSchema>;
+
+/** The tree of known keys below `ecp:`, used to reject typos (`true` marks a leaf). */
+export const KNOWN_KEYS: Readonly<Record<string, true | Readonly<Record<string, true | Readonly<Record<string, true>>>>>> = {
+  host: { address: true, user: true, port: true, hostKey: true },
+  l1RpcUrl: true,
+  l1BeaconUrl: true,
+  l2ChainId: true,
+  images: Object.fromEntries(IMAGE_NAMES.map((n) => [n, { repository: true, tag: true, digest: true }])),
+  opDeployerVersion: true,
+  opDeployerSha256: true,
+  minDeployerBalance: true,
+  prestate: { hash: true, path: true, url: true },
+  proposerGameType: true,
+  permissionless: true,
+  disputeMonEnabled: true,
+  stateDir: true,
+  p2p: { opNodePort: true, opGethPort: true, advertiseIp: true },
+  destroyRemovesState: true,
+  deployerPrivateKey: true,
+  batcherPrivateKey: true,
+  proposerPrivateKey: true,
+  challengerPrivateKey: true,
+  sequencerPrivateKey: true,
+};
+
+// -- the typed config ---------------------------------------------------------------------------
+
+export interface ImageConfig {
+  repository: string;
+  tag: string;
+  /** When set, the image is pulled by digest, so Docker verifies it. */
+  digest?: string;
+}
+
+export type PrestateSource = { kind: "path"; path: string } | { kind: "url"; url: string };
+
+export interface PrestateConfig {
+  /** Lowercase 0x-prefixed absolute prestate hash. */
+  hash: Hex;
+  source: PrestateSource;
+  /** `.bin.gz`, `.json.gz` or `.json`: op-challenger looks for `<hash><ext>` (prestates/multi.go). */
+  extension: ".bin.gz" | ".json.gz" | ".json";
+}
+
+export type RoleKeyRole = "batcher" | "proposer" | "challenger" | "sequencer";
+
+export interface StackConfig {
+  host: { address: string; user: string; port: number; hostKey: string };
+  l1ChainId: typeof L1_CHAIN_ID;
+  l1RpcUrl: Redacted<string>;
+  l1BeaconUrl: Redacted<string>;
+  l2ChainId: number;
+  images: Record<ImageName, ImageConfig>;
+  opDeployer: { version: string; sha256: string };
+  minDeployerBalanceWei: bigint;
+  prestate?: PrestateConfig;
+  proofs: { proposerGameType: number; permissionless: boolean };
+  disputeMonEnabled: boolean;
+  stateDir: string;
+  p2p: { opNodePort: number; opGethPort: number; advertiseIp?: string };
+  destroyRemovesState: boolean;
+  keys: {
+    deployer: Redacted<Hex>;
+    batcher: Redacted<Hex>;
+    proposer: Redacted<Hex>;
+    challenger: Redacted<Hex>;
+    /** Signs unsafe blocks on P2P; its address is the intent's unsafeBlockSigner. */
+    sequencer: Redacted<Hex>;
+  };
+  /** Roles whose key was not set and fell back to the deployer key. */
+  rolesUsingDeployerKey: RoleKeyRole[];
+}
+
+function prestateExtension(file: string): PrestateConfig["extension"] {
+  if (file.endsWith(".bin.gz")) return ".bin.gz";
+  if (file.endsWith(".json.gz")) return ".json.gz";
+  return ".json";
+}
+
+/** Turns the parsed raw shape into the typed config. Only called when parsing succeeded. */
+export function toStackConfig(raw: RawConfigOutput): StackConfig {
+  const images = Object.fromEntries(
+    IMAGE_NAMES.map((n) => {
+      const img = raw.images[n];
+      const out: ImageConfig = { repository: img.repository, tag: img.tag };
+      if (img.digest !== undefined) out.digest = img.digest;
+      return [n, out];
+    }),
+  ) as Record<ImageName, ImageConfig>;
+
+  let prestate: PrestateConfig | undefined;
+  if (raw.prestate !== undefined) {
+    const source: PrestateSource =
+      raw.prestate.path !== undefined
+        ? { kind: "path", path: raw.prestate.path }
+        : { kind: "url", url: raw.prestate.url ?? "" };
+    const file = source.kind === "path" ? source.path : new URL(source.url).pathname;
+    prestate = { hash: raw.prestate.hash, source, extension: prestateExtension(file) };
+  }
+
+  const deployer = raw.deployerPrivateKey;
+  const rolesUsingDeployerKey: RoleKeyRole[] = [];
+  const roleKey = (role: RoleKeyRole, value: Redacted<Hex> | undefined): Redacted<Hex> => {
+    if (value !== undefined) return value;
+    rolesUsingDeployerKey.push(role);
+    return deployer;
+  };
+
+  const p2p: StackConfig["p2p"] = { opNodePort: raw.p2p.opNodePort, opGethPort: raw.p2p.opGethPort };
+  if (raw.p2p.advertiseIp !== undefined) p2p.advertiseIp = raw.p2p.advertiseIp;
+
+  const config: StackConfig = {
+    host: { ...raw.host },
+    l1ChainId: L1_CHAIN_ID,
+    l1RpcUrl: raw.l1RpcUrl,
+    l1BeaconUrl: raw.l1BeaconUrl,
+    l2ChainId: raw.l2ChainId,
+    images,
+    opDeployer: { version: raw.opDeployerVersion, sha256: raw.opDeployerSha256 },
+    minDeployerBalanceWei: raw.minDeployerBalance,
+    proofs: {
+      proposerGameType:
+        raw.proposerGameType ?? (raw.permissionless ? GAME_TYPE.CANNON : GAME_TYPE.PERMISSIONED_CANNON),
+      permissionless: raw.permissionless,
+    },
+    disputeMonEnabled: raw.disputeMonEnabled,
+    stateDir: raw.stateDir,
+    p2p,
+    destroyRemovesState: raw.destroyRemovesState,
+    keys: {
+      deployer,
+      batcher: roleKey("batcher", raw.batcherPrivateKey),
+      proposer: roleKey("proposer", raw.proposerPrivateKey),
+      challenger: roleKey("challenger", raw.challengerPrivateKey),
+      sequencer: roleKey("sequencer", raw.sequencerPrivateKey),
+    },
+    rolesUsingDeployerKey,
+  };
+  if (prestate !== undefined) config.prestate = prestate;
+  return config;
+}

@@ -1,0 +1,103 @@
+/**
+ * op-geth: the sequencer's execution client.
+ *
+ * Flags checked at upstream op-geth commit d0734fd5f44234cde3b0a7c4beb1256fc6feedef (2026-03-17, geth 1.17.1
+ * base; read from base/op-geth, which carries upstream's history) in cmd/utils/flags.go, cmd/geth/chaincmd.go,
+ * cmd/geth/consolecmd.go and node/rpcstack.go. The pinned tag v1.101702.2 is later (geth 1.17.2); none of the
+ * flags used here changed in between as far as that history shows.
+ * Image: alpine with ENTRYPOINT ["geth"] (Dockerfile at the same commit), so `command` holds arguments only.
+ */
+import { CONTAINER_PORTS, HOST_LOOPBACK_PORTS } from "../../config/defaults.js";
+import { imageRef } from "../../config/images.js";
+import type { StackConfig } from "../../config/schema.js";
+import { CONTAINER_PATHS, type HostPaths } from "../paths.js";
+import { flag, type MountSpec, type ServiceSpec } from "../spec.js";
+
+const P = CONTAINER_PORTS.opGeth;
+
+/** Hash scheme: archive mode with the path scheme is not what the tutorial or op-challenger docs use. */
+const STATE_SCHEME = "hash";
+
+export interface OpGethInit {
+  /** Run once, before the first start, only while the datadir is empty. */
+  entrypoint: string[];
+  command: string[];
+  mounts: MountSpec[];
+}
+
+export interface OpGethSpec extends ServiceSpec {
+  init: OpGethInit;
+}
+
+function mounts(paths: HostPaths, withJwt: boolean): MountSpec[] {
+  const m: MountSpec[] = [
+    { hostPath: paths.opGethData, containerPath: CONTAINER_PATHS.data, readOnly: false },
+    { hostPath: paths.configDir, containerPath: CONTAINER_PATHS.configDir, readOnly: true },
+  ];
+  if (withJwt) m.push({ hostPath: paths.jwt, containerPath: CONTAINER_PATHS.jwt, readOnly: true });
+  return m;
+}
+
+export function opGethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: HostPaths): OpGethSpec {
+  const p2pPort = config.p2p.opGethPort;
+  return {
+    name: "op-geth",
+    image: imageRef(config.images.opGeth),
+    entrypoint: ["geth"],
+    command: [
+      flag("datadir", CONTAINER_PATHS.data),
+      flag("state.scheme", STATE_SCHEME),
+      flag("syncmode", "full"),
+      // Archive + debug API: op-challenger's --l2-eth-rpc must be an archive node with `debug` enabled.
+      // Always on, so enabling the challenger later needs no resync.
+      flag("gcmode", "archive"),
+      "--http",
+      flag("http.addr", "0.0.0.0"),
+      flag("http.port", P.http),
+      // Host header allowlist: IP literals always pass (rpcstack.go virtualHostHandler); names must be listed.
+      flag("http.vhosts", "op-geth,localhost"),
+      flag("http.api", "eth,net,web3,debug,txpool"),
+      flag("authrpc.addr", "0.0.0.0"),
+      flag("authrpc.port", P.authrpc),
+      flag("authrpc.vhosts", "op-geth"),
+      flag("authrpc.jwtsecret", CONTAINER_PATHS.jwt),
+      // Canonical name of the tutorial's --rollup.disabletxpoolgossip (now its alias): a sequencer keeps
+      // its mempool to itself.
+      flag("rollup.txpool.disable-gossip", "true"),
+      flag("port", p2pPort),
+      // Private chain: no public discovery (it would dial OP bootnodes); peers are added statically.
+      "--nodiscover",
+      "--metrics",
+      flag("metrics.addr", "0.0.0.0"),
+      flag("metrics.port", P.metrics),
+    ],
+    env: {},
+    ports: [
+      { name: "http", kind: "rpc", internal: P.http, external: HOST_LOOPBACK_PORTS.opGethHttp, ip: "127.0.0.1", protocol: "tcp" },
+      { name: "authrpc", kind: "auth", internal: P.authrpc, ip: "127.0.0.1", protocol: "tcp" },
+      { name: "metrics", kind: "metrics", internal: P.metrics, ip: "127.0.0.1", protocol: "tcp" },
+      // devp2p over TCP only: discovery (UDP) is off.
+      { name: "p2p", kind: "p2p", internal: p2pPort, external: p2pPort, ip: "0.0.0.0", protocol: "tcp" },
+    ],
+    mounts: mounts(paths, true),
+    // The image is alpine with geth in it, so it can probe itself.
+    healthcheck: {
+      kind: "exec",
+      test: ["CMD", "geth", "attach", "--exec", "eth.blockNumber", `http://127.0.0.1:${P.http}`],
+      intervalSeconds: 15,
+      timeoutSeconds: 5,
+      retries: 5,
+      startPeriodSeconds: 30,
+    },
+    dependsOn: [],
+    networkAlias: "op-geth",
+    restart: "unless-stopped",
+    init: {
+      entrypoint: ["geth"],
+      // `geth init` accepts DatabaseFlags (datadir, state.scheme) before the genesis path (chaincmd.go).
+      // The scheme must match the run command's.
+      command: ["init", flag("datadir", CONTAINER_PATHS.data), flag("state.scheme", STATE_SCHEME), CONTAINER_PATHS.genesis],
+      mounts: mounts(paths, false),
+    },
+  };
+}

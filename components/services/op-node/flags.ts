@@ -1,0 +1,77 @@
+/**
+ * op-node: the sequencer's consensus client.
+ *
+ * Flags checked at mono@op-node/v1.19.0: op-node/flags/flags.go (env prefix OP_NODE), op-node/flags/p2p_flags.go
+ * (OP_NODE_P2P_*), op-service/flags/flags.go (rollup.config), op-service/{rpc,metrics,log}/cli.go.
+ * Image: chainguard/static, CMD ["op-node"], no ENTRYPOINT (ops/docker/op-stack-go/Dockerfile), so
+ * `command[0]` is the binary and the health check runs from the host.
+ */
+import { CONTAINER_PORTS, HOST_LOOPBACK_PORTS, SERVICE_DEFAULTS } from "../../config/defaults.js";
+import { imageRef } from "../../config/images.js";
+import type { StackConfig } from "../../config/schema.js";
+import { CONTAINER_PATHS, type HostPaths } from "../paths.js";
+import { flag, httpProbe, internalUrl, secretRef, type ServiceSpec } from "../spec.js";
+
+const P = CONTAINER_PORTS.opNode;
+
+export function opNodeSpec(config: Pick<StackConfig, "images" | "p2p">, paths: HostPaths): ServiceSpec {
+  const p2pPort = config.p2p.opNodePort;
+  const command = [
+    "op-node",
+    flag("l2", internalUrl("op-geth", CONTAINER_PORTS.opGeth.authrpc)),
+    // Path, not the secret: the JWT is a mounted file.
+    flag("l2.jwt-secret", CONTAINER_PATHS.jwt),
+    flag("rollup.config", CONTAINER_PATHS.rollup),
+    flag("sequencer.enabled", "true"),
+    // Tutorial value; sequencer.l1-confs keeps its default of 4.
+    flag("verifier.l1-confs", SERVICE_DEFAULTS.opNode.verifierL1Confs),
+    // op-proposer and op-challenger read safe heads from here.
+    flag("safedb.path", `${CONTAINER_PATHS.data}/safedb`),
+    flag("rpc.addr", "0.0.0.0"),
+    flag("rpc.port", P.rpc),
+    // admin_* (sequencer start/stop, admin_sequencerActive); the port is never published beyond loopback.
+    flag("rpc.enable-admin", "true"),
+    flag("p2p.listen.tcp", p2pPort),
+    flag("p2p.listen.udp", p2pPort),
+    // Keep the peer identity and peer databases on the volume (defaults are relative to the cwd).
+    flag("p2p.priv.path", `${CONTAINER_PATHS.data}/opnode_p2p_priv.txt`),
+    flag("p2p.peerstore.path", `${CONTAINER_PATHS.data}/opnode_peerstore_db`),
+    flag("p2p.discovery.path", `${CONTAINER_PATHS.data}/opnode_discovery_db`),
+  ];
+  if (config.p2p.advertiseIp !== undefined) command.push(flag("p2p.advertise.ip", config.p2p.advertiseIp));
+  command.push(
+    "--metrics.enabled",
+    flag("metrics.addr", "0.0.0.0"),
+    flag("metrics.port", P.metrics),
+    flag("log.level", SERVICE_DEFAULTS.logLevel),
+    flag("log.format", SERVICE_DEFAULTS.logFormat),
+  );
+
+  return {
+    name: "op-node",
+    image: imageRef(config.images.opNode),
+    command,
+    env: {
+      OP_NODE_L1_ETH_RPC: secretRef("l1RpcUrl"),
+      OP_NODE_L1_BEACON: secretRef("l1BeaconUrl"),
+      // Signs gossiped unsafe blocks; its address must be the intent's unsafeBlockSigner or peers drop them.
+      OP_NODE_P2P_SEQUENCER_KEY: secretRef("sequencerPrivateKey"),
+    },
+    ports: [
+      { name: "rpc", kind: "rpc", internal: P.rpc, external: HOST_LOOPBACK_PORTS.opNodeRpc, ip: "127.0.0.1", protocol: "tcp" },
+      { name: "metrics", kind: "metrics", internal: P.metrics, ip: "127.0.0.1", protocol: "tcp" },
+      { name: "p2p-tcp", kind: "p2p", internal: p2pPort, external: p2pPort, ip: "0.0.0.0", protocol: "tcp" },
+      { name: "p2p-udp", kind: "p2p", internal: p2pPort, external: p2pPort, ip: "0.0.0.0", protocol: "udp" },
+    ],
+    mounts: [
+      { hostPath: paths.opNodeData, containerPath: CONTAINER_PATHS.data, readOnly: false },
+      { hostPath: paths.configDir, containerPath: CONTAINER_PATHS.configDir, readOnly: true },
+      { hostPath: paths.jwt, containerPath: CONTAINER_PATHS.jwt, readOnly: true },
+    ],
+    // op-service RPC servers answer GET /healthz (op-service/rpc/handler.go).
+    healthcheck: httpProbe(`http://127.0.0.1:${HOST_LOOPBACK_PORTS.opNodeRpc}/healthz`),
+    dependsOn: ["op-geth"],
+    networkAlias: "op-node",
+    restart: "unless-stopped",
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * The data a service's flags.ts returns, and that its (future) Pulumi component turns into a container.
+ *
+ * Secrets never appear in `command`: private keys and L1 URLs (which can carry API keys) are env values of
+ * type SecretRef, resolved by the component into Pulumi secret Outputs; the JWT is a mounted file.
+ */
+import type { Redacted } from "../config/secret.js";
+import type { StackConfig } from "../config/schema.js";
+
+export type ServiceName = "op-geth" | "op-node" | "op-batcher" | "op-proposer" | "op-challenger" | "op-dispute-mon";
+
+/** Names of the secret values a container may receive through env. */
+export type SecretName =
+  | "l1RpcUrl"
+  | "l1BeaconUrl"
+  | "batcherPrivateKey"
+  | "proposerPrivateKey"
+  | "challengerPrivateKey"
+  | "sequencerPrivateKey";
+
+/** Placeholder for a secret env value; the component substitutes a Pulumi secret Output. */
+export interface SecretRef {
+  readonly kind: "secret";
+  readonly name: SecretName;
+}
+
+export function secretRef(name: SecretName): SecretRef {
+  return { kind: "secret", name };
+}
+
+export function isSecretRef(v: unknown): v is SecretRef {
+  return typeof v === "object" && v !== null && (v as { kind?: unknown }).kind === "secret";
+}
+
+export type EnvValue = string | SecretRef;
+
+/** The value behind a SecretRef, still wrapped; for the component only. */
+export function secretValue(config: Pick<StackConfig, "l1RpcUrl" | "l1BeaconUrl" | "keys">, name: SecretName): Redacted<string> {
+  switch (name) {
+    case "l1RpcUrl":
+      return config.l1RpcUrl;
+    case "l1BeaconUrl":
+      return config.l1BeaconUrl;
+    case "batcherPrivateKey":
+      return config.keys.batcher;
+    case "proposerPrivateKey":
+      return config.keys.proposer;
+    case "challengerPrivateKey":
+      return config.keys.challenger;
+    case "sequencerPrivateKey":
+      return config.keys.sequencer;
+  }
+}
+
+export type PortKind = "p2p" | "rpc" | "auth" | "metrics";
+
+/**
+ * A port the service listens on inside the container. `external` undefined means not published: reachable
+ * only on the Docker network. When published, `ip` is the host address it binds to.
+ */
+export interface PortSpec {
+  name: string;
+  kind: PortKind;
+  internal: number;
+  external?: number;
+  ip: "127.0.0.1" | "0.0.0.0";
+  protocol: "tcp" | "udp";
+}
+
+export interface MountSpec {
+  hostPath: string;
+  containerPath: string;
+  readOnly: boolean;
+}
+
+/**
+ * `exec` runs inside the container (Docker HEALTHCHECK). `http` is probed from the host against a loopback
+ * port: op-node and op-batcher images are built on chainguard/static (no shell, no curl), so they cannot
+ * check themselves (mono@op-node/v1.19.0:ops/docker/op-stack-go/Dockerfile TARGET_BASE_IMAGE).
+ */
+export type Healthcheck =
+  | { kind: "exec"; test: string[]; intervalSeconds: number; timeoutSeconds: number; retries: number; startPeriodSeconds: number }
+  | { kind: "http"; url: string; expectStatus: number; intervalSeconds: number; timeoutSeconds: number; retries: number };
+
+export interface ServiceSpec {
+  name: ServiceName;
+  image: string;
+  /** Set when the image's ENTRYPOINT is the binary (op-geth); otherwise `command[0]` is the binary. */
+  entrypoint?: string[];
+  command: string[];
+  env: Record<string, EnvValue>;
+  ports: PortSpec[];
+  mounts: MountSpec[];
+  healthcheck: Healthcheck;
+  /** Other services that must be healthy first. */
+  dependsOn: ServiceName[];
+  /** Docker network alias; the other services address it by this name. */
+  networkAlias: ServiceName;
+  restart: "unless-stopped";
+}
+
+/** `--name=value`. */
+export function flag(name: string, value: string | number): string {
+  return `--${name}=${value}`;
+}
+
+export function httpProbe(url: string): Healthcheck {
+  return { kind: "http", url, expectStatus: 200, intervalSeconds: 15, timeoutSeconds: 5, retries: 8 };
+}
+
+/** Base URL of a service on the Docker network. */
+export function internalUrl(service: ServiceName, port: number, scheme = "http"): string {
+  return `${scheme}://${service}:${port}`;
+}
