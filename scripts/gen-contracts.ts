@@ -1,5 +1,5 @@
 // Writes components/rail/contracts.ts from forge's build output: the ABI and creation bytecode of
-// the three rail contracts, as typed constants for viem. Run after `forge build`:
+// the deployable rail contracts, as typed constants for viem. Run after `forge build`:
 //   npx tsx scripts/gen-contracts.ts          write the file
 //   npx tsx scripts/gen-contracts.ts --check  exit 1 if the committed file is stale
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CONTRACTS = ['EveryChannelWitnessRegistry', 'EveryChannelObservationLedger', 'EveryChannelRail'] as const;
+// The witness registry is abstract: the ledger inherits it, and its ABI is part of the ledger's.
+const CONTRACTS = ['EveryChannelObservationLedger', 'EveryChannelRail'] as const;
 export const GENERATED_PATH = path.join(root, 'components/rail/contracts.ts');
 
 interface ForgeArtifact {
