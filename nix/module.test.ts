@@ -1,0 +1,90 @@
+// The NixOS module parses, evaluates, and agrees with the Pulumi stack's defaults (one source of
+// truth: nix/opstack-defaults.json is generated from components/config/defaults.ts).
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_OP_GETH_P2P_PORT, DEFAULT_OP_NODE_P2P_PORT, DEFAULT_STATE_DIR } from '../components/config/defaults.js';
+import { hostPaths } from '../components/services/paths.js';
+import { NIX_DEFAULTS_PATH, renderNixDefaults } from '../scripts/gen-nix-defaults.js';
+
+function nix(args: string[]): string {
+  try {
+    return execFileSync('nix-instantiate', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { stderr?: string };
+    if (err.code === 'ENOENT') throw new Error('nix-instantiate not found: install Debian\'s nix-bin (`.ci/run` does).');
+    throw new Error(`nix-instantiate ${args.join(' ')} failed:\n${err.stderr ?? err.message}`);
+  }
+}
+
+interface Evaluated {
+  defaults: { stateDir: string; opNodePort: number; opGethPort: number; operator: string };
+  descriptions: boolean;
+  firewall: { enable: boolean; allowedTCPPorts: number[]; allowedUDPPorts: number[] };
+  tmpfiles: string[];
+  assertionsHold: boolean;
+  operatorGroups: string[];
+  dockerLogOpts: Record<string, string>;
+  disabledIsEmpty: boolean;
+}
+
+describe('nix/modules/ec-op-stack.nix', () => {
+  it('parses', () => {
+    expect(() => nix(['--parse', 'nix/modules/ec-op-stack.nix'])).not.toThrow();
+  });
+
+  it('reads defaults generated from the stack\'s own (run scripts/gen-nix-defaults.ts after changing them)', () => {
+    expect(readFileSync(NIX_DEFAULTS_PATH, 'utf8')).toBe(renderNixDefaults());
+  });
+
+  const evaluated = () => JSON.parse(nix(['--eval', '--strict', '--json', 'nix/test/eval.nix'])) as Evaluated;
+
+  it('defaults to the stack\'s state directory and P2P ports', () => {
+    expect(evaluated().defaults).toEqual({
+      stateDir: DEFAULT_STATE_DIR,
+      opNodePort: DEFAULT_OP_NODE_P2P_PORT,
+      opGethPort: DEFAULT_OP_GETH_P2P_PORT,
+      operator: 'ecp-operator',
+    });
+    expect(evaluated().descriptions).toBe(true);
+  });
+
+  it('opens only the P2P ports, TCP and UDP', () => {
+    expect(evaluated().firewall).toEqual({
+      enable: true,
+      allowedTCPPorts: [DEFAULT_OP_NODE_P2P_PORT, DEFAULT_OP_GETH_P2P_PORT],
+      allowedUDPPorts: [DEFAULT_OP_NODE_P2P_PORT, DEFAULT_OP_GETH_P2P_PORT],
+    });
+  });
+
+  it('creates every directory the stack writes into, the secrets one private', () => {
+    const rules = evaluated().tmpfiles;
+    const p = hostPaths(DEFAULT_STATE_DIR);
+    for (const dir of [p.root, p.deployer, p.configDir, p.prestatesDir, p.opGethData, p.opNodeData, p.opChallengerData]) {
+      expect(rules).toContain(`d ${dir} 0750 ecp-operator every-channel -`);
+    }
+    expect(rules).toContain(`d ${p.jwt.replace(/\/[^/]+$/, '')} 0700 ecp-operator every-channel -`);
+    expect(rules).toContain('z /srv/every-channel/archive.jsonl 0640 - every-channel -');
+  });
+
+  it('gives the operator Docker, rotates container logs, and does nothing when disabled', () => {
+    const e = evaluated();
+    expect(e.assertionsHold).toBe(true);
+    expect(e.operatorGroups).toEqual(['every-channel', 'docker']);
+    expect(e.dockerLogOpts).toEqual({ 'max-file': '5', 'max-size': '100m' });
+    expect(e.disabledIsEmpty).toBe(true);
+  });
+});
+
+describe('scripts/op-stack', () => {
+  it('is shellcheck-clean', () => {
+    const scripts = execFileSync('bash', ['-c', 'ls scripts/op-stack/*.sh'], { encoding: 'utf8' }).trim().split('\n');
+    try {
+      execFileSync('shellcheck', scripts, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException & { stdout?: string };
+      if (err.code === 'ENOENT') throw new Error('shellcheck not found: install Debian\'s shellcheck (`.ci/run` does).');
+      throw new Error(`shellcheck found problems:\n${err.stdout ?? err.message}`);
+    }
+  });
+});
