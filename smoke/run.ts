@@ -165,7 +165,7 @@ async function verify(
   observations: ArchiveDerivation['observations'],
 ) {
   const view = await readLedger(conn, ledger, plans);
-  const status = await streamStatus(conn, ledger, plans);
+  const status = await streamStatus(conn, ledger, plans, view);
   const notFinalized: SmokeSummary['notFinalized'] = [];
   const names = new Map<Hex, string>();
   const bySlotObservation = new Map<Hex, ArchiveDerivation['observations'][number]>();

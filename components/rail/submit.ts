@@ -192,6 +192,12 @@ export async function submitWitnessTx(conn: RailConnection, plans: SlotPlan[], o
   const byStream = new Map<Hex, SlotPlan[]>();
   for (const p of todo) byStream.set(p.streamHash, [...(byStream.get(p.streamHash) ?? []), p]);
   const [memberMask, quorum] = await conn.publicClient.readContract({ address: opts.ledger, abi: observationLedgerAbi, functionName: 'membership' });
+  // Each witness's registry bit, read once per run.
+  const bitOf = new Map<Address, Promise<bigint>>();
+  const bit = (who: Address) => {
+    if (!bitOf.has(who)) bitOf.set(who, witnessBit(conn, opts.ledger, who));
+    return bitOf.get(who)!;
+  };
   let gasUsed = 0n;
   let transactions = 0;
   let done = 0;
@@ -207,7 +213,7 @@ export async function submitWitnessTx(conn: RailConnection, plans: SlotPlan[], o
       for (const p of streamPlans) {
         const c = p.agreed!;
         const recorded = await conn.publicClient.readContract({ address: opts.ledger, abi: observationLedgerAbi, functionName: 'signOffsOf', args: [c.hash] });
-        const bits = await Promise.all(c.signers.map((s) => witnessBit(conn, opts.ledger, s.address)));
+        const bits = await Promise.all(c.signers.map((s) => bit(s.address)));
         const missing = Number(quorum) - popcount(recorded & memberMask);
         const senders = c.signers.filter((_, i) => (recorded & bits[i]!) === 0n).slice(0, Math.max(0, missing));
         const receipts = await Promise.all(
@@ -260,8 +266,13 @@ export interface StreamStatus {
   unagreed: number;
 }
 
-export async function streamStatus(conn: RailConnection, ledger: Address, plans: SlotPlan[]): Promise<StreamStatus[]> {
-  const view = await readLedger(conn, ledger, plans);
+export async function streamStatus(
+  conn: RailConnection,
+  ledger: Address,
+  plans: SlotPlan[],
+  view?: LedgerView,
+): Promise<StreamStatus[]> {
+  view ??= await readLedger(conn, ledger, plans);
   const out = new Map<Hex, StreamStatus>();
   for (const p of plans) {
     const s = out.get(p.streamHash) ?? { streamHash: p.streamHash, headSequence: null, finalized: 0, pending: 0, conflicting: 0, unagreed: 0 };
@@ -283,15 +294,9 @@ function unagreed(plans: SlotPlan[]): number {
   return plans.filter((p) => !p.agreed).length;
 }
 
-const bitCache = new Map<string, bigint>();
 async function witnessBit(conn: RailConnection, ledger: Address, who: Address): Promise<bigint> {
-  const key = `${conn.chain.id}:${ledger}:${who}`;
-  const cached = bitCache.get(key);
-  if (cached !== undefined) return cached;
   const [index, active] = await conn.publicClient.readContract({ address: ledger, abi: observationLedgerAbi, functionName: 'witnessIndex', args: [who] });
-  const bit = active ? 1n << index : 0n;
-  bitCache.set(key, bit);
-  return bit;
+  return active ? 1n << index : 0n;
 }
 
 function popcount(x: bigint): number {
