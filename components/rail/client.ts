@@ -6,6 +6,7 @@ import {
   createPublicClient,
   createWalletClient,
   encodeDeployData,
+  encodeFunctionData,
   getContractAddress,
   http,
   keccak256,
@@ -19,6 +20,7 @@ import {
 } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { observationLedgerAbi, observationLedgerBytecode, railAbi, railBytecode } from './contracts.js';
+import { sendTx } from './tx.js';
 
 /** The deterministic-deployment proxy: anvil ships it at genesis; OP Stack chains carry it as a
  *  preinstall. A CREATE2 address through it depends only on salt and init code. */
@@ -115,21 +117,23 @@ export async function deploy(conn: RailConnection, deployer: PrivateKeyAccount, 
   }
   const plan = planDeployment(p);
   const actions: string[] = [];
-  const w = wallet(conn, deployer);
   for (const [name, item] of [['rail', plan.rail], ['ledger', plan.ledger]] as const) {
     if (await pub.getCode({ address: item.address })) continue;
-    const hash = await w.sendTransaction({ to: CREATE2_PROXY, data: concatHex([plan.salt, item.initCode]) });
-    const receipt = await pub.waitForTransactionReceipt({ hash });
-    if (receipt.status !== 'success' || !(await pub.getCode({ address: item.address }))) {
-      throw new Error(`deploying the ${name} through ${CREATE2_PROXY} failed (transaction ${hash}); nothing was deployed at ${item.address}.`);
+    const receipt = await sendTx(conn, deployer, { to: CREATE2_PROXY, data: concatHex([plan.salt, item.initCode]) }, `deploying the ${name}`);
+    if (!(await pub.getCode({ address: item.address }))) {
+      throw new Error(`deploying the ${name} through ${CREATE2_PROXY} left no code at ${item.address} (transaction ${receipt.transactionHash}).`);
     }
     actions.push(`deployed ${name} at ${item.address}`);
   }
   if (p.bridge) {
     const allowed = await pub.readContract({ address: plan.rail.address, abi: railAbi, functionName: 'isPublisher', args: [plan.ledger.address] });
     if (!allowed) {
-      const hash = await w.writeContract({ address: plan.rail.address, abi: railAbi, functionName: 'setPublisher', args: [plan.ledger.address, true] });
-      await pub.waitForTransactionReceipt({ hash });
+      await sendTx(
+        conn,
+        deployer,
+        { to: plan.rail.address, data: encodeFunctionData({ abi: railAbi, functionName: 'setPublisher', args: [plan.ledger.address, true] }), abi: railAbi },
+        'authorizing the ledger on the rail',
+      );
       actions.push(`authorized the ledger as a rail publisher`);
     }
   }

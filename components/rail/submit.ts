@@ -2,12 +2,13 @@
 // ledger already has, and submit only what is missing (relayed batches or one transaction per
 // witness). Every run starts from the chain's state, so a re-run after a crash submits only what is
 // missing and never signs off twice.
-import { BaseError, ContractFunctionRevertedError, type Address, type Hex } from 'viem';
+import { encodeFunctionData, type Address, type Hex } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { observationLedgerAbi } from './contracts.js';
 import { observationHash, observationSlot, type ObservationHeader } from './observation.js';
 import { ledgerDomain, signOffDigest, signSignOffDigest, type WitnessSignature } from './signoff.js';
-import { shortError, wallet, type RailConnection } from './client.js';
+import type { RailConnection } from './client.js';
+import { sendTx } from './tx.js';
 
 export interface Derivation {
   witness: PrivateKeyAccount;
@@ -129,7 +130,6 @@ export async function submitRelayed(
   const domain = ledgerDomain(conn.chain.id, opts.ledger);
   const [, quorumOnChain] = await conn.publicClient.readContract({ address: opts.ledger, abi: observationLedgerAbi, functionName: 'membership' });
   const quorum = Number(quorumOnChain);
-  const w = wallet(conn, relayer);
   let gasUsed = 0n;
   let transactions = 0;
   let done = 0;
@@ -154,15 +154,17 @@ export async function submitRelayed(
     );
     const what = `relayed batch ${i / batchSize + 1} (${chunk.length} observations from slot ${chunk[0]!.slot})`;
     const txNonce = nonce++;
-    const sent = sendChecked(conn, what, () =>
-      w.writeContract({
-        address: opts.ledger,
-        abi: observationLedgerAbi,
-        functionName: 'submitSignOffBatch',
-        args: [items],
+    const sent = sendTx(
+      conn,
+      relayer,
+      {
+        to: opts.ledger,
+        data: encodeFunctionData({ abi: observationLedgerAbi, functionName: 'submitSignOffBatch', args: [items] }),
         nonce: txNonce,
         gas: BigInt(chunk.length) * 120_000n + 100_000n,
-      }),
+        abi: observationLedgerAbi,
+      },
+      what,
     ).then((receipt) => {
       gasUsed += receipt.gasUsed;
       transactions++;
@@ -219,8 +221,11 @@ export async function submitWitnessTx(conn: RailConnection, plans: SlotPlan[], o
         const receipts = await Promise.all(
           senders.map((s) =>
             serial(s.address, () =>
-              sendChecked(conn, `signOff by ${s.address} on slot ${p.slot}`, () =>
-                wallet(conn, s).writeContract({ address: opts.ledger, abi: observationLedgerAbi, functionName: 'signOff', args: [c.header], gas: 300_000n }),
+              sendTx(
+                conn,
+                s,
+                { to: opts.ledger, data: encodeFunctionData({ abi: observationLedgerAbi, functionName: 'signOff', args: [c.header] }), gas: 300_000n, abi: observationLedgerAbi },
+                `signOff by ${s.address} on slot ${p.slot}`,
               ),
             ),
           ),
@@ -244,8 +249,11 @@ export async function finalizeReady(conn: RailConnection, relayer: PrivateKeyAcc
     const [counted, quorum] = await conn.publicClient.readContract({ address: ledger, abi: observationLedgerAbi, functionName: 'countSignOffs', args: [c.hash] });
     const extends_ = await conn.publicClient.readContract({ address: ledger, abi: observationLedgerAbi, functionName: 'extendsStream', args: [c.header] });
     if (counted < quorum || !extends_) continue;
-    await sendChecked(conn, `finalize slot ${p.slot}`, () =>
-      wallet(conn, relayer).writeContract({ address: ledger, abi: observationLedgerAbi, functionName: 'finalize', args: [c.header], gas: 300_000n }),
+    await sendTx(
+      conn,
+      relayer,
+      { to: ledger, data: encodeFunctionData({ abi: observationLedgerAbi, functionName: 'finalize', args: [c.header] }), gas: 300_000n, abi: observationLedgerAbi },
+      `finalize slot ${p.slot}`,
     );
     count++;
   }
@@ -303,28 +311,4 @@ function popcount(x: bigint): number {
   let n = 0;
   for (; x; x &= x - 1n) n++;
   return n;
-}
-
-/** Sends a transaction and waits for it; a revert is a permanent error that names what was sent and
- *  the ledger's custom error. */
-async function sendChecked(conn: RailConnection, what: string, send: () => Promise<Hex>) {
-  let hash: Hex;
-  try {
-    hash = await send();
-  } catch (e) {
-    throw new Error(`${what}: ${describeRevert(e)}`);
-  }
-  const receipt = await conn.publicClient.waitForTransactionReceipt({ hash, timeout: 120_000 });
-  if (receipt.status !== 'success') throw new Error(`${what}: transaction ${hash} reverted on chain.`);
-  return receipt;
-}
-
-export function describeRevert(e: unknown): string {
-  if (e instanceof BaseError) {
-    const revert = e.walk((err) => err instanceof ContractFunctionRevertedError);
-    if (revert instanceof ContractFunctionRevertedError && revert.data) {
-      return `reverted with ${revert.data.errorName}(${(revert.data.args ?? []).map(String).join(', ')})`;
-    }
-  }
-  return shortError(e);
 }

@@ -1,0 +1,109 @@
+// Sending transactions so that a flaky RPC cannot lose or double a write: each transaction is
+// signed once, its hash known before it is sent, and the same signed bytes are re-sent on transient
+// errors (HTTP 5xx/429, timeouts, refused connections) with exponential backoff. "Already known" or
+// "nonce too low" after a retry means an earlier attempt got through, which is checked by hash.
+import {
+  BaseError,
+  decodeErrorResult,
+  HttpRequestError,
+  keccak256,
+  TimeoutError,
+  type Abi,
+  type Address,
+  type Hex,
+  type TransactionReceipt,
+} from 'viem';
+import type { PrivateKeyAccount } from 'viem/accounts';
+import { shortError, wallet, type RailConnection } from './client.js';
+
+export interface TxRequest {
+  to: Address;
+  data: Hex;
+  gas?: bigint;
+  nonce?: number;
+  /** ABI used to name a revert's custom error. */
+  abi?: Abi;
+}
+
+export interface SendOptions {
+  attempts?: number;
+  baseDelayMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function isTransient(e: unknown): boolean {
+  if (!(e instanceof BaseError)) return false;
+  const http = e.walk((x) => x instanceof HttpRequestError);
+  if (http instanceof HttpRequestError) return http.status === undefined || http.status >= 500 || http.status === 429;
+  return Boolean(e.walk((x) => x instanceof TimeoutError));
+}
+
+function alreadySent(e: unknown): boolean {
+  const text = e instanceof Error ? `${e.message} ${(e as BaseError).details ?? ''}` : String(e);
+  return /already known|nonce too low|known transaction|already imported/i.test(text);
+}
+
+/** Signs `req` as `account`, sends it (re-sending the same bytes on transient errors) and waits for
+ *  its receipt. A revert throws an error that names `what` and the contract's custom error. */
+export async function sendTx(
+  conn: RailConnection,
+  account: PrivateKeyAccount,
+  req: TxRequest,
+  what: string,
+  opts: SendOptions = {},
+): Promise<TransactionReceipt> {
+  const w = wallet(conn, account);
+  const attempts = opts.attempts ?? 7;
+  const base = opts.baseDelayMs ?? 250;
+  // Preparing only reads (nonce, fees, chain id), and the transport already retries reads.
+  let serialized: Hex;
+  try {
+    const prepared = await w.prepareTransactionRequest({ to: req.to, data: req.data, gas: req.gas, nonce: req.nonce, chain: conn.chain });
+    serialized = await w.signTransaction(prepared);
+  } catch (e) {
+    throw new Error(`${what}: ${describeError(e, req.abi)}`);
+  }
+  // viem does not retry a send (it is a write), so the same signed bytes are re-sent here.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await conn.publicClient.sendRawTransaction({ serializedTransaction: serialized });
+      break;
+    } catch (e) {
+      if (attempt > 0 && alreadySent(e) && (await conn.publicClient.getTransaction({ hash: keccak256(serialized) }).catch(() => null))) break;
+      if (!isTransient(e) || attempt + 1 >= attempts) throw new Error(`${what}: ${describeError(e, req.abi)}`);
+      await sleep(Math.min(base * 2 ** attempt, 8000));
+    }
+  }
+  const hash = keccak256(serialized);
+  const receipt = await conn.publicClient.waitForTransactionReceipt({ hash, timeout: 180_000, retryCount: attempts });
+  if (receipt.status !== 'success') {
+    throw new Error(`${what}: transaction ${hash} reverted${await revertReason(conn, account.address, req, receipt.blockNumber)}.`);
+  }
+  return receipt;
+}
+
+/** Replays a reverted transaction as a call on the state before its block to name the error. */
+async function revertReason(conn: RailConnection, from: Address, req: TxRequest, blockNumber: bigint): Promise<string> {
+  try {
+    await conn.publicClient.call({ account: from, to: req.to, data: req.data, gas: req.gas, blockNumber: blockNumber - 1n });
+    return '';
+  } catch (e) {
+    return ` with ${describeError(e, req.abi)}`;
+  }
+}
+
+export function describeError(e: unknown, abi?: Abi): string {
+  if (abi && e instanceof BaseError) {
+    const withData = e.walk((x) => typeof (x as { data?: unknown }).data === 'string') as { data?: Hex } | null;
+    if (withData?.data && withData.data.length >= 10) {
+      try {
+        const decoded = decodeErrorResult({ abi, data: withData.data });
+        return `${decoded.errorName}(${(decoded.args ?? []).map(String).join(', ')})`;
+      } catch {
+        // not one of this ABI's errors
+      }
+    }
+  }
+  return shortError(e);
+}
