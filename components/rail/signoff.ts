@@ -1,6 +1,17 @@
 // EIP-712 sign-offs: what a witness signs so that anyone can relay its sign-off to the ledger.
 // The ledger (contracts/src/EveryChannelObservationLedger.sol) checks the same domain and type.
-import { hashTypedData, signatureToCompactSignature, parseSignature, type Address, type Hex } from 'viem';
+import {
+  concatHex,
+  getTypesForEIP712Domain,
+  hashDomain,
+  hashStruct,
+  hashTypedData,
+  keccak256,
+  parseSignature,
+  signatureToCompactSignature,
+  type Address,
+  type Hex,
+} from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 
 /** The ledger's EIP-712 domain name and version (its constructor's EIP712(...) arguments). */
@@ -40,6 +51,15 @@ export function signOffDigest(domain: LedgerDomain, observationHash: Hex, deadli
     primaryType: 'ObservationSignOff',
     message: { observationHash, deadline },
   });
+}
+
+/** signOffDigest for many observations under one domain: the domain separator is hashed once. */
+export function signOffDigester(domain: LedgerDomain): (observationHash: Hex, deadline: bigint) => Hex {
+  const separator = hashDomain({ domain: { ...domain }, types: { EIP712Domain: getTypesForEIP712Domain({ domain }) } } as Parameters<typeof hashDomain>[0]);
+  return (observationHash, deadline) =>
+    keccak256(
+      concatHex(['0x1901', separator, hashStruct({ data: { observationHash, deadline }, primaryType: 'ObservationSignOff', types: SIGN_OFF_TYPES })]),
+    );
 }
 
 /** Signs off on `observationHash` as `account`, valid until `deadline` (unix seconds). */

@@ -6,7 +6,7 @@ import { encodeFunctionData, type Address, type Hex } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { observationLedgerAbi } from './contracts.js';
 import { observationHash, observationSlot, type ObservationHeader } from './observation.js';
-import { ledgerDomain, signOffDigest, signSignOffDigest, type WitnessSignature } from './signoff.js';
+import { ledgerDomain, signOffDigester, signSignOffDigest, type WitnessSignature } from './signoff.js';
 import type { RailConnection } from './client.js';
 import { sendTx } from './tx.js';
 
@@ -127,7 +127,7 @@ export async function submitRelayed(
   const batchSize = opts.batchSize ?? 100;
   const block = await conn.publicClient.getBlock();
   const deadline = block.timestamp + BigInt(opts.signatureWindowSeconds ?? 86_400);
-  const domain = ledgerDomain(conn.chain.id, opts.ledger);
+  const digestOf = signOffDigester(ledgerDomain(conn.chain.id, opts.ledger));
   const [, quorumOnChain] = await conn.publicClient.readContract({ address: opts.ledger, abi: observationLedgerAbi, functionName: 'membership' });
   const quorum = Number(quorumOnChain);
   let gasUsed = 0n;
@@ -145,7 +145,7 @@ export async function submitRelayed(
     const items = await Promise.all(
       chunk.map(async (p) => {
         const c = p.agreed!;
-        const digest = signOffDigest(domain, c.hash, deadline);
+        const digest = digestOf(c.hash, deadline);
         // A quorum of signatures is all the ledger needs; more would only cost gas.
         const signers = c.signers.slice(0, quorum);
         const signatures: WitnessSignature[] = await Promise.all(signers.map((s) => signSignOffDigest(s, digest)));

@@ -65,17 +65,23 @@ export async function sendTx(
     throw new Error(`${what}: ${describeError(e, req.abi)}`);
   }
   // viem does not retry a send (it is a write), so the same signed bytes are re-sent here.
+  let hash: Hex;
   for (let attempt = 0; ; attempt++) {
     try {
-      await conn.publicClient.sendRawTransaction({ serializedTransaction: serialized });
+      hash = await conn.publicClient.sendRawTransaction({ serializedTransaction: serialized });
       break;
     } catch (e) {
-      if (attempt > 0 && alreadySent(e) && (await conn.publicClient.getTransaction({ hash: keccak256(serialized) }).catch(() => null))) break;
+      if (attempt > 0 && alreadySent(e)) {
+        const ours = keccak256(serialized);
+        if (await conn.publicClient.getTransaction({ hash: ours }).catch(() => null)) {
+          hash = ours;
+          break;
+        }
+      }
       if (!isTransient(e) || attempt + 1 >= attempts) throw new Error(`${what}: ${describeError(e, req.abi)}`);
       await sleep(Math.min(base * 2 ** attempt, 8000));
     }
   }
-  const hash = keccak256(serialized);
   const receipt = await conn.publicClient.waitForTransactionReceipt({ hash, timeout: 180_000, retryCount: attempts });
   if (receipt.status !== 'success') {
     throw new Error(`${what}: transaction ${hash} reverted${await revertReason(conn, account.address, req, receipt.blockNumber)}.`);

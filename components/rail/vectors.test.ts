@@ -4,7 +4,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
 import { renderVectors, VECTORS_PATH } from '../../scripts/gen-vectors.js';
 import { observationHash, observationSlot, type ObservationHeader } from './observation.js';
-import { ledgerDomain, SIGN_OFF_TYPES, signOffDigest, signSignOff } from './signoff.js';
+import { ledgerDomain, SIGN_OFF_TYPES, signOffDigest, signOffDigester, signSignOff } from './signoff.js';
 
 interface VectorFile {
   domain: { name: string; version: string; chainId: number; verifyingContract: Hex };
@@ -41,6 +41,7 @@ describe('cross-language vectors (the Solidity suite asserts the same file)', ()
     expect(observationSlot(header.streamHash, header.epochHash)).toBe(v.observationSlot);
     const domain = ledgerDomain(file.domain.chainId, file.domain.verifyingContract);
     expect(signOffDigest(domain, v.observationHash, BigInt(v.deadline))).toBe(v.signOffDigest);
+    expect(signOffDigester(domain)(v.observationHash, BigInt(v.deadline))).toBe(v.signOffDigest);
   });
 
   it('chains the second vector on the first', () => {
