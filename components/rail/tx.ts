@@ -21,6 +21,7 @@ export interface TxRequest {
   data: Hex;
   gas?: bigint;
   nonce?: number;
+  value?: bigint;
   /** ABI used to name a revert's custom error. */
   abi?: Abi;
 }
@@ -59,7 +60,7 @@ export async function sendTx(
   // Preparing only reads (nonce, fees, chain id), and the transport already retries reads.
   let serialized: Hex;
   try {
-    const prepared = await w.prepareTransactionRequest({ to: req.to, data: req.data, gas: req.gas, nonce: req.nonce, chain: conn.chain });
+    const prepared = await w.prepareTransactionRequest({ to: req.to, data: req.data, gas: req.gas, nonce: req.nonce, value: req.value, chain: conn.chain });
     serialized = await w.signTransaction(prepared);
   } catch (e) {
     throw new Error(`${what}: ${describeError(e, req.abi)}`);
@@ -92,7 +93,7 @@ export async function sendTx(
 /** Replays a reverted transaction as a call on the state before its block to name the error. */
 async function revertReason(conn: RailConnection, from: Address, req: TxRequest, blockNumber: bigint): Promise<string> {
   try {
-    await conn.publicClient.call({ account: from, to: req.to, data: req.data, gas: req.gas, blockNumber: blockNumber - 1n });
+    await conn.publicClient.call({ account: from, to: req.to, data: req.data, gas: req.gas, value: req.value, blockNumber: blockNumber - 1n });
     return '';
   } catch (e) {
     return ` with ${describeError(e, req.abi)}`;
