@@ -4,6 +4,7 @@
  * Secrets never appear in `command`: private keys and L1 URLs (which can carry API keys) are env values of
  * type SecretRef, resolved by the component into Pulumi secret Outputs; the JWT is a mounted file.
  */
+import { SERVICE_DEFAULTS } from "../config/defaults.js";
 import type { Redacted } from "../config/secret.js";
 import type { StackConfig } from "../config/schema.js";
 
@@ -102,6 +103,18 @@ export interface ServiceSpec {
 /** `--name=value`. */
 export function flag(name: string, value: string | number): string {
   return `--${name}=${value}`;
+}
+
+/** The op-service metrics and log flag groups every OP Stack Go service shares
+ *  (mono@op-node/v1.19.0:op-service/{metrics,log}/cli.go); metrics listen inside the container. */
+export function opServiceTelemetryFlags(metricsPort: number): string[] {
+  return [
+    "--metrics.enabled",
+    flag("metrics.addr", "0.0.0.0"),
+    flag("metrics.port", metricsPort),
+    flag("log.level", SERVICE_DEFAULTS.logLevel),
+    flag("log.format", SERVICE_DEFAULTS.logFormat),
+  ];
 }
 
 export function httpProbe(url: string): Healthcheck {

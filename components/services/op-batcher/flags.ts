@@ -11,7 +11,7 @@
 import { CONTAINER_PORTS, HOST_LOOPBACK_PORTS, SERVICE_DEFAULTS } from "../../config/defaults.js";
 import { imageRef } from "../../config/images.js";
 import type { StackConfig } from "../../config/schema.js";
-import { flag, httpProbe, internalUrl, secretRef, type ServiceSpec } from "../spec.js";
+import { flag, httpProbe, internalUrl, secretRef, type ServiceSpec, opServiceTelemetryFlags } from "../spec.js";
 
 const P = CONTAINER_PORTS.opBatcher;
 const D = SERVICE_DEFAULTS.opBatcher;
@@ -39,11 +39,7 @@ export function opBatcherSpec(config: Pick<StackConfig, "images">): ServiceSpec 
       flag("rpc.port", P.rpc),
       // admin_startBatcher / admin_stopBatcher; loopback only.
       flag("rpc.enable-admin", "true"),
-      "--metrics.enabled",
-      flag("metrics.addr", "0.0.0.0"),
-      flag("metrics.port", P.metrics),
-      flag("log.level", SERVICE_DEFAULTS.logLevel),
-      flag("log.format", SERVICE_DEFAULTS.logFormat),
+      ...opServiceTelemetryFlags(P.metrics),
     ],
     env: {
       // The tutorial page's OP_BATCHER_L1_RPC_URL does not exist; this does.

@@ -16,7 +16,7 @@ import { imageRef } from "../../config/images.js";
 import type { StackConfig } from "../../config/schema.js";
 import type { Addresses } from "../../deployer/deployment.js";
 import { CONTAINER_PATHS, type HostPaths } from "../paths.js";
-import { flag, httpProbe, internalUrl, secretRef, type ServiceSpec } from "../spec.js";
+import { flag, httpProbe, internalUrl, secretRef, type ServiceSpec, opServiceTelemetryFlags } from "../spec.js";
 
 const P = CONTAINER_PORTS.opChallenger;
 
@@ -59,11 +59,7 @@ export function opChallengerSpec(
       // absolutePrestate() and checks it (prestates/multi.go). file:// is read directly.
       flag("cannon-prestates-url", `file://${CONTAINER_PATHS.prestatesDir}`),
       flag("num-confirmations", SERVICE_DEFAULTS.opChallenger.numConfirmations),
-      "--metrics.enabled",
-      flag("metrics.addr", "0.0.0.0"),
-      flag("metrics.port", P.metrics),
-      flag("log.level", SERVICE_DEFAULTS.logLevel),
-      flag("log.format", SERVICE_DEFAULTS.logFormat),
+      ...opServiceTelemetryFlags(P.metrics),
     ],
     env: {
       // The tutorial page's OP_CHALLENGER_L1_RPC_URL / OP_CHALLENGER_L1_BEACON_URL do not exist.

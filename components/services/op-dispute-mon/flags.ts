@@ -12,7 +12,7 @@ import { imageRef } from "../../config/images.js";
 import type { RoleAddresses } from "../../config/roles.js";
 import type { StackConfig } from "../../config/schema.js";
 import type { Addresses } from "../../deployer/deployment.js";
-import { flag, httpProbe, internalUrl, secretRef, type ServiceSpec } from "../spec.js";
+import { flag, httpProbe, internalUrl, secretRef, type ServiceSpec, opServiceTelemetryFlags } from "../spec.js";
 
 const P = CONTAINER_PORTS.opDisputeMon;
 
@@ -33,11 +33,7 @@ export function opDisputeMonSpec(
       // StringSliceFlag: comma-separated.
       flag("honest-actors", honestActors.join(",")),
       flag("monitor-interval", SERVICE_DEFAULTS.opDisputeMon.monitorInterval),
-      "--metrics.enabled",
-      flag("metrics.addr", "0.0.0.0"),
-      flag("metrics.port", P.metrics),
-      flag("log.level", SERVICE_DEFAULTS.logLevel),
-      flag("log.format", SERVICE_DEFAULTS.logFormat),
+      ...opServiceTelemetryFlags(P.metrics),
     ],
     env: {
       OP_DISPUTE_MON_L1_ETH_RPC: secretRef("l1RpcUrl"),

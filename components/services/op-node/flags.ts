@@ -10,7 +10,7 @@ import { CONTAINER_PORTS, HOST_LOOPBACK_PORTS, SERVICE_DEFAULTS } from "../../co
 import { imageRef } from "../../config/images.js";
 import type { StackConfig } from "../../config/schema.js";
 import { CONTAINER_PATHS, type HostPaths } from "../paths.js";
-import { flag, httpProbe, internalUrl, secretRef, type ServiceSpec } from "../spec.js";
+import { flag, httpProbe, internalUrl, secretRef, type ServiceSpec, opServiceTelemetryFlags } from "../spec.js";
 
 const P = CONTAINER_PORTS.opNode;
 
@@ -40,11 +40,7 @@ export function opNodeSpec(config: Pick<StackConfig, "images" | "p2p">, paths: H
   ];
   if (config.p2p.advertiseIp !== undefined) command.push(flag("p2p.advertise.ip", config.p2p.advertiseIp));
   command.push(
-    "--metrics.enabled",
-    flag("metrics.addr", "0.0.0.0"),
-    flag("metrics.port", P.metrics),
-    flag("log.level", SERVICE_DEFAULTS.logLevel),
-    flag("log.format", SERVICE_DEFAULTS.logFormat),
+    ...opServiceTelemetryFlags(P.metrics),
   );
 
   return {

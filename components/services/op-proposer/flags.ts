@@ -10,7 +10,7 @@ import { CONTAINER_PORTS, HOST_LOOPBACK_PORTS, SERVICE_DEFAULTS } from "../../co
 import { imageRef } from "../../config/images.js";
 import type { StackConfig } from "../../config/schema.js";
 import type { Addresses } from "../../deployer/deployment.js";
-import { flag, httpProbe, internalUrl, secretRef, type ServiceSpec } from "../spec.js";
+import { flag, httpProbe, internalUrl, secretRef, type ServiceSpec, opServiceTelemetryFlags } from "../spec.js";
 
 const P = CONTAINER_PORTS.opProposer;
 const D = SERVICE_DEFAULTS.opProposer;
@@ -38,11 +38,7 @@ export function opProposerSpec(
       flag("resubmission-timeout", D.resubmissionTimeout),
       flag("rpc.addr", "0.0.0.0"),
       flag("rpc.port", P.rpc),
-      "--metrics.enabled",
-      flag("metrics.addr", "0.0.0.0"),
-      flag("metrics.port", P.metrics),
-      flag("log.level", SERVICE_DEFAULTS.logLevel),
-      flag("log.format", SERVICE_DEFAULTS.logFormat),
+      ...opServiceTelemetryFlags(P.metrics),
     ],
     env: {
       // The tutorial page's OP_PROPOSER_L1_RPC_URL does not exist; this does.
