@@ -78,7 +78,9 @@ describe('nix/modules/ec-op-stack.nix', () => {
 
 describe('scripts/op-stack', () => {
   it('is shellcheck-clean', () => {
-    const scripts = execFileSync('bash', ['-c', 'ls scripts/op-stack/*.sh'], { encoding: 'utf8' }).trim().split('\n');
+    const scripts = execFileSync('bash', ['-c', 'ls scripts/op-stack/*.sh scripts/op-stack/remote/*.sh'], { encoding: 'utf8' }).trim().split('\n');
+    expect(scripts).toContain('scripts/op-stack/download-op-deployer.sh');
+    expect(scripts).toContain('scripts/op-stack/remote/op-deployer-apply.sh');
     try {
       execFileSync('shellcheck', scripts, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (e) {

@@ -14,6 +14,10 @@ export const CONTAINER_PATHS = {
 
 export interface HostPaths {
   root: string;
+  /** The verified op-deployer binaries (scripts/op-stack/download-op-deployer.sh). */
+  bin: string;
+  /** The bundled rail client the ledger and smoke steps run (components/ledger). */
+  rail: string;
   /** op-deployer `--workdir`: intent.toml, state.json. */
   deployer: string;
   /** genesis.json and rollup.json from `op-deployer inspect`, mounted read-only at /config. */
@@ -33,6 +37,8 @@ export function hostPaths(stateDir: string): HostPaths {
   const root = stateDir.replace(/\/+$/, "");
   return {
     root,
+    bin: `${root}/bin`,
+    rail: `${root}/rail`,
     deployer: `${root}/deployer`,
     configDir: `${root}/config`,
     genesis: `${root}/config/genesis.json`,
@@ -43,4 +49,25 @@ export function hostPaths(stateDir: string): HostPaths {
     opNodeData: `${root}/op-node`,
     opChallengerData: `${root}/op-challenger`,
   };
+}
+
+export interface StateDirectory {
+  /** Relative to the state directory. */
+  path: string;
+  mode: "0700" | "0750";
+}
+
+/**
+ * The directories under the state directory that the stack writes into, with their modes. The NixOS
+ * module creates them (nix/opstack-defaults.json is generated from this) and so does the stack.
+ */
+export function stateDirectories(paths: HostPaths): StateDirectory[] {
+  const dirs = new Set<string>();
+  for (const [name, p] of Object.entries(paths)) {
+    if (name === "root") continue;
+    const rel = p.slice(paths.root.length + 1);
+    // Files (genesis.json, jwt.txt) stand for their parent directory.
+    dirs.add(/\.[a-z]+$/.test(rel) ? rel.slice(0, rel.lastIndexOf("/")) : rel);
+  }
+  return [...dirs].sort().map((path) => ({ path, mode: path === "secrets" ? "0700" : "0750" }));
 }

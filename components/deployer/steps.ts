@@ -1,0 +1,128 @@
+/**
+ * The op-deployer steps the stack runs on ecp-forge, as data: the stdin script of each `bash -s` and the
+ * `create` line. Each `create` line names what the step depends on (version, intent hash, state hash),
+ * so a preview shows why a step re-runs even though its stdin is a secret.
+ *
+ * install -> init (prints init's intent.toml) -> [preflight] -> apply (intent.toml + `apply`) -> inspect
+ */
+import { INTENT_TYPE, L1_CHAIN_ID } from "../config/defaults.js";
+import type { StackConfig } from "../config/schema.js";
+import { opStackScript, remoteScript, shellQuote } from "../host/shell.js";
+import type { HostPaths } from "../services/paths.js";
+import { contentSha256, type Deployment, DeploymentError, parseDeployment } from "./deployment.js";
+import { opDeployerRelease } from "./release.js";
+
+export interface RemoteStep {
+  create: string;
+  stdin: string;
+}
+
+export function opDeployerBinary(config: Pick<StackConfig, "opDeployer">, paths: Pick<HostPaths, "bin">): string {
+  return `${paths.bin}/op-deployer-${config.opDeployer.version}`;
+}
+
+/** Runs scripts/op-stack/download-op-deployer.sh, which refuses a tarball with another sha256. */
+export function installStep(config: Pick<StackConfig, "opDeployer">, paths: Pick<HostPaths, "bin">): RemoteStep {
+  const release = opDeployerRelease(config.opDeployer.version, config.opDeployer.sha256);
+  return {
+    create: `bash -s -- ${shellQuote(config.opDeployer.version)} ${shellQuote(config.opDeployer.sha256)} ${shellQuote(paths.bin)} # ${release.assetName}`,
+    stdin: opStackScript("download-op-deployer.sh"),
+  };
+}
+
+export function initStep(config: Pick<StackConfig, "opDeployer" | "l2ChainId">, paths: Pick<HostPaths, "bin">): RemoteStep {
+  return {
+    create: `bash -s # op-deployer ${config.opDeployer.version} init, chain ${config.l2ChainId}`,
+    stdin: remoteScript(
+      {
+        OP_DEPLOYER: opDeployerBinary(config, paths),
+        L1_CHAIN_ID: String(L1_CHAIN_ID),
+        L2_CHAIN_ID: String(config.l2ChainId),
+        INTENT_TYPE,
+      },
+      opStackScript("remote/op-deployer-init.sh"),
+    ),
+  };
+}
+
+/** sha256 of intent.toml: what decides whether `apply` runs again. */
+export function intentHash(intentToml: string): string {
+  return contentSha256(intentToml);
+}
+
+/** The stdin carries the L1 RPC URL and the deployer key: the component passes it as a secret. */
+export function applyStep(
+  config: Pick<StackConfig, "opDeployer" | "l2ChainId">,
+  paths: Pick<HostPaths, "bin" | "deployer">,
+  intentToml: string,
+  secrets: { l1RpcUrl: string; deployerPrivateKey: string },
+): RemoteStep {
+  return {
+    create: `bash -s # op-deployer apply, intent sha256 ${intentHash(intentToml)}`,
+    stdin: remoteScript(
+      {
+        OP_DEPLOYER: opDeployerBinary(config, paths),
+        WORKDIR: paths.deployer,
+        L1_CHAIN_ID: String(L1_CHAIN_ID),
+        L2_CHAIN_ID: String(config.l2ChainId),
+        INTENT_TYPE,
+        INTENT_TOML: intentToml,
+        L1_RPC_URL: secrets.l1RpcUrl,
+        DEPLOYER_PRIVATE_KEY: secrets.deployerPrivateKey,
+      },
+      opStackScript("remote/op-deployer-apply.sh"),
+    ),
+  };
+}
+
+/** @param stateSha256 what apply printed; inspect re-runs whenever state.json changed. */
+export function inspectStep(
+  config: Pick<StackConfig, "opDeployer" | "l2ChainId">,
+  paths: Pick<HostPaths, "bin" | "deployer" | "configDir">,
+  stateSha256: string,
+): RemoteStep {
+  return {
+    create: `bash -s # op-deployer inspect genesis|rollup|l1, state.json sha256 ${stateSha256.trim()}`,
+    stdin: remoteScript(
+      {
+        OP_DEPLOYER: opDeployerBinary(config, paths),
+        WORKDIR: paths.deployer,
+        CONFIG_DIR: paths.configDir,
+        L2_CHAIN_ID: String(config.l2ChainId),
+      },
+      opStackScript("remote/op-deployer-inspect.sh"),
+    ),
+  };
+}
+
+export interface Inspected extends Deployment {
+  genesisSha256: string;
+  rollupSha256: string;
+  /** `op-deployer inspect l1`: every L1 address op-deployer reports, by its own names. */
+  l1: Record<string, unknown>;
+}
+
+/** Parses what remote/op-deployer-inspect.sh printed. @throws DeploymentError naming what is missing. */
+export function parseInspectOutput(stdout: string, l2ChainId: number): Inspected {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(stdout);
+  } catch (e) {
+    throw new DeploymentError("op-deployer inspect printed something that is not JSON", [(e as Error).message]);
+  }
+  const o = (typeof doc === "object" && doc !== null ? doc : {}) as Record<string, unknown>;
+  const problems: string[] = [];
+  const sha = (k: string): string => {
+    const v = o[k];
+    if (typeof v === "string" && /^[0-9a-f]{64}$/.test(v)) return v;
+    problems.push(`\`${k}\` is not a sha256.`);
+    return "";
+  };
+  const genesisSha256 = sha("genesisSha256");
+  const rollupSha256 = sha("rollupSha256");
+  const l1 = o["l1"];
+  if (typeof l1 !== "object" || l1 === null || Array.isArray(l1)) problems.push("`l1` (op-deployer inspect l1) is missing.");
+  if (problems.length > 0) throw new DeploymentError("op-deployer inspect output is incomplete", problems);
+  const deployment = parseDeployment({ stateJson: o["state"], rollupJson: o["rollup"], l2ChainId });
+  return { ...deployment, genesisSha256, rollupSha256, l1: l1 as Record<string, unknown> };
+}

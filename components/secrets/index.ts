@@ -1,0 +1,40 @@
+/**
+ * The stack's secrets as Pulumi secret Outputs: the deployer key, one key per role (each defaults to the
+ * deployer's, see config/schema.ts), the L1 URLs (they can carry API keys), and the engine-API JWT.
+ *
+ * The JWT is random.RandomBytes(32).hex: 64 hex characters, held as a secret by the provider itself, and
+ * stable across runs (it only changes if this resource is replaced).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+
+import { deriveRoleAddresses, type RoleAddresses } from "../config/roles.js";
+import type { StackConfig } from "../config/schema.js";
+import { type SecretName, secretValue } from "../services/spec.js";
+
+export interface SecretsArgs {
+  config: Pick<StackConfig, "keys" | "l1RpcUrl" | "l1BeaconUrl">;
+}
+
+export class Secrets extends pulumi.ComponentResource {
+  readonly deployerPrivateKey: pulumi.Output<string>;
+  readonly jwtHex: pulumi.Output<string>;
+  /** Public: safe to output. */
+  readonly roles: RoleAddresses;
+  readonly #config: SecretsArgs["config"];
+
+  constructor(name: string, args: SecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ecp:secrets:Secrets", name, {}, opts);
+    this.#config = args.config;
+    this.deployerPrivateKey = pulumi.secret(args.config.keys.deployer.reveal());
+    const jwt = new random.RandomBytes(`${name}-engine-jwt`, { length: 32 }, { parent: this });
+    this.jwtHex = pulumi.secret(jwt.hex);
+    this.roles = deriveRoleAddresses(args.config);
+    this.registerOutputs({ roles: this.roles });
+  }
+
+  /** A service's secret env value (SecretRef name -> secret Output). */
+  get(name: SecretName): pulumi.Output<string> {
+    return pulumi.secret(secretValue(this.#config, name).reveal());
+  }
+}

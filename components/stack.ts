@@ -1,0 +1,171 @@
+/**
+ * The whole ecp-forge stack, wired in data-flow order:
+ * config -> host -> secrets -> host state -> op-deployer (preflight, apply, inspect) -> services
+ * (prestate-gated challenger and dispute-mon) -> outputs. index.ts calls `opStack` and exports its outputs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+import { BINARY_OF, CONTAINER_PORTS, HOST_LOOPBACK_PORTS, STANDARD_ABSOLUTE_PRESTATE } from "./config/defaults.js";
+import { imageRef } from "./config/images.js";
+import { configWarnings } from "./config/load.js";
+import type { StackConfig } from "./config/schema.js";
+import { OpDeployer } from "./deployer/index.js";
+import { contentSha256 } from "./deployer/deployment.js";
+import { Host } from "./host/index.js";
+import { HostState } from "./host/state.js";
+import { prestateGate } from "./prestate/gate.js";
+import { Secrets } from "./secrets/index.js";
+import { OpBatcher } from "./services/op-batcher/index.js";
+import { OpChallenger } from "./services/op-challenger/index.js";
+import { OpDisputeMon } from "./services/op-dispute-mon/index.js";
+import { OpGeth } from "./services/op-geth/index.js";
+import { OpNode } from "./services/op-node/index.js";
+import { OpProposer } from "./services/op-proposer/index.js";
+import { hostPaths } from "./services/paths.js";
+import type { ServiceContext } from "./services/service.js";
+
+export interface DisputePathStatus {
+  enabled: boolean;
+  /** Why op-challenger / op-dispute-mon are not running, when they are not. */
+  challenger: string;
+  disputeMon: string;
+  proposerGameType: number;
+  absolutePrestate: string;
+}
+
+/** Private endpoints: on the host's loopback (reach them through an SSH tunnel) and on the Docker network. */
+export function serviceEndpoints(host: StackConfig["host"]): Record<string, { host: string; network: string; tunnel?: string }> {
+  const tunnel = (port: number) => `ssh -N -L ${port}:127.0.0.1:${port} ${host.user}@${host.address}`;
+  return {
+    l2Rpc: {
+      host: `http://127.0.0.1:${HOST_LOOPBACK_PORTS.opGethHttp}`,
+      network: `http://op-geth:${CONTAINER_PORTS.opGeth.http}`,
+      tunnel: tunnel(HOST_LOOPBACK_PORTS.opGethHttp),
+    },
+    opNodeRpc: {
+      host: `http://127.0.0.1:${HOST_LOOPBACK_PORTS.opNodeRpc}`,
+      network: `http://op-node:${CONTAINER_PORTS.opNode.rpc}`,
+      tunnel: tunnel(HOST_LOOPBACK_PORTS.opNodeRpc),
+    },
+    opBatcherRpc: { host: `http://127.0.0.1:${HOST_LOOPBACK_PORTS.opBatcherRpc}`, network: `http://op-batcher:${CONTAINER_PORTS.opBatcher.rpc}` },
+    opProposerRpc: { host: `http://127.0.0.1:${HOST_LOOPBACK_PORTS.opProposerRpc}`, network: `http://op-proposer:${CONTAINER_PORTS.opProposer.rpc}` },
+  };
+}
+
+export interface OpStackOptions {
+  /** `pulumi.getStack()`, as a container label. */
+  stack: string;
+  protectDeployment?: boolean;
+}
+
+export function opStack(config: StackConfig, options: OpStackOptions) {
+  for (const w of configWarnings(config)) void pulumi.log.warn(w);
+
+  const paths = hostPaths(config.stateDir);
+  const host = new Host("ecp-forge", { host: config.host });
+  const secrets = new Secrets("ecp", { config });
+  const state = new HostState("ecp-state", {
+    connection: host.connection,
+    dockerProvider: host.docker,
+    paths,
+    jwtHex: secrets.jwtHex,
+    destroyRemovesState: config.destroyRemovesState,
+    cleanupImage: imageRef(config.images.opGeth),
+  });
+
+  const deployer = new OpDeployer(
+    "op-deployer",
+    {
+      config,
+      connection: host.connection,
+      paths,
+      secrets,
+      roles: secrets.roles,
+      ...(options.protectDeployment === undefined ? {} : { protectDeployment: options.protectDeployment }),
+    },
+    { dependsOn: [state.dirs] },
+  );
+  const deployment = deployer.deployment;
+  const configHash = deployment.apply((d) => contentSha256(`${d.genesisSha256}\n${d.rollupSha256}`));
+
+  const ctx: ServiceContext = {
+    dockerProvider: host.docker,
+    connection: host.connection,
+    network: state.network,
+    secrets,
+    stack: options.stack,
+  };
+  const common = { ctx, config, paths, configHash };
+
+  const opGeth = new OpGeth("op-geth", {
+    ...common,
+    genesisSha256: deployment.apply((d) => d.genesisSha256),
+    dependsOn: [deployer.inspect, state.jwt],
+  });
+  const opNode = new OpNode("op-node", { ...common, dependsOn: [opGeth.ready, state.jwt] });
+  new OpBatcher("op-batcher", { ...common, dependsOn: [opNode.ready] });
+  new OpProposer("op-proposer", {
+    ...common,
+    addresses: deployment.apply((d) => d.addresses),
+    dependsOn: [opNode.ready],
+  });
+
+  // Decided from config alone (resources cannot wait on outputs to exist). The configured hash is what the
+  // intent deploys; OpChallenger re-checks it against what state.json says was deployed.
+  const gate = prestateGate(config, config.prestate?.hash ?? STANDARD_ABSOLUTE_PRESTATE);
+  if (gate.challenger.create) {
+    const challenger = new OpChallenger("op-challenger", {
+      ...common,
+      deployment: deployment.apply((d) => ({ addresses: d.addresses, absolutePrestate: d.absolutePrestate })),
+      dependsOn: [opNode.ready],
+    });
+    if (gate.disputeMon.create) {
+      new OpDisputeMon("op-dispute-mon", {
+        ...common,
+        addresses: deployment.apply((d) => d.addresses),
+        roles: secrets.roles,
+        dependsOn: [challenger.ready],
+      });
+    }
+  }
+
+  const disputePath: pulumi.Output<DisputePathStatus> = deployment.apply((d) => ({
+    enabled: gate.enabled,
+    challenger: gate.challenger.create ? "running" : gate.challenger.reason,
+    disputeMon: gate.disputeMon.create ? "running" : gate.disputeMon.reason,
+    proposerGameType: config.proofs.proposerGameType,
+    absolutePrestate: d.absolutePrestate,
+  }));
+
+  const outputs = {
+    l1ChainId: config.l1ChainId,
+    l2ChainId: config.l2ChainId,
+    /** Every L1 address the services use, by the names of op-deployer's state.json, plus the batch inbox. */
+    l1Addresses: deployment.apply((d) => d.addresses),
+    /** `op-deployer inspect l1`, as op-deployer reports it. */
+    l1Contracts: deployment.apply((d) => d.l1),
+    l1StartBlock: deployment.apply((d) => ({ hash: d.startBlock.hash, number: d.startBlock.number.toString() })),
+    l2GenesisHash: deployment.apply((d) => d.rollup.genesis.l2.hash),
+    genesisSha256: deployment.apply((d) => d.genesisSha256),
+    rollupSha256: deployment.apply((d) => d.rollupSha256),
+    forks: deployment.apply((d) => d.rollup.forks),
+    intentSha256: deployer.intentHash,
+    roles: secrets.roles,
+    endpoints: serviceEndpoints(config.host),
+    services: Object.values(BINARY_OF).filter(
+      (b) => (b !== "op-challenger" || gate.challenger.create) && (b !== "op-dispute-mon" || gate.disputeMon.create),
+    ),
+    disputePath,
+    undeployable:
+      "The Sepolia L1 contracts cannot be undeployed: `pulumi destroy` removes the containers (and the state directories only with ecp:destroyRemovesState) but leaves the L1 deployment and op-deployer's state.json record on the host.",
+  };
+  return { outputs, parts: { host, secrets, state, deployer, ctx, paths, opGeth, opNode } };
+}
+
+/** Full keys Pulumi holds as secrets (the runtime passes them in PULUMI_CONFIG_SECRET_KEYS). */
+export function configSecretKeys(env: NodeJS.ProcessEnv = process.env): string[] {
+  const raw = env["PULUMI_CONFIG_SECRET_KEYS"];
+  if (raw === undefined || raw === "") return [];
+  const parsed = JSON.parse(raw) as unknown;
+  return Array.isArray(parsed) ? parsed.filter((k): k is string => typeof k === "string") : [];
+}

@@ -1,0 +1,137 @@
+/**
+ * Pulumi's own mocks (pulumi.runtime.setMocks) for the stack tests: every registered resource is recorded
+ * with its inputs, and the remote steps answer with what op-deployer would print, built from the fixtures.
+ * No Pulumi CLI, plugin or Docker is involved.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+
+import * as pulumi from "@pulumi/pulumi";
+
+export const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+export interface Recorded {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+  custom: boolean;
+  provider?: string;
+}
+
+export function isSecretValue(v: unknown): v is { value: unknown } {
+  return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+}
+
+/** The value with secret markers removed (for assertions on content). */
+export function reveal(v: unknown): unknown {
+  if (isSecretValue(v)) return reveal(v.value);
+  if (Array.isArray(v)) return v.map(reveal);
+  if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reveal(x)]));
+  return v;
+}
+
+/** Everything in `v` that is NOT behind a secret marker, as one string. */
+export function plainText(v: unknown): string {
+  if (isSecretValue(v)) return "";
+  if (Array.isArray(v)) return v.map(plainText).join("\n");
+  if (typeof v === "object" && v !== null) return Object.values(v).map(plainText).join("\n");
+  return v === undefined || v === null ? "" : String(v);
+}
+
+const fixture = (name: string) => readFileSync(new URL(`../deployer/fixtures/${name}`, import.meta.url), "utf8");
+const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+
+export const MOCK_JWT_HEX = "ab".repeat(32);
+
+export interface MockChain {
+  /** Overrides the deployed absolute prestate in state.json's applied intent. */
+  deployedPrestate?: string;
+  /** Stdout of named remote/local commands (by resource name), overriding the defaults. */
+  stdout?: Record<string, string>;
+}
+
+/** What remote/op-deployer-inspect.sh prints for the fixture deployment. */
+export function inspectStdout(chain: MockChain = {}): string {
+  const state = JSON.parse(fixture("state.json")) as Record<string, unknown>;
+  if (chain.deployedPrestate !== undefined) {
+    const applied = state["appliedIntent"] as { chains: { deployOverrides?: Record<string, unknown> }[] };
+    for (const c of applied.chains) c.deployOverrides = { ...c.deployOverrides, faultGameAbsolutePrestate: chain.deployedPrestate };
+  }
+  const rollup = fixture("rollup.json");
+  return JSON.stringify({
+    genesisSha256: sha("genesis"),
+    rollupSha256: sha(rollup),
+    rollup: JSON.parse(rollup) as unknown,
+    l1: { SystemConfigProxy: "0x1111111111111111111111111111111111111111" },
+    state,
+  });
+}
+
+function stdoutFor(name: string, chain: MockChain): string {
+  const override = chain.stdout?.[name];
+  if (override !== undefined) return override;
+  if (name.endsWith("-init") && name.startsWith("op-deployer")) return fixture("init-intent.toml");
+  if (name.endsWith("-apply")) return `${sha("state.json")}\n`;
+  if (name.endsWith("-inspect")) return inspectStdout(chain);
+  return "";
+}
+
+/** Installs the mocks and returns the list every registered resource is appended to. */
+export function installMocks(chain: MockChain = {}, preview = false): Recorded[] {
+  const recorded: Recorded[] = [];
+  void pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const r: Recorded = { type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown>, custom: args.custom ?? true };
+        if (args.provider !== undefined) r.provider = args.provider;
+        recorded.push(r);
+        const state: Record<string, unknown> = { ...args.inputs };
+        switch (args.type) {
+          case "command:remote:Command":
+          case "command:local:Command":
+            state["stdout"] = stdoutFor(args.name, chain);
+            state["stderr"] = "";
+            break;
+          case "docker:index/remoteImage:RemoteImage":
+            state["imageId"] = `sha256:${sha(String(args.inputs["name"]))}`;
+            state["repoDigest"] = `${String(args.inputs["name"]).split(":")[0]}@sha256:${sha(String(args.inputs["name"]))}`;
+            break;
+          case "random:index/randomBytes:RandomBytes":
+            state["hex"] = MOCK_JWT_HEX;
+            state["base64"] = Buffer.from(MOCK_JWT_HEX, "hex").toString("base64");
+            break;
+          default:
+            break;
+        }
+        return { id: `${args.name}-id-${sha(args.name).slice(0, 16)}`, state };
+      },
+      call(args) {
+        return args.inputs as Record<string, unknown>;
+      },
+    },
+    "ecp-forge",
+    "sepolia",
+    preview,
+  );
+  return recorded;
+}
+
+export function promiseOf<T>(o: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => o.apply((v) => resolve(v)));
+}
+
+/** Waits until no new resource has been registered for a while (registrations follow resolved outputs). */
+export async function settle(recorded: Recorded[], quietMs = 150): Promise<void> {
+  let count = -1;
+  while (count !== recorded.length) {
+    count = recorded.length;
+    await new Promise((r) => setTimeout(r, quietMs));
+  }
+}
+
+export function byName(recorded: Recorded[], name: string): Recorded {
+  const found = recorded.filter((r) => r.name === name);
+  if (found.length !== 1) throw new Error(`expected one resource named ${name}, found ${found.length}: ${recorded.map((r) => r.name).join(", ")}`);
+  return found[0] as Recorded;
+}
