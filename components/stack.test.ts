@@ -1,21 +1,365 @@
+/**
+ * The Pulumi stack under Pulumi's mocks: the resource graph, each container's command and env, ports,
+ * secrets, prestate gating, config errors, the intent handed to op-deployer, and idempotency.
+ */
+import { readFileSync } from "node:fs";
+
+import jsyaml from "js-yaml";
+import { parse as parseToml } from "smol-toml";
 import { beforeEach, describe, expect, it } from "vitest";
 
-import { testConfig } from "./config/test-fixtures.js";
-import { opStack } from "./stack.js";
-import { byName, installMocks, promiseOf, type Recorded, settle } from "./testing/pulumi-mocks.js";
+import { ConfigError, loadConfig } from "./config/load.js";
+import { TEST_ADDRESSES, TEST_KEYS, TEST_PRESTATE, testConfig } from "./config/test-fixtures.js";
+import { STANDARD_ABSOLUTE_PRESTATE } from "./config/defaults.js";
+import { PrestateMismatchError } from "./prestate/gate.js";
+import { configSecretKeys, opStack } from "./stack.js";
+import {
+  byName,
+  installMocks,
+  isSecretValue,
+  MOCK_JWT_HEX,
+  type MockChain,
+  plainText,
+  promiseOf,
+  type Recorded,
+  reveal,
+  settle,
+} from "./testing/pulumi-mocks.js";
+
+const CONTAINER = "docker:index/container:Container";
+const REMOTE = "command:remote:Command";
+
+async function build(overrides: Record<string, unknown> = {}, chain: MockChain = {}) {
+  const recorded = installMocks(chain);
+  const warnings: string[] = [];
+  const { outputs } = opStack(testConfig(overrides), { stack: "sepolia", warn: (m) => warnings.push(m) });
+  await promiseOf(outputs.l1Addresses);
+  await settle(recorded);
+  return { recorded, outputs, warnings };
+}
+
+function containers(recorded: Recorded[]): Map<string, Record<string, unknown>> {
+  return new Map(recorded.filter((r) => r.type === CONTAINER).map((r) => [String(reveal(r.inputs["name"])), r.inputs]));
+}
+
+function envOf(inputs: Record<string, unknown>): Record<string, string> {
+  const list = reveal(inputs["envs"]) as string[];
+  return Object.fromEntries(list.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+}
 
 let recorded: Recorded[];
+let outputs: Awaited<ReturnType<typeof build>>["outputs"];
 
-beforeEach(() => {
-  recorded = installMocks();
-});
+describe("the stack with a prestate (every service)", () => {
+  beforeEach(async () => {
+    ({ recorded, outputs } = await build());
+  });
 
-describe("the sepolia stack", () => {
-  it("builds the graph", async () => {
-    const { outputs } = opStack(testConfig(), { stack: "sepolia" });
-    await promiseOf(outputs.l1Addresses);
-    await settle(recorded);
-    console.log(recorded.map((r) => `${r.type} ${r.name}`).join("\n"));
-    expect(byName(recorded, "op-geth").type).toBe("docker:index/container:Container");
+  it("creates the six services on one network, each after what it needs", () => {
+    const c = containers(recorded);
+    expect([...c.keys()].sort()).toEqual(["op-batcher", "op-challenger", "op-dispute-mon", "op-geth", "op-node", "op-proposer"]);
+    for (const [name, inputs] of c) {
+      expect(inputs["networksAdvanced"], name).toEqual([{ name: "ecp-opstack", aliases: [name] }]);
+      expect(inputs["restart"], name).toBe("unless-stopped");
+      expect(inputs["logDriver"], name).toBe("json-file");
+      expect(inputs["logOpts"], name).toEqual({ "max-size": "100m", "max-file": "5" });
+      expect(String(inputs["image"]), name).toMatch(/^sha256:[0-9a-f]{64}$/);
+    }
+    // op-geth probes itself; Docker waits for it. The others are waited for from the host.
+    expect(c.get("op-geth")?.["wait"]).toBe(true);
+    expect(reveal(c.get("op-geth")?.["healthcheck"])).toMatchObject({ tests: expect.arrayContaining(["geth", "attach"]) as unknown, interval: "15s" });
+    for (const name of ["op-node", "op-batcher", "op-proposer", "op-challenger", "op-dispute-mon"]) {
+      expect(byName(recorded, `${name}-healthy`).type).toBe(REMOTE);
+    }
+  });
+
+  it("warns at preview while images are pinned by tag only", async () => {
+    const { warnings } = await build();
+    expect(warnings.filter((w) => w.includes("is pinned by tag only"))).toHaveLength(6);
+    const digest = `sha256:${"c".repeat(64)}`;
+    const pinned = await build({ "ecp:images": JSON.stringify({ opGeth: { digest } }) });
+    expect(pinned.warnings.filter((w) => w.includes("is pinned by tag only"))).toHaveLength(5);
+    const geth = pinned.recorded.find((r) => r.name === "op-geth-image");
+    expect(geth?.inputs["name"]).toBe(`us-docker.pkg.dev/oplabs-tools-artifacts/images/op-geth:v1.101702.2@${digest}`);
+  });
+
+  it("pins every image by the configured tag, pulled through the SSH Docker provider", () => {
+    const images = recorded.filter((r) => r.type === "docker:index/remoteImage:RemoteImage");
+    expect(images.map((i) => i.inputs["name"]).sort()).toEqual([
+      "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-batcher:v1.16.10",
+      "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-challenger:v1.9.3",
+      "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-dispute-mon:v1.5.2",
+      "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-geth:v1.101702.2",
+      "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-node:v1.19.0",
+      "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-proposer:v1.16.3",
+    ]);
+    for (const r of recorded.filter((x) => x.type.startsWith("docker:index/"))) {
+      expect(r.provider, r.name).toMatch(/pulumi:providers:docker::ecp-forge-docker::/);
+    }
+    const provider = byName(recorded, "ecp-forge-docker");
+    expect(provider.inputs["host"]).toBe("ssh://deploy@ecp-forge:22");
+    // Provider config reaches the engine JSON-encoded.
+    const raw = reveal(provider.inputs["sshOpts"]);
+    const sshOpts = (typeof raw === "string" ? JSON.parse(raw) : raw) as string[];
+    expect(sshOpts).toContain("StrictHostKeyChecking=yes");
+    expect(sshOpts.find((o) => o.startsWith("KnownHostsCommand="))).toContain("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl");
+  });
+
+  it("connects every remote step with the pinned host key", () => {
+    for (const r of recorded.filter((x) => x.type === REMOTE)) {
+      expect(reveal(r.inputs["connection"]), r.name).toMatchObject({
+        host: "ecp-forge",
+        user: "deploy",
+        port: 22,
+        hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
+      });
+    }
+  });
+
+  it("publishes nothing but P2P beyond loopback, and never the engine API", () => {
+    for (const [name, inputs] of containers(recorded)) {
+      for (const p of reveal(inputs["ports"]) as { internal: number; external: number; ip: string; protocol: string }[]) {
+        const isP2P = (name === "op-node" && p.internal === 9222) || (name === "op-geth" && p.internal === 30303);
+        if (isP2P) expect(p, `${name} ${p.internal}`).toMatchObject({ ip: "0.0.0.0", external: p.internal });
+        else expect(p.ip, `${name} ${p.internal}/${p.protocol} is published beyond loopback`).toBe("127.0.0.1");
+        expect(p.internal, `${name} publishes the engine API`).not.toBe(8551);
+      }
+    }
+  });
+
+  it("gives op-node the sequencer key, op-batcher and op-proposer theirs, all through secret env", () => {
+    const c = containers(recorded);
+    const node = c.get("op-node") ?? {};
+    expect(isSecretValue(node["envs"])).toBe(true);
+    expect(envOf(node)).toEqual({
+      OP_NODE_L1_BEACON: "https://beacon.example.org",
+      OP_NODE_L1_ETH_RPC: "https://sepolia.example.org/v1/secret-token",
+      OP_NODE_P2P_SEQUENCER_KEY: TEST_KEYS.sequencer,
+    });
+    expect(reveal(node["command"])).toEqual(
+      expect.arrayContaining(["op-node", "--sequencer.enabled=true", "--safedb.path=/data/safedb", "--l2=http://op-geth:8551", "--l2.jwt-secret=/secrets/jwt.txt"]),
+    );
+    expect(envOf(c.get("op-batcher") ?? {})["OP_BATCHER_PRIVATE_KEY"]).toBe(TEST_KEYS.batcher);
+    expect(envOf(c.get("op-proposer") ?? {})["OP_PROPOSER_PRIVATE_KEY"]).toBe(TEST_KEYS.proposer);
+    expect(envOf(c.get("op-challenger") ?? {})["OP_CHALLENGER_PRIVATE_KEY"]).toBe(TEST_KEYS.challenger);
+  });
+
+  it("points op-proposer and op-challenger at the deployed DisputeGameFactory, permissioned game type", async () => {
+    const addresses = await promiseOf(outputs.l1Addresses);
+    const c = containers(recorded);
+    expect(reveal(c.get("op-proposer")?.["command"])).toEqual(
+      expect.arrayContaining([`--game-factory-address=${addresses.DisputeGameFactoryProxy}`, "--game-type=1"]),
+    );
+    const challenger = reveal(c.get("op-challenger")?.["command"]) as string[];
+    expect(challenger[0]).toBe("op-challenger");
+    expect(challenger).not.toContain("run-trace");
+    expect(challenger).toEqual(expect.arrayContaining(["--game-types=permissioned", "--cannon-prestates-url=file:///prestates"]));
+  });
+
+  it("initializes op-geth from genesis.json before starting it", () => {
+    const init = byName(recorded, "op-geth-init");
+    const stdin = String(reveal(init.inputs["stdin"]));
+    expect(stdin).toContain("export DOCKER_RUN_ARGS='--network\nnone\n-v\n/var/lib/ecp-opstack/op-geth:/data");
+    expect(stdin).toContain("--entrypoint\ngeth\nsha256:");
+    expect(stdin).toContain("init\n--datadir=/data\n--state.scheme=hash\n/config/genesis.json'");
+    expect(String(init.inputs["create"])).toMatch(/genesis\.json sha256 [0-9a-f]{64}/);
+  });
+
+  it("verifies the prestate with cannon before the challenger starts", () => {
+    const step = byName(recorded, "op-challenger-prestate");
+    const stdin = String(reveal(step.inputs["stdin"]));
+    expect(stdin).toContain(`export PRESTATE_HASH='${TEST_PRESTATE}'`);
+    expect(stdin).toContain(`export PRESTATE_FILE_NAME='${TEST_PRESTATE}.bin.gz'`);
+    expect(stdin).toContain("export PRESTATE_PATH='/var/lib/ecp-opstack/prestates/prestate-mt64.bin.gz'");
+    expect(stdin).toContain("witness --input");
+  });
+
+  it("outputs the L1 addresses, chain ids, genesis hash, endpoints and the dispute path", async () => {
+    const addresses = await promiseOf(outputs.l1Addresses);
+    for (const name of ["SystemConfigProxy", "OptimismPortalProxy", "DisputeGameFactoryProxy", "L1StandardBridgeProxy", "BatchInboxAddress"] as const) {
+      expect(addresses[name], name).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    }
+    expect(outputs.l2ChainId).toBe(16584);
+    expect(await promiseOf(outputs.l2GenesisHash)).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(outputs.endpoints.l2Rpc).toEqual({
+      host: "http://127.0.0.1:8545",
+      network: "http://op-geth:8545",
+      tunnel: "ssh -N -L 8545:127.0.0.1:8545 deploy@ecp-forge",
+    });
+    expect(await promiseOf(outputs.disputePath)).toMatchObject({ enabled: true, challenger: "running", disputeMon: "running", proposerGameType: 1 });
+    expect(outputs.roles).toMatchObject({ batcher: TEST_ADDRESSES.batcher, unsafeBlockSigner: TEST_ADDRESSES.sequencer });
   });
 });
+
+describe("secrets", () => {
+  it("never appear outside secret-marked inputs", async () => {
+    const { recorded: r } = await build();
+    const secrets = [...Object.values(TEST_KEYS), "https://sepolia.example.org/v1/secret-token", MOCK_JWT_HEX];
+    for (const res of r) {
+      const plain = plainText(res.inputs);
+      for (const s of secrets) {
+        expect(plain, `${res.type} ${res.name} holds a secret in plain text`).not.toContain(s);
+        expect(plain, `${res.type} ${res.name} holds a secret in plain text`).not.toContain(s.replace(/^0x/, ""));
+      }
+    }
+  });
+
+  it("are secret inputs where they are used: apply's stdin, the JWT file, preflight's environment", async () => {
+    const { recorded: r } = await build();
+    const apply = byName(r, "op-deployer-apply");
+    expect(isSecretValue(apply.inputs["stdin"])).toBe(true);
+    expect(String(reveal(apply.inputs["stdin"]))).toContain(`export DEPLOYER_PRIVATE_KEY='${TEST_KEYS.deployer}'`);
+    const jwt = byName(r, "ecp-state-jwt");
+    expect(isSecretValue(jwt.inputs["stdin"])).toBe(true);
+    expect(String(reveal(jwt.inputs["stdin"]))).toContain(`export CONTENT='${MOCK_JWT_HEX}'`);
+    expect(jwt.inputs["logging"]).toBe("none");
+    const env = byName(r, "op-deployer-preflight-l1").inputs["environment"] as Record<string, unknown>;
+    expect(isSecretValue(env["ECP_L1_RPC_URL"]) || isSecretValue(env)).toBe(true);
+    expect(byName(r, "ecp-engine-jwt").inputs).toMatchObject({ length: 32 });
+  });
+});
+
+describe("op-deployer", () => {
+  it("installs the pinned release, checked against its sha256", async () => {
+    const { recorded: r } = await build();
+    const install = byName(r, "op-deployer-install");
+    expect(install.inputs["create"]).toBe(
+      "bash -s -- 'v0.7.1' '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' '/var/lib/ecp-opstack/bin' # op-deployer-0.7.1-linux-amd64.tar.gz",
+    );
+    expect(String(install.inputs["stdin"])).toContain('if [ "$actual" != "$sha256" ]; then');
+  });
+
+  it("applies the intent built from config, which parses back with every role set", async () => {
+    const { recorded: r } = await build();
+    const stdin = String(reveal(byName(r, "op-deployer-apply").inputs["stdin"]));
+    const toml = /export INTENT_TOML='([^']*)'/.exec(stdin)?.[1] ?? "";
+    const intent = parseToml(toml) as { configType: string; chains: { roles: Record<string, string>; deployOverrides: Record<string, unknown>; operatorFeeVaultRecipient: string }[] };
+    expect(intent.configType).toBe("standard-overrides");
+    const chain = intent.chains[0];
+    expect(chain?.roles).toEqual({
+      l1ProxyAdminOwner: TEST_ADDRESSES.deployer,
+      l2ProxyAdminOwner: TEST_ADDRESSES.deployer,
+      systemConfigOwner: TEST_ADDRESSES.deployer,
+      unsafeBlockSigner: TEST_ADDRESSES.sequencer,
+      batcher: TEST_ADDRESSES.batcher,
+      proposer: TEST_ADDRESSES.proposer,
+      challenger: TEST_ADDRESSES.challenger,
+    });
+    expect(chain?.operatorFeeVaultRecipient).toBe(TEST_ADDRESSES.deployer);
+    expect(chain?.deployOverrides).toEqual({ respectedGameType: 1, faultGameAbsolutePrestate: TEST_PRESTATE });
+  });
+
+  it("re-applies only when the intent changes, after a preflight of the same intent", async () => {
+    const a = await build();
+    const b = await build({ "ecp:batcherPrivateKey": `0x${"6".padStart(64, "0")}` });
+    const create = (x: Recorded[], n: string) => String(byName(x, n).inputs["create"]);
+    expect(create(b.recorded, "op-deployer-apply")).not.toBe(create(a.recorded, "op-deployer-apply"));
+    const hash = /intent sha256 ([0-9a-f]{64})/.exec(create(a.recorded, "op-deployer-apply"))?.[1];
+    expect(create(a.recorded, "op-deployer-preflight-l1")).toContain(`intent sha256 ${hash}`);
+    const c = await build({ "ecp:disputeMonEnabled": "false" });
+    expect(create(c.recorded, "op-deployer-apply")).toBe(create(a.recorded, "op-deployer-apply"));
+  });
+
+  it("is protected and retained on delete (checked on the resource options)", async () => {
+    const r = installMocks();
+    const { parts, outputs: o } = opStack(testConfig(), { stack: "sepolia", warn: () => undefined });
+    await promiseOf(o.l1Addresses);
+    await settle(r);
+    // protect/retainOnDelete are resource options, not inputs; read them off the resource.
+    const apply = parts.deployer.apply as unknown as { __protect?: boolean };
+    expect(apply.__protect).toBe(true);
+  });
+});
+
+describe("prestate gating", () => {
+  it("without a prestate: no challenger, no dispute-mon, and the output says why", async () => {
+    const { recorded: r, outputs: o } = await build({ "ecp:prestate": undefined }, { deployedPrestate: STANDARD_ABSOLUTE_PRESTATE });
+    const names = [...containers(r).keys()];
+    expect(names).not.toContain("op-challenger");
+    expect(names).not.toContain("op-dispute-mon");
+    expect(r.some((x) => x.name === "op-challenger-prestate")).toBe(false);
+    const status = await promiseOf(o.disputePath);
+    expect(status.enabled).toBe(false);
+    expect(status.challenger).toContain("`ecp:prestate` is not set");
+    expect(o.services).not.toContain("op-challenger");
+  });
+
+  it("with disputeMonEnabled=false: the challenger runs, dispute-mon does not", async () => {
+    const { recorded: r, outputs: o } = await build({ "ecp:disputeMonEnabled": "false" });
+    expect([...containers(r).keys()]).toContain("op-challenger");
+    expect([...containers(r).keys()]).not.toContain("op-dispute-mon");
+    expect((await promiseOf(o.disputePath)).disputeMon).toContain("`ecp:disputeMonEnabled` is false");
+  });
+
+  it("a prestate that is not the deployed one stops the challenger with the reason", async () => {
+    const deployed = `0x03${"bb".repeat(31)}`;
+    const r = installMocks({ deployedPrestate: deployed });
+    const errors: unknown[] = [];
+    const onError = (e: unknown) => errors.push(e);
+    process.on("unhandledRejection", onError);
+    try {
+      const { outputs: o } = opStack(testConfig(), { stack: "sepolia", warn: () => undefined });
+      await promiseOf(o.l1Addresses);
+      await settle(r);
+    } finally {
+      process.off("unhandledRejection", onError);
+    }
+    expect(r.some((x) => x.name === "op-challenger-prestate")).toBe(false);
+    expect(r.some((x) => x.name === "op-challenger-container")).toBe(false);
+    const mismatch = errors.find((e) => e instanceof PrestateMismatchError) as Error | undefined;
+    expect(mismatch?.message).toContain(`\`ecp:prestate.hash\` is ${TEST_PRESTATE}, but the chain's dispute games were deployed with absolute prestate ${deployed}`);
+  });
+});
+
+describe("config", () => {
+  it("Pulumi.sepolia.yaml loads once the host key, op-deployer checksum and deployer key are set", () => {
+    const doc = jsyaml.load(readFileSync(new URL("../Pulumi.sepolia.yaml", import.meta.url), "utf8")) as { config: Record<string, unknown> };
+    const raw = Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)]));
+    expect(() => loadConfig(raw)).toThrow(ConfigError);
+    try {
+      loadConfig(raw);
+    } catch (e) {
+      expect((e as ConfigError).problems).toEqual([
+        "`ecp:host.hostKey` is required. Run `pulumi config set --path ecp:host.hostKey \"ssh-ed25519 AAAA...\"`.",
+        "`ecp:opDeployerSha256` is required. Run `pulumi config set ecp:opDeployerSha256 <sha256 of the linux-amd64 tarball>`.",
+        "`ecp:deployerPrivateKey` is required. Run `pulumi config set --secret ecp:deployerPrivateKey` and paste the 0x-prefixed 32-byte hex key when prompted.",
+      ]);
+    }
+    const host = JSON.parse(String(raw["ecp:host"])) as Record<string, unknown>;
+    const config = loadConfig({
+      ...raw,
+      "ecp:host": JSON.stringify({ ...host, hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl" }),
+      "ecp:opDeployerSha256": "0".repeat(64),
+      "ecp:deployerPrivateKey": TEST_KEYS.deployer,
+    }, { secretKeys: ["ecp:deployerPrivateKey"] });
+    expect(config).toMatchObject({ l2ChainId: 16584, stateDir: "/var/lib/ecp-opstack", host: { user: "ecp-operator" }, proofs: { proposerGameType: 1 } });
+  });
+
+  it("refuses a private key stored in plain text, naming the fix", () => {
+    expect(() => loadConfig({ ...Object.fromEntries(Object.entries(testConfigRaw())) }, { secretKeys: [] })).toThrow(
+      "`ecp:deployerPrivateKey` is stored in plain text. Run `pulumi config set --secret ecp:deployerPrivateKey`",
+    );
+  });
+
+  it("reads which keys are secret from the Pulumi runtime", () => {
+    expect(configSecretKeys({ PULUMI_CONFIG_SECRET_KEYS: '["ecp:deployerPrivateKey"]' })).toEqual(["ecp:deployerPrivateKey"]);
+    expect(configSecretKeys({})).toEqual([]);
+  });
+});
+
+describe("idempotency", () => {
+  it("the same config gives identical resource inputs", async () => {
+    const a = await build();
+    const b = await build();
+    const view = (r: Recorded[]) => r.map((x) => JSON.stringify([x.type, x.name, reveal(x.inputs)])).sort();
+    expect(view(b.recorded)).toEqual(view(a.recorded));
+  });
+});
+
+function testConfigRaw(): Record<string, unknown> {
+  return {
+    "ecp:host": JSON.stringify({ user: "deploy", hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl" }),
+    "ecp:opDeployerSha256": "0".repeat(64),
+    "ecp:deployerPrivateKey": TEST_KEYS.deployer,
+  };
+}

@@ -56,10 +56,13 @@ export interface OpStackOptions {
   /** `pulumi.getStack()`, as a container label. */
   stack: string;
   protectDeployment?: boolean;
+  /** Where config warnings go (default: the Pulumi log, shown by preview and up). */
+  warn?: (message: string) => void;
 }
 
 export function opStack(config: StackConfig, options: OpStackOptions) {
-  for (const w of configWarnings(config)) void pulumi.log.warn(w);
+  const warn = options.warn ?? ((m: string) => void pulumi.log.warn(m));
+  for (const w of configWarnings(config)) warn(w);
 
   const paths = hostPaths(config.stateDir);
   const host = new Host("ecp-forge", { host: config.host });

@@ -15,7 +15,7 @@ import { Preflight } from "../preflight/index.js";
 import type { Secrets } from "../secrets/index.js";
 import type { HostPaths } from "../services/paths.js";
 import { buildIntent, intentBaseFromInitToml, intentToToml } from "./intent.js";
-import { applyStep, initStep, inspectStep, installStep, intentHash, type Inspected, parseInspectOutput } from "./steps.js";
+import { applyCreateLine, applyStep, initStep, inspectStep, installStep, intentHash, type Inspected, parseInspectOutput } from "./steps.js";
 
 export interface OpDeployerArgs {
   config: StackConfig;
@@ -66,7 +66,7 @@ export class OpDeployer extends pulumi.ComponentResource {
       `${name}-apply`,
       {
         connection,
-        create: apply.apply((s) => s.create),
+        create: this.intentHash.apply(applyCreateLine),
         stdin: pulumi.secret(apply.apply((s) => s.stdin)),
         logging: "stderr",
         addPreviousOutputInEnv: false,

@@ -50,6 +50,11 @@ export function intentHash(intentToml: string): string {
   return contentSha256(intentToml);
 }
 
+/** `create` of the apply step: only the intent hash, so it is never secret and shows in previews. */
+export function applyCreateLine(intentSha256: string): string {
+  return `bash -s # op-deployer apply, intent sha256 ${intentSha256}`;
+}
+
 /** The stdin carries the L1 RPC URL and the deployer key: the component passes it as a secret. */
 export function applyStep(
   config: Pick<StackConfig, "opDeployer" | "l2ChainId">,
@@ -58,7 +63,7 @@ export function applyStep(
   secrets: { l1RpcUrl: string; deployerPrivateKey: string },
 ): RemoteStep {
   return {
-    create: `bash -s # op-deployer apply, intent sha256 ${intentHash(intentToml)}`,
+    create: applyCreateLine(intentHash(intentToml)),
     stdin: remoteScript(
       {
         OP_DEPLOYER: opDeployerBinary(config, paths),
