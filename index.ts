@@ -22,4 +22,5 @@ export const roles = outputs.roles;
 export const endpoints = outputs.endpoints;
 export const services = outputs.services;
 export const disputePath = outputs.disputePath;
+export const rail = outputs.rail;
 export const undeployable = outputs.undeployable;

@@ -347,10 +347,52 @@ describe("config", () => {
   });
 });
 
+describe("the rail on the new chain", () => {
+  const W = [`0x${"a1".repeat(32)}`, `0x${"a2".repeat(32)}`, `0x${"a3".repeat(32)}`];
+  const rail = { "ecp:witnessPrivateKeys": W.join(","), "ecp:rail": JSON.stringify({ archivePath: "/srv/archive/obs.jsonl", smokeTrigger: "7" }) };
+  const chain = {};
+
+  it("deploys through the bundled client after the L2 is up, funding through the deployed portal", async () => {
+    const { recorded: r, outputs: o } = await build(rail, chain);
+    const deploy = byName(r, "rail-deploy");
+    expect(isSecretValue(deploy.inputs["stdin"])).toBe(true);
+    const stdin = String(reveal(deploy.inputs["stdin"]));
+    const addresses = await promiseOf(o.l1Addresses);
+    expect(stdin).toContain(`export RAIL_ARGS='deploy\n--rpc\nhttp://op-geth:8545\n--witnesses\n3\n--quorum\n2\n--mode\nrelayed\n--portal\n${addresses.OptimismPortalProxy}\n`.replace(/\\n/g, "\n"));
+    expect(stdin).toContain(`export ECP_WITNESS_KEYS='${W.join(",")}'`);
+    expect(String(deploy.inputs["create"])).toMatch(/^bash -s # rail deploy: client [0-9a-f]{16}, witnesses 0x[0-9a-fA-F]{40},0x[0-9a-fA-F]{40},0x[0-9a-fA-F]{40}, quorum 2$/);
+    const bundle = byName(r, "rail-bundle");
+    expect(bundle.inputs["remotePath"]).toBe("/var/lib/ecp-opstack/rail/rail.mjs");
+    expect(byName(r, "rail-node-image").inputs["name"]).toBe("docker.io/library/node:22.23.3-bookworm-slim");
+    const status = await promiseOf(o.rail);
+    expect(status).toMatchObject({ deployed: true, ledger: "0x00000000000000000000000000000000000000Aa", quorum: 2 });
+  });
+
+  it("runs the smoke on the host's archive, re-running only when the ledger or the trigger changes", async () => {
+    const a = await build(rail, chain);
+    const run = byName(a.recorded, "rail-smoke-run");
+    expect(run.inputs["create"]).toBe("bash -s # rail smoke: ledger 0x00000000000000000000000000000000000000Aa, archive /srv/archive/obs.jsonl, trigger 7");
+    expect(String(reveal(run.inputs["stdin"]))).toContain("export ARCHIVE_PATH='/srv/archive/obs.jsonl'");
+    const status = await promiseOf(a.outputs.rail);
+    expect(status.deployed && status.smoke).toMatchObject({ ok: true, observations: 3600, streams: [{ stream: "atsc/KTVU/2.1", finalized: 1200, headSequence: "1199" }] });
+    const b = await build({ ...rail, "ecp:rail": JSON.stringify({ archivePath: "/srv/archive/obs.jsonl", smokeTrigger: "8" }) }, chain);
+    expect(byName(b.recorded, "rail-smoke-run").inputs["create"]).toContain("trigger 8");
+    expect(byName(b.recorded, "rail-deploy").inputs["create"]).toBe(byName(a.recorded, "rail-deploy").inputs["create"]);
+  });
+
+  it("without witness keys: no rail, and the output says how to add them", async () => {
+    const { recorded: r, outputs: o } = await build();
+    expect(r.some((x) => x.name.startsWith("rail"))).toBe(false);
+    expect(await promiseOf(o.rail)).toEqual({ deployed: false, reason: expect.stringContaining("`ecp:witnessPrivateKeys` is not set") as unknown });
+  });
+});
+
 describe("idempotency", () => {
   it("the same config gives identical resource inputs", async () => {
-    const a = await build();
-    const b = await build();
+    const withRail = { "ecp:witnessPrivateKeys": `0x${"a1".repeat(32)},0x${"a2".repeat(32)},0x${"a3".repeat(32)}`, "ecp:rail": JSON.stringify({ archivePath: "/srv/a.jsonl" }) };
+    const a = await build(withRail);
+    const b = await build(withRail);
+    expect(a.recorded.some((x) => x.name === "rail-deploy")).toBe(true);
     const view = (r: Recorded[]) => r.map((x) => JSON.stringify([x.type, x.name, reveal(x.inputs)])).sort();
     expect(view(b.recorded)).toEqual(view(a.recorded));
   });

@@ -12,6 +12,8 @@ import type { StackConfig } from "./config/schema.js";
 import { OpDeployer } from "./deployer/index.js";
 import { contentSha256 } from "./deployer/deployment.js";
 import { Host } from "./host/index.js";
+import { RailLedger, RailSmoke } from "./ledger/index.js";
+import { railGate, type SmokeOutput } from "./ledger/steps.js";
 import { HostState } from "./host/state.js";
 import { prestateGate } from "./prestate/gate.js";
 import { Secrets } from "./secrets/index.js";
@@ -51,6 +53,10 @@ export function serviceEndpoints(host: StackConfig["host"]): Record<string, { ho
     opProposerRpc: { host: `http://127.0.0.1:${HOST_LOOPBACK_PORTS.opProposerRpc}`, network: `http://op-proposer:${CONTAINER_PORTS.opProposer.rpc}` },
   };
 }
+
+export type RailStatus =
+  | { deployed: false; reason: string }
+  | { deployed: true; ledger: string; rail: string; witnesses: string[]; quorum: number; smoke: SmokeOutput | string | undefined };
 
 export interface OpStackOptions {
   /** `pulumi.getStack()`, as a container label. */
@@ -132,6 +138,31 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
     }
   }
 
+  // The observation rail on the new chain (components/ledger), gated on witness keys and the archive path.
+  const rail = railGate(config.rail);
+  let railOutput: pulumi.Output<RailStatus> = pulumi.output<RailStatus>({ deployed: false, reason: rail.deploy ? "" : rail.reason });
+  if (rail.deploy) {
+    const ledger = new RailLedger("rail", {
+      config,
+      connection: host.connection,
+      dockerProvider: host.docker,
+      paths,
+      secrets,
+      portal: deployment.apply((d) => d.addresses.OptimismPortalProxy),
+      dependsOn: [opGeth.ready, opNode.ready],
+      ...(options.protectDeployment === undefined ? {} : { protect: options.protectDeployment }),
+    });
+    const smoke = rail.smoke ? new RailSmoke("rail-smoke", { config, connection: host.connection, secrets, ledger }).summary : undefined;
+    railOutput = pulumi.all([ledger.deployment, smoke]).apply(([d, summary]): RailStatus => ({
+      deployed: true,
+      ledger: d.ledger,
+      rail: d.rail,
+      witnesses: d.witnesses,
+      quorum: d.quorum,
+      smoke: (summary as SmokeOutput | undefined) ?? (rail.smoke ? undefined : rail.reason),
+    }));
+  }
+
   const disputePath: pulumi.Output<DisputePathStatus> = deployment.apply((d) => ({
     enabled: gate.enabled,
     challenger: gate.challenger.create ? "running" : gate.challenger.reason,
@@ -159,6 +190,7 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
       (b) => (b !== "op-challenger" || gate.challenger.create) && (b !== "op-dispute-mon" || gate.disputeMon.create),
     ),
     disputePath,
+    rail: railOutput,
     undeployable:
       "The Sepolia L1 contracts cannot be undeployed: `pulumi destroy` removes the containers (and the state directories only with ecp:destroyRemovesState) but leaves the L1 deployment and op-deployer's state.json record on the host.",
   };

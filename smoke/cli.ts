@@ -3,9 +3,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { getAddress, isAddress, type Address } from 'viem';
+import { formatEther, getAddress, isAddress, parseEther, type Address } from 'viem';
 import { deriveArchive, formatIssue } from '../components/rail/archive/derive.js';
 import { connect, deploy } from '../components/rail/client.js';
+import { fundOnL2, type Deposit } from '../components/rail/funding.js';
 import { headerToJson } from '../components/rail/observation.js';
 import { finalizeReady, planSlots, streamStatus, submitRelayed, submitWitnessTx } from '../components/rail/submit.js';
 import { loadKeys } from './keys.js';
@@ -32,6 +33,11 @@ flags:
   --bridge             deploy with finalized slots recorded into the rail
   --skip-invalid       go on with the valid archive lines and list the skipped ones
   --limit N            only the first N observations
+  --dissent-every N    smoke: the last witness signs a different dataRoot every N epochs (default 10, 0: never)
+  --portal ADDRESS     deploy: first top up the deployer (and, in witness-tx mode, the witnesses) on L2 with
+                       deposits through this OptimismPortal; the L1 RPC URL comes from ECP_L1_RPC_URL
+  --fund-min ETH       deploy --portal: accounts below this get a deposit (default 0.05)
+  --fund-top-up ETH    deploy --portal: …up to this balance (default 0.25)
   --json               one JSON object on stdout, no progress
 keys: ECP_DEPLOYER_KEY and ECP_WITNESS_KEYS (comma-separated) from the environment; without them the
       anvil dev accounts are used, which only hold funds on a dev chain.`;
@@ -59,6 +65,10 @@ async function main(argv: string[]): Promise<number> {
       bridge: { type: 'boolean' },
       'skip-invalid': { type: 'boolean' },
       limit: { type: 'string' },
+      'dissent-every': { type: 'string' },
+      portal: { type: 'string' },
+      'fund-min': { type: 'string' },
+      'fund-top-up': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -91,6 +101,7 @@ async function main(argv: string[]): Promise<number> {
         batchSize: intFlag('batch-size', values['batch-size'], 100),
         skipInvalid: values['skip-invalid'],
         limit: values.limit ? intFlag('limit', values.limit, 0) : undefined,
+        dissentEvery: intFlag('dissent-every', values['dissent-every'], 10),
         onProgress,
         log,
       });
@@ -108,8 +119,22 @@ async function main(argv: string[]): Promise<number> {
     case 'deploy': {
       const conn = await connect(requireRpc(values.rpc));
       const keys = loadKeys(witnesses);
+      let deposits: Deposit[] = [];
+      if (values.portal !== undefined) {
+        const l1Url = process.env.ECP_L1_RPC_URL;
+        if (!l1Url) throw new UsageError('--portal needs the L1 RPC URL in ECP_L1_RPC_URL (kept out of the command line).');
+        const accounts = [keys.deployer.address, ...(mode === 'witness-tx' ? keys.witnesses.map((w) => w.address) : [])];
+        deposits = await fundOnL2(await connect(l1Url), conn, keys.deployer, accounts, {
+          portal: parseAddress(values.portal, 'portal'),
+          minBalance: etherFlag('fund-min', values['fund-min'], '0.05'),
+          topUpTo: etherFlag('fund-top-up', values['fund-top-up'], '0.25'),
+          onWait: (pending) => log(`waiting for deposits to reach ${pending.join(', ')} on L2`),
+        });
+        for (const d of deposits) log(`deposited ${formatEther(d.value)} ETH to ${d.to} (L1 transaction ${d.l1Transaction})`);
+      }
       const result = await deploy(conn, keys.deployer, { owner: keys.deployer.address, witnesses: keys.witnesses.map((w) => w.address), quorum, bridge: values.bridge });
-      console.log(JSON.stringify(result, null, json ? 0 : 2));
+      const out = { ...result, deposits: deposits.map((d) => ({ ...d, value: d.value.toString() })) };
+      console.log(JSON.stringify(out, null, json ? 0 : 2));
       return 0;
     }
     case 'submit':
@@ -120,7 +145,7 @@ async function main(argv: string[]): Promise<number> {
       if (d.errors.length && !values['skip-invalid']) throw new InvalidArchiveError(d);
       const observations = values.limit ? d.observations.slice(0, intFlag('limit', values.limit, 0)) : d.observations;
       const plans = planSlots(keys.witnesses.map((witness) => ({ witness, headers: observations.map((o) => o.header) })), quorum);
-      const ledger = values.ledger ? parseAddress(values.ledger) : (await deploy(conn, keys.deployer, { owner: keys.deployer.address, witnesses: keys.witnesses.map((w) => w.address), quorum, bridge: values.bridge })).ledger;
+      const ledger = values.ledger ? parseAddress(values.ledger, 'ledger') : (await deploy(conn, keys.deployer, { owner: keys.deployer.address, witnesses: keys.witnesses.map((w) => w.address), quorum, bridge: values.bridge })).ledger;
       if (command === 'submit') {
         const report =
           mode === 'relayed'
@@ -154,9 +179,15 @@ function requireRpc(rpc: string | undefined): string {
   return rpc;
 }
 
-function parseAddress(v: string): Address {
-  if (!isAddress(v, { strict: false })) throw new UsageError(`--ledger ${v}: expected a 0x-prefixed 20-byte address.`);
+function parseAddress(v: string, flagName: string): Address {
+  if (!isAddress(v, { strict: false })) throw new UsageError(`--${flagName} ${v}: expected a 0x-prefixed 20-byte address.`);
   return getAddress(v);
+}
+
+function etherFlag(name: string, v: string | undefined, fallback: string): bigint {
+  const text = v ?? fallback;
+  if (!/^\d+(\.\d{1,18})?$/.test(text)) throw new UsageError(`--${name} ${text}: expected an amount of ETH like 0.25.`);
+  return parseEther(text);
 }
 
 main(process.argv.slice(2)).then(

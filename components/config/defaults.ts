@@ -212,3 +212,15 @@ export const SERVICE_DEFAULTS = {
     monitorInterval: "10s",
   },
 } as const;
+
+// -- observation rail on the new chain ---------------------------------------------------------------
+
+/**
+ * The Node image the bundled rail client runs in on ecp-forge (components/ledger). Official Docker Hub image;
+ * Node 22 LTS. The bundle targets node20 syntax and is tested here with the Node that runs the tests.
+ */
+export const DEFAULT_RAIL_NODE_IMAGE = { repository: "docker.io/library/node", tag: "22.23.3-bookworm-slim" } as const;
+
+/** L2 balances below which the rail's accounts get an L1->L2 deposit, and the balance it tops up to (ETH). */
+export const DEFAULT_RAIL_FUND_MIN = "0.05";
+export const DEFAULT_RAIL_FUND_TOP_UP = "0.25";

@@ -142,6 +142,13 @@ export function loadConfig(raw: Record<string, unknown>, options: LoadOptions = 
 /** Everything worth telling the operator that does not stop a deploy. */
 export function configWarnings(config: StackConfig): string[] {
   const warnings = [...imageDigestWarnings(config), ...imageTagDriftWarnings(config)];
+  if (config.rail.enabled && config.rail.witnessKeys.length > 0 && config.rail.nodeImage.digest === undefined) {
+    const ref = `${config.rail.nodeImage.repository}:${config.rail.nodeImage.tag}`;
+    warnings.push(
+      `\`${fullKey("rail.nodeImage.digest")}\` is not set, so the rail client's Node image is pinned by tag only (${ref}). ` +
+        `Run \`docker buildx imagetools inspect ${ref}\` and \`pulumi config set --path ${fullKey("rail.nodeImage.digest")} sha256:<64 hex>\`.`,
+    );
+  }
   if (config.opDeployer.version !== OP_DEPLOYER_VERSION) {
     warnings.push(
       `\`${fullKey("opDeployerVersion")}\` is ${config.opDeployer.version}, but the intent and state.json shapes were verified against ${OP_DEPLOYER_VERSION}.`,

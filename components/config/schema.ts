@@ -28,6 +28,9 @@ import {
   L1_CHAIN_ID,
   OP_DEPLOYER_VERSION,
   OPLABS_REGISTRY,
+  DEFAULT_RAIL_FUND_MIN,
+  DEFAULT_RAIL_FUND_TOP_UP,
+  DEFAULT_RAIL_NODE_IMAGE,
 } from "./defaults.js";
 import { Redacted } from "./secret.js";
 
@@ -288,6 +291,36 @@ function l2ChainId(input: unknown): ParseResult<number> {
   return TAKEN_CHAIN_IDS.has(n) ? fail("an integer that is not an existing network's chain id (1, 10, 11155111, 11155420)") : ok(n);
 }
 
+/** A comma-separated list (or JSON array) of private keys, at least one, no repeats. */
+function privateKeyList(input: unknown): ParseResult<Redacted<Hex>[]> {
+  let items: unknown[];
+  if (Array.isArray(input)) items = input;
+  else if (typeof input === "string") {
+    const t = input.trim();
+    if (t.startsWith("[")) {
+      try {
+        const parsed = JSON.parse(t) as unknown;
+        if (!Array.isArray(parsed)) return fail();
+        items = parsed;
+      } catch {
+        return fail();
+      }
+    } else items = t.split(",").map((x) => x.trim());
+  } else return fail();
+  const keys: Redacted<Hex>[] = [];
+  for (const item of items) {
+    const k = privateKey(item);
+    if (!k.ok) return fail();
+    keys.push(k.value);
+  }
+  if (keys.length === 0) return fail();
+  if (new Set(keys.map((k) => k.reveal())).size !== keys.length) return fail("a list of distinct private keys (one key is repeated)");
+  return ok(keys);
+}
+
+const NODE_TAG = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+const ETH_AMOUNT = /^\d+(\.\d{1,18})?$/;
+
 // -- the schema ---------------------------------------------------------------------------------
 
 const PRIVATE_KEY_PROMPT = "the 0x-prefixed 32-byte hex key";
@@ -345,7 +378,7 @@ export const ROLE_KEY_NAMES = [
   "sequencerPrivateKey",
 ] as const;
 export type RoleKeyName = (typeof ROLE_KEY_NAMES)[number];
-export const SECRET_KEYS = ["deployerPrivateKey", ...ROLE_KEY_NAMES] as const;
+export const SECRET_KEYS = ["deployerPrivateKey", "witnessPrivateKeys", ...ROLE_KEY_NAMES] as const;
 
 export const rawConfigSchema = z
   .object({
@@ -533,6 +566,69 @@ export const rawConfigSchema = z
       { path: "destroyRemovesState", example: "false", expected: "true or false", parse: parseBoolean },
       false,
     ),
+    rail: group(
+      { key: "rail", path: "rail.archivePath", example: "/var/lib/every-channel/archive/observations.jsonl" },
+      {
+        enabled: withDefault({ path: "rail.enabled", example: "true", expected: "true or false", parse: parseBoolean }, true),
+        quorum: optional({
+          path: "rail.quorum",
+          example: "2",
+          expected: "an integer from 1 to 192",
+          parse: integerIn(1, 192),
+        }),
+        archivePath: optional({
+          path: "rail.archivePath",
+          example: "/var/lib/every-channel/archive/observations.jsonl",
+          expected: "an absolute host path",
+          parse: absoluteHostPath,
+        }),
+        mode: withDefault(
+          {
+            path: "rail.mode",
+            example: "relayed",
+            expected: "relayed or witness-tx",
+            parse: (i): ParseResult<"relayed" | "witness-tx"> => (i === "relayed" || i === "witness-tx" ? ok(i) : fail()),
+          },
+          "relayed" as const,
+        ),
+        smokeTrigger: withDefault(
+          { path: "rail.smokeTrigger", example: '"2"', expected: "a string", parse: (i): ParseResult<string> => (typeof i === "string" || typeof i === "number" ? ok(String(i)) : fail()) },
+          "1",
+        ),
+        smokeLimit: optional({ path: "rail.smokeLimit", example: "240", expected: "an integer from 1 to 1000000", parse: integerIn(1, 1_000_000) }),
+        fundMin: withDefault(
+          { path: "rail.fundMin", example: DEFAULT_RAIL_FUND_MIN, expected: "an amount of ETH like 0.05", parse: matching(ETH_AMOUNT) },
+          DEFAULT_RAIL_FUND_MIN,
+        ),
+        fundTopUp: withDefault(
+          { path: "rail.fundTopUp", example: DEFAULT_RAIL_FUND_TOP_UP, expected: "an amount of ETH like 0.25", parse: matching(ETH_AMOUNT) },
+          DEFAULT_RAIL_FUND_TOP_UP,
+        ),
+        nodeImage: group(
+          { key: "rail.nodeImage", path: "rail.nodeImage.tag", example: DEFAULT_RAIL_NODE_IMAGE.tag },
+          {
+            repository: withDefault(
+              { path: "rail.nodeImage.repository", example: DEFAULT_RAIL_NODE_IMAGE.repository, expected: "a registry/repository path without tag", parse: matching(REPOSITORY) },
+              DEFAULT_RAIL_NODE_IMAGE.repository,
+            ),
+            tag: withDefault(
+              { path: "rail.nodeImage.tag", example: DEFAULT_RAIL_NODE_IMAGE.tag, expected: "an exact Node release tag like 22.23.3-bookworm-slim", parse: matching(NODE_TAG) },
+              DEFAULT_RAIL_NODE_IMAGE.tag,
+            ),
+            digest: optional({ path: "rail.nodeImage.digest", example: "sha256:<64 hex>", expected: "an image digest of the form sha256:<64 lowercase hex>", parse: matching(DIGEST) }),
+          },
+        ),
+      },
+    ),
+    witnessPrivateKeys: optional({
+      path: "witnessPrivateKeys",
+      example: "",
+      secret: true,
+      promptHint: "the witnesses' 0x-prefixed 32-byte hex keys, comma-separated",
+      expected: "a comma-separated list of 0x-prefixed 32-byte hex private keys",
+      echo: "hidden",
+      parse: privateKeyList,
+    }),
     deployerPrivateKey: required(keySpec("deployerPrivateKey")),
     batcherPrivateKey: optional(keySpec("batcherPrivateKey")),
     proposerPrivateKey: optional(keySpec("proposerPrivateKey")),
@@ -560,6 +656,15 @@ export const rawConfigSchema = z
         ctx.addIssue({
           code: "custom",
           message: `\`${fullKey("permissionless")}\` is true but \`${fullKey("prestate")}\` is not set: permissionless games need a challenger, and the challenger needs the chain's prestate. Run \`pulumi config set --path ${fullKey("prestate.hash")} 0x03…\` and \`pulumi config set --path ${fullKey("prestate.path")} <file>\`, or \`pulumi config set ${fullKey("permissionless")} false\`.`,
+        });
+      }
+      const rail = c.rail as { quorum?: unknown } | undefined;
+      const witnessKeys = Array.isArray(c.witnessPrivateKeys) ? c.witnessPrivateKeys.length : undefined;
+      const railQuorum = typeof rail?.quorum === "number" ? rail.quorum : undefined;
+      if (witnessKeys !== undefined && railQuorum !== undefined && (railQuorum > witnessKeys || 2 * railQuorum <= witnessKeys)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `\`${fullKey("rail.quorum")}\` must be a strict majority of the ${witnessKeys} witness keys (${Math.floor(witnessKeys / 2) + 1} to ${witnessKeys}), got ${railQuorum}. Run \`pulumi config set --path ${fullKey("rail.quorum")} ${Math.floor(witnessKeys / 2) + 1}\`.`,
         });
       }
       const p2p = c.p2p as { opNodePort?: unknown; opGethPort?: unknown } | undefined;
@@ -607,6 +712,18 @@ export const KNOWN_KEYS: Readonly<Record<string, true | Readonly<Record<string, 
   stateDir: true,
   p2p: { opNodePort: true, opGethPort: true, advertiseIp: true },
   destroyRemovesState: true,
+  rail: {
+    enabled: true,
+    quorum: true,
+    archivePath: true,
+    mode: true,
+    smokeTrigger: true,
+    smokeLimit: true,
+    fundMin: true,
+    fundTopUp: true,
+    nodeImage: { repository: true, tag: true, digest: true },
+  },
+  witnessPrivateKeys: true,
   deployerPrivateKey: true,
   batcherPrivateKey: true,
   proposerPrivateKey: true,
@@ -660,6 +777,22 @@ export interface StackConfig {
   };
   /** Roles whose key was not set and fell back to the deployer key. */
   rolesUsingDeployerKey: RoleKeyRole[];
+  rail: RailConfig;
+}
+
+export interface RailConfig {
+  enabled: boolean;
+  /** Empty when `ecp:witnessPrivateKeys` is not set: the rail is then not deployed. */
+  witnessKeys: Redacted<Hex>[];
+  /** Smallest strict majority of the witnesses unless set. */
+  quorum: number;
+  archivePath?: string;
+  mode: "relayed" | "witness-tx";
+  smokeTrigger: string;
+  smokeLimit?: number;
+  fundMinEth: string;
+  fundTopUpEth: string;
+  nodeImage: ImageConfig;
 }
 
 function prestateExtension(file: string): PrestateConfig["extension"] {
@@ -726,7 +859,27 @@ export function toStackConfig(raw: RawConfigOutput): StackConfig {
       sequencer: roleKey("sequencer", raw.sequencerPrivateKey),
     },
     rolesUsingDeployerKey,
+    rail: toRailConfig(raw),
   };
   if (prestate !== undefined) config.prestate = prestate;
   return config;
+}
+
+function toRailConfig(raw: RawConfigOutput): RailConfig {
+  const witnessKeys = raw.witnessPrivateKeys ?? [];
+  const nodeImage: ImageConfig = { repository: raw.rail.nodeImage.repository, tag: raw.rail.nodeImage.tag };
+  if (raw.rail.nodeImage.digest !== undefined) nodeImage.digest = raw.rail.nodeImage.digest;
+  const rail: RailConfig = {
+    enabled: raw.rail.enabled,
+    witnessKeys,
+    quorum: raw.rail.quorum ?? Math.floor(witnessKeys.length / 2) + 1,
+    mode: raw.rail.mode,
+    smokeTrigger: raw.rail.smokeTrigger,
+    fundMinEth: raw.rail.fundMin,
+    fundTopUpEth: raw.rail.fundTopUp,
+    nodeImage,
+  };
+  if (raw.rail.archivePath !== undefined) rail.archivePath = raw.rail.archivePath;
+  if (raw.rail.smokeLimit !== undefined) rail.smokeLimit = raw.rail.smokeLimit;
+  return rail;
 }

@@ -44,6 +44,27 @@ const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 
 export const MOCK_JWT_HEX = "ab".repeat(32);
 
+/** What the rail client prints for `deploy --json` and `smoke --json` (shapes from smoke/cli.ts). */
+export const MOCK_RAIL_DEPLOY = JSON.stringify({
+  chainId: 16584,
+  ledger: "0x00000000000000000000000000000000000000Aa",
+  rail: "0x00000000000000000000000000000000000000bB",
+  owner: "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf",
+  witnesses: ["0x0000000000000000000000000000000000000001"],
+  quorum: 2,
+  actions: [],
+  deposits: [],
+});
+export const MOCK_RAIL_SMOKE = JSON.stringify({
+  ok: true,
+  deployment: { ledger: "0x00000000000000000000000000000000000000Aa" },
+  observations: 3600,
+  lines: 3600,
+  skipped: [],
+  notFinalized: [],
+  streams: [{ stream: "atsc/KTVU/2.1", finalized: 1200, pending: 0, conflicting: 0, headSequence: "1199", chainIntact: true }],
+});
+
 export interface MockChain {
   /** Overrides the deployed absolute prestate in state.json's applied intent. */
   deployedPrestate?: string;
@@ -74,6 +95,8 @@ function stdoutFor(name: string, chain: MockChain): string {
   if (name.endsWith("-init") && name.startsWith("op-deployer")) return fixture("init-intent.toml");
   if (name.endsWith("-apply")) return `${sha("state.json")}\n`;
   if (name.endsWith("-inspect")) return inspectStdout(chain);
+  if (name === "rail-deploy") return MOCK_RAIL_DEPLOY;
+  if (name === "rail-smoke-run") return MOCK_RAIL_SMOKE;
   return "";
 }
 
