@@ -25,6 +25,7 @@ interface Evaluated {
   assertionsHold: boolean;
   operatorGroups: string[];
   dockerLogOpts: Record<string, string>;
+  packages: string[];
   disabledIsEmpty: boolean;
 }
 
@@ -60,7 +61,7 @@ describe('nix/modules/ec-op-stack.nix', () => {
   it('creates every directory the stack writes into, the secrets one private', () => {
     const rules = evaluated().tmpfiles;
     const p = hostPaths(DEFAULT_STATE_DIR);
-    for (const dir of [p.root, p.deployer, p.configDir, p.prestatesDir, p.opGethData, p.opNodeData, p.opChallengerData]) {
+    for (const dir of [p.root, p.bin, p.rail, p.deployer, p.configDir, p.prestatesDir, p.opGethData, p.opNodeData, p.opChallengerData]) {
       expect(rules).toContain(`d ${dir} 0750 ecp-operator every-channel -`);
     }
     expect(rules).toContain(`d ${p.jwt.replace(/\/[^/]+$/, '')} 0700 ecp-operator every-channel -`);
@@ -73,6 +74,12 @@ describe('nix/modules/ec-op-stack.nix', () => {
     expect(e.operatorGroups).toEqual(['every-channel', 'docker']);
     expect(e.dockerLogOpts).toEqual({ 'max-file': '5', 'max-size': '100m' });
     expect(e.disabledIsEmpty).toBe(true);
+  });
+
+  it('installs every tool the remote steps call', () => {
+    const scripts = execFileSync('bash', ['-c', 'cat scripts/op-stack/remote/*.sh scripts/op-stack/download-op-deployer.sh'], { encoding: 'utf8' });
+    for (const tool of ['curl', 'jq', 'tar', 'sha256sum']) expect(scripts).toContain(tool);
+    expect(evaluated().packages).toEqual(['bash', 'coreutils', 'curl', 'jq', 'gnutar', 'gzip']);
   });
 });
 

@@ -99,6 +99,9 @@ in
       };
     };
 
+    # What the stack's remote steps (scripts/op-stack/remote/*.sh, run as `bash -s` over SSH) call.
+    environment.systemPackages = [ pkgs.bash pkgs.coreutils pkgs.curl pkgs.jq pkgs.gnutar pkgs.gzip ];
+
     users.groups.every-channel = { };
     users.users.${cfg.operator.user} = {
       isNormalUser = true;

@@ -17,7 +17,9 @@ let
     };
   };
   module = import ../modules/ec-op-stack.nix;
-  declared = (module { config.services.every-channel.op-stack = { }; inherit lib; pkgs = { }; }).options.services.every-channel.op-stack;
+  # Package stand-ins: the names are what the test checks.
+  pkgs = { bash = "bash"; coreutils = "coreutils"; curl = "curl"; jq = "jq"; gnutar = "gnutar"; gzip = "gzip"; };
+  declared = (module { config.services.every-channel.op-stack = { }; inherit lib pkgs; }).options.services.every-channel.op-stack;
   cfg = {
     enable = true;
     stateDir = declared.stateDir.default;
@@ -26,8 +28,8 @@ let
     operator = { user = declared.operator.user.default; authorizedKeys = [ "ssh-ed25519 AAAAtest operator" ]; };
     docker = { enable = true; logMaxSize = declared.docker.logMaxSize.default; };
   };
-  configured = (module { config.services.every-channel.op-stack = cfg; inherit lib; pkgs = { }; }).config;
-  disabled = (module { config.services.every-channel.op-stack = cfg // { enable = false; }; inherit lib; pkgs = { }; }).config;
+  configured = (module { config.services.every-channel.op-stack = cfg; inherit lib pkgs; }).config;
+  disabled = (module { config.services.every-channel.op-stack = cfg // { enable = false; }; inherit lib pkgs; }).config;
 in
 {
   defaults = {
@@ -51,5 +53,6 @@ in
   assertionsHold = builtins.all (a: a.assertion) configured.assertions;
   operatorGroups = configured.users.users.${cfg.operator.user}.extraGroups;
   dockerLogOpts = configured.virtualisation.docker.daemon.settings.log-opts;
+  packages = configured.environment.systemPackages;
   disabledIsEmpty = disabled == { };
 }
