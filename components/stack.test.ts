@@ -224,7 +224,10 @@ describe("op-deployer", () => {
     const { recorded: r } = await build();
     const install = byName(r, "op-deployer-install");
     expect(install.inputs["create"]).toBe(
-      "bash -s -- 'v0.7.1' '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' '/var/lib/ecp-opstack/bin' # op-deployer-0.7.1-linux-amd64.tar.gz",
+      "bash -s # install op-deployer-0.7.1-linux-amd64.tar.gz, tarball sha256 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+    );
+    expect(String(install.inputs["stdin"])).toMatch(
+      /^set -- 'v0\.7\.1' '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' '\/var\/lib\/ecp-opstack\/bin'\n#!\/usr\/bin\/env bash\n/,
     );
     expect(String(install.inputs["stdin"])).toContain('if [ "$actual" != "$sha256" ]; then');
   });

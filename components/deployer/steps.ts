@@ -25,8 +25,9 @@ export function opDeployerBinary(config: Pick<StackConfig, "opDeployer">, paths:
 export function installStep(config: Pick<StackConfig, "opDeployer">, paths: Pick<HostPaths, "bin">): RemoteStep {
   const release = opDeployerRelease(config.opDeployer.version, config.opDeployer.sha256);
   return {
-    create: `bash -s -- ${shellQuote(config.opDeployer.version)} ${shellQuote(config.opDeployer.sha256)} ${shellQuote(paths.bin)} # ${release.assetName}`,
-    stdin: opStackScript("download-op-deployer.sh"),
+    create: `bash -s # install ${release.assetName}, tarball sha256 ${config.opDeployer.sha256}`,
+    // `set --` gives the script its positional arguments when it is read from stdin.
+    stdin: `set -- ${[config.opDeployer.version, config.opDeployer.sha256, paths.bin].map(shellQuote).join(" ")}\n${opStackScript("download-op-deployer.sh")}`,
   };
 }
 

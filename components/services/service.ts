@@ -94,7 +94,7 @@ export function createService(
       labels: [
         { label: "org.every-channel.stack", value: ctx.stack },
         { label: "org.every-channel.service", value: plan.name },
-        { label: "org.every-channel.chain-config-sha256", value: opts.configHash },
+        { label: "org.every-channel.chain-config", value: pulumi.interpolate`sha256:${opts.configHash}` },
       ],
     },
     { parent, provider: ctx.dockerProvider, dependsOn: opts.dependsOn ?? [], deleteBeforeReplace: true },

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { OP_DEPLOYER_RELEASE_BASE } from "../../components/config/defaults.js";
 import { opDeployerRelease } from "../../components/deployer/release.js";
+import { installStep } from "../../components/deployer/steps.js";
 
 const SCRIPT = path.resolve("scripts/op-stack/download-op-deployer.sh");
 let base: string;
@@ -57,6 +58,14 @@ describe("download-op-deployer.sh", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`refusing op-deployer-0.7.1-linux-amd64.tar.gz: its sha256 is ${sha256}, expected ${wrong}. Nothing was installed.`);
     expect(existsSync(dest)).toBe(false);
+  });
+
+  it("runs as the stack's install step: the script on stdin, its arguments set in front", () => {
+    const dest = path.join(work, "bin-step");
+    const step = installStep({ opDeployer: { version: "v0.7.1", sha256 } }, { bin: dest });
+    const r = spawnSync("bash", ["-s"], { input: step.stdin, encoding: "utf8", env: { ...process.env, OP_DEPLOYER_RELEASE_BASE: base } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(`${dest}/op-deployer-v0.7.1`);
   });
 
   it("rejects malformed arguments with usage", () => {
