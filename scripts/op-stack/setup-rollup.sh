@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Bootstrap the chain without Pulumi: download op-deployer, build intent.toml from the stack file with the
+# stack's own TypeScript, preflight, `op-deployer apply`, and write genesis.json / rollup.json / l1.json.
+# The same steps `pulumi up` runs (components/deployer); use it to inspect or debug a deployment by hand.
+#
+#   ECP_DEPLOYER_PRIVATE_KEY=0x… ECP_L1_RPC_URL=https://… ECP_L1_BEACON_URL=https://… \
+#     scripts/op-stack/setup-rollup.sh [Pulumi.sepolia.yaml] [work-dir, default ./rollup]
+#
+# Optional: ECP_BATCHER_PRIVATE_KEY ECP_PROPOSER_PRIVATE_KEY ECP_CHALLENGER_PRIVATE_KEY ECP_SEQUENCER_PRIVATE_KEY
+# (each defaults to the deployer key, as in the stack). Re-running resumes: apply only deploys what
+# <work-dir>/deployer/state.json does not record yet.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+stack_file=${1:-Pulumi.sepolia.yaml}
+work=${2:-./rollup}
+tsx=node_modules/.bin/tsx
+
+step() { printf '\n== %s\n' "$*" >&2; }
+fail() { echo "error: $1" >&2; [ -z "${2:-}" ] || echo "  Example: $2" >&2; exit 1; }
+
+[ -f "$stack_file" ] || fail "stack file $stack_file not found." "scripts/op-stack/setup-rollup.sh Pulumi.sepolia.yaml"
+[ -x "$tsx" ] || fail "dependencies are not installed." "npm ci"
+[ -n "${ECP_DEPLOYER_PRIVATE_KEY:-}" ] || fail "ECP_DEPLOYER_PRIVATE_KEY is not set." "read -rs ECP_DEPLOYER_PRIVATE_KEY && export ECP_DEPLOYER_PRIVATE_KEY"
+export ECP_L1_RPC_URL="${ECP_L1_RPC_URL:-https://ethereum-sepolia-rpc.publicnode.com}"
+export ECP_L1_BEACON_URL="${ECP_L1_BEACON_URL:-https://ethereum-sepolia-beacon-api.publicnode.com}"
+
+# Values from the stack file, through the stack's own config loader.
+settings=$("$tsx" -e '
+  import("./scripts/op-stack/render-intent.ts").then(async (m) => {
+    const { loadConfig } = await import("./components/config/load.ts");
+    const { readFileSync } = await import("node:fs");
+    const c = loadConfig(m.rawConfigFromStackFile(readFileSync(process.argv[1], "utf8"), process.env));
+    console.log([c.opDeployer.version, c.opDeployer.sha256, c.l2ChainId, c.minDeployerBalanceWei].join(" "));
+  }).catch((e) => { console.error(e.message); process.exit(1); });' "$stack_file")
+read -r version sha256 l2_chain_id min_balance_wei <<< "$settings"
+
+step "op-deployer $version (sha256-verified)"
+op_deployer=$(scripts/op-stack/download-op-deployer.sh "$version" "$sha256" "$work/bin")
+
+step "op-deployer init (for the fields it decides)"
+init_dir=$(mktemp -d)
+trap 'rm -rf "$init_dir"' EXIT
+"$op_deployer" init --l1-chain-id 11155111 --l2-chain-ids "$l2_chain_id" --workdir "$init_dir" --intent-type standard-overrides >&2
+
+step "intent.toml from $stack_file"
+mkdir -p "$work/deployer" "$work/config"
+[ -f "$work/deployer/state.json" ] || cp "$init_dir/state.json" "$work/deployer/state.json"
+roles=$("$tsx" scripts/op-stack/render-intent.ts "$stack_file" "$init_dir/intent.toml" "$work/deployer/intent.toml")
+echo "$roles" >&2
+deployer=$(printf '%s' "$roles" | sed -n 's/.*"deployer": "\(0x[0-9a-fA-F]*\)".*/\1/p')
+
+step "preflight"
+ECP_DEPLOYER_ADDRESS="$deployer" ECP_MIN_DEPLOYER_BALANCE_WEI="$min_balance_wei" "$tsx" scripts/op-stack/preflight.ts
+
+step "op-deployer apply (Sepolia)"
+L1_RPC_URL="$ECP_L1_RPC_URL" DEPLOYER_PRIVATE_KEY="$ECP_DEPLOYER_PRIVATE_KEY" \
+  "$op_deployer" apply --workdir "$work/deployer" --deployment-target live
+
+step "genesis.json, rollup.json, l1.json -> $work/config"
+for what in genesis rollup l1; do
+  "$op_deployer" inspect "$what" --workdir "$work/deployer" --outfile "$work/config/$what.json" "$l2_chain_id"
+done
+echo "done: $work/deployer/state.json, $work/config/{genesis,rollup,l1}.json" >&2

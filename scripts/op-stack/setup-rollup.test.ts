@@ -1,0 +1,139 @@
+// setup-rollup.sh end to end, with a stand-in op-deployer served as a local "release" (file:// base URL),
+// anvil as Sepolia, and an in-process beacon stand-in. Checks the intent it writes comes from the stack's
+// own code and that apply gets the key and URL through its environment only.
+import { execFile, execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { parse as parseToml } from "smol-toml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { TEST_HOST_KEY } from "../../components/config/test-fixtures.js";
+import { type Anvil, startAnvil } from "../../components/rail/anvil.js";
+import { envNameOf } from "./render-intent.js";
+
+const FIXTURES = path.resolve("components/deployer/fixtures");
+// anvil's first dev account: funded on every anvil, worthless anywhere else.
+const DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+const DEV_ADDRESS = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+const BATCHER_KEY = `0x${"2".padStart(64, "0")}`;
+
+const FAKE_OP_DEPLOYER = `#!/usr/bin/env bash
+# Stand-in for op-deployer v0.7.1: the subcommands and flags setup-rollup.sh uses, with fixture output.
+set -euo pipefail
+cmd=$1; shift
+args=(); workdir=""; outfile="-"
+while [ $# -gt 0 ]; do
+  case $1 in
+    --workdir) workdir=$2; shift 2 ;;
+    --outfile) outfile=$2; shift 2 ;;
+    --l1-chain-id|--l2-chain-ids|--intent-type|--deployment-target) shift 2 ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+case $cmd in
+  init) cp ${FIXTURES}/init-intent.toml "$workdir/intent.toml"; echo '{"version":1}' > "$workdir/state.json" ;;
+  apply)
+    [ -n "\${L1_RPC_URL:-}" ] && [ -n "\${DEPLOYER_PRIVATE_KEY:-}" ] || { echo "apply: no L1_RPC_URL / DEPLOYER_PRIVATE_KEY" >&2; exit 3; }
+    cp ${FIXTURES}/state.json "$workdir/state.json" ;;
+  inspect)
+    what=\${args[0]}
+    case $what in
+      rollup) src=${FIXTURES}/rollup.json ;;
+      *) src=/dev/null ;;
+    esac
+    if [ "$outfile" = - ]; then cat "$src"; else cat "$src" > "$outfile"; fi ;;
+  *) echo "unknown command $cmd" >&2; exit 2 ;;
+esac
+`;
+
+let l1: Anvil;
+let beacon: Server;
+let beaconUrl: string;
+let work: string;
+let releaseBase: string;
+let sha256: string;
+
+beforeAll(async () => {
+  l1 = await startAnvil({ chainId: 11155111 });
+  beacon = createServer((req, res) => {
+    res.writeHead(req.url === "/eth/v1/beacon/genesis" ? 200 : 404, { "content-type": "application/json" });
+    res.end(JSON.stringify({ data: { genesis_fork_version: "0x90000069" } }));
+  });
+  await new Promise<void>((r) => beacon.listen(0, "127.0.0.1", r));
+  beaconUrl = `http://127.0.0.1:${(beacon.address() as AddressInfo).port}`;
+
+  work = mkdtempSync(path.join(tmpdir(), "setup-rollup-"));
+  const staging = path.join(work, "staging", "op-deployer-0.7.1-linux-amd64");
+  mkdirSync(staging, { recursive: true });
+  writeFileSync(path.join(staging, "op-deployer"), FAKE_OP_DEPLOYER);
+  chmodSync(path.join(staging, "op-deployer"), 0o755);
+  const release = path.join(work, "releases", "op-deployer", "v0.7.1");
+  mkdirSync(release, { recursive: true });
+  const tarball = path.join(release, "op-deployer-0.7.1-linux-amd64.tar.gz");
+  execFileSync("tar", ["-czf", tarball, "-C", path.join(work, "staging"), "op-deployer-0.7.1-linux-amd64"]);
+  sha256 = createHash("sha256").update(readFileSync(tarball)).digest("hex");
+  releaseBase = `file://${path.join(work, "releases")}`;
+
+  // The Sepolia stack file as an operator has it after recording the host key and the checksum.
+  const stack = readFileSync("Pulumi.sepolia.yaml", "utf8")
+    .replace("    port: 22\n", `    port: 22\n    hostKey: ${TEST_HOST_KEY}\n`)
+    .replace("  ecp:opDeployerVersion: v0.7.1\n", `  ecp:opDeployerVersion: v0.7.1\n  ecp:opDeployerSha256: "${sha256}"\n`);
+  writeFileSync(path.join(work, "Pulumi.sepolia.yaml"), stack);
+});
+
+afterAll(async () => {
+  await l1?.stop();
+  beacon?.close();
+});
+
+function setup(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      "bash",
+      ["scripts/op-stack/setup-rollup.sh", path.join(work, "Pulumi.sepolia.yaml"), path.join(work, "rollup")],
+      { encoding: "utf8", env: { PATH: process.env["PATH"] ?? "", HOME: work, OP_DEPLOYER_RELEASE_BASE: releaseBase, ...env } },
+      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe("setup-rollup.sh", () => {
+  it("maps config keys to environment names", () => {
+    expect(envNameOf("deployerPrivateKey")).toBe("ECP_DEPLOYER_PRIVATE_KEY");
+    expect(envNameOf("l1RpcUrl")).toBe("ECP_L1_RPC_URL");
+  });
+
+  it("stops before anything else without the deployer key, with an example", async () => {
+    const r = await setup({});
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("error: ECP_DEPLOYER_PRIVATE_KEY is not set.\n  Example: read -rs ECP_DEPLOYER_PRIVATE_KEY");
+  });
+
+  it("downloads, writes the stack's intent, preflights, applies and writes the chain config", async () => {
+    const r = await setup({
+      ECP_DEPLOYER_PRIVATE_KEY: DEV_KEY,
+      [envNameOf("batcherPrivateKey")]: BATCHER_KEY,
+      ECP_L1_RPC_URL: l1.rpcUrl,
+      ECP_L1_BEACON_URL: beaconUrl,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("preflight ok: L1 chain 11155111, beacon 0x90000069, deployer 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 holds 10000 ETH");
+    const intent = parseToml(readFileSync(path.join(work, "rollup/deployer/intent.toml"), "utf8")) as {
+      opDeployerVersion: string;
+      chains: { roles: Record<string, string>; deployOverrides: Record<string, unknown> }[];
+    };
+    // init's version string is kept; the roles come from the keys in the environment.
+    expect(intent.opDeployerVersion).toBe("v0.7.1-1a2b3c4d-1782432000");
+    expect(intent.chains[0]?.roles).toMatchObject({ l1ProxyAdminOwner: DEV_ADDRESS, batcher: "0x2B5AD5c4795c026514f8317c7a215E218DcCD6cF", proposer: DEV_ADDRESS });
+    expect(intent.chains[0]?.deployOverrides).toMatchObject({ respectedGameType: 1 });
+    expect(readFileSync(path.join(work, "rollup/config/rollup.json"), "utf8")).toBe(readFileSync(path.join(FIXTURES, "rollup.json"), "utf8"));
+    expect(readFileSync(path.join(work, "rollup/deployer/state.json"), "utf8")).toBe(readFileSync(path.join(FIXTURES, "state.json"), "utf8"));
+    // Nothing secret on stdout or stderr.
+    expect(r.stdout + r.stderr).not.toContain(DEV_KEY.slice(2));
+  });
+});
