@@ -5,7 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./components/config/load.js";
 import { configSecretKeys, opStack } from "./components/stack.js";
 
-const config = loadConfig(pulumi.runtime.allConfig(), { secretKeys: configSecretKeys() });
+const raw = pulumi.runtime.allConfig();
+const config = loadConfig(raw, { secretKeys: configSecretKeys(Object.keys(raw)) });
 const { outputs } = opStack(config, { stack: pulumi.getStack() });
 
 export const l1ChainId = outputs.l1ChainId;

@@ -4,6 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 
+import * as pulumi from "@pulumi/pulumi";
+
 import jsyaml from "js-yaml";
 import { parse as parseToml } from "smol-toml";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -345,8 +347,8 @@ describe("config", () => {
   });
 
   it("reads which keys are secret from the Pulumi runtime", () => {
-    expect(configSecretKeys({ PULUMI_CONFIG_SECRET_KEYS: '["ecp:deployerPrivateKey"]' })).toEqual(["ecp:deployerPrivateKey"]);
-    expect(configSecretKeys({})).toEqual([]);
+    pulumi.runtime.setAllConfig({ "ecp:deployerPrivateKey": "x", "ecp:l2ChainId": "1" }, ["ecp:deployerPrivateKey"]);
+    expect(configSecretKeys(["ecp:deployerPrivateKey", "ecp:l2ChainId"])).toEqual(["ecp:deployerPrivateKey"]);
   });
 });
 

@@ -197,10 +197,17 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
   return { outputs, parts: { host, secrets, state, deployer, ctx, paths, opGeth, opNode } };
 }
 
-/** Full keys Pulumi holds as secrets (the runtime passes them in PULUMI_CONFIG_SECRET_KEYS). */
-export function configSecretKeys(env: NodeJS.ProcessEnv = process.env): string[] {
+/**
+ * Full keys Pulumi holds as secrets, among `keys`. Uses the runtime's own `isConfigSecret` (exported at
+ * runtime, not in the type declarations), which reads the config store the language host fills; falls
+ * back to PULUMI_CONFIG_SECRET_KEYS, where older hosts put the list.
+ */
+export function configSecretKeys(keys: Iterable<string>, env: NodeJS.ProcessEnv = process.env): string[] {
+  const isSecret = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
+  if (typeof isSecret === "function") return [...keys].filter((k) => isSecret(k));
   const raw = env["PULUMI_CONFIG_SECRET_KEYS"];
   if (raw === undefined || raw === "") return [];
   const parsed = JSON.parse(raw) as unknown;
-  return Array.isArray(parsed) ? parsed.filter((k): k is string => typeof k === "string") : [];
+  const listed = new Set(Array.isArray(parsed) ? parsed.filter((k): k is string => typeof k === "string") : []);
+  return [...keys].filter((k) => listed.has(k));
 }
