@@ -13,7 +13,7 @@ describe("SSH to ecp-forge", () => {
     expect(dockerHostUrl(host)).toBe("ssh://ecp-operator@ecp-forge:2222");
     const opts = dockerSshOpts(host);
     // `ssh -G` prints the effective configuration without connecting.
-    const effective = execFileSync("ssh", ["-G", ...opts, "-p", "2222", "ecp-operator@ecp-forge"], { encoding: "utf8" });
+    const effective = execFileSync("ssh", ["-G", ...opts, "-p", "2222", "ecp-operator@ecp-forge"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     expect(effective).toContain("stricthostkeychecking true");
     expect(effective).toContain("userknownhostsfile /dev/null");
     const cmd = /^knownhostscommand (.*)$/m.exec(effective)?.[1];
