@@ -206,6 +206,18 @@ describe("secrets", () => {
     }
   });
 
+  it("are secret outputs: every role key, the L1 URLs and the JWT", async () => {
+    const r = installMocks();
+    const { parts, outputs: o } = opStack(testConfig(), { stack: "sepolia", warn: () => undefined });
+    await promiseOf(o.l1Addresses);
+    await settle(r);
+    const s = parts.secrets;
+    const all = [s.deployerPrivateKey, s.jwtHex, ...(["batcherPrivateKey", "proposerPrivateKey", "challengerPrivateKey", "sequencerPrivateKey", "l1RpcUrl", "l1BeaconUrl"] as const).map((n) => s.get(n))];
+    for (const out of all) expect(await out.isSecret).toBe(true);
+    expect(await promiseOf(s.jwtHex)).toBe(MOCK_JWT_HEX);
+    expect(await promiseOf(s.get("sequencerPrivateKey"))).toBe(TEST_KEYS.sequencer);
+  });
+
   it("are secret inputs where they are used: apply's stdin, the JWT file, preflight's environment", async () => {
     const { recorded: r } = await build();
     const apply = byName(r, "op-deployer-apply");
