@@ -404,6 +404,26 @@ describe("the rail on the new chain", () => {
   });
 });
 
+describe("data on the host", () => {
+  it("keeps the state directories on destroy unless ecp:destroyRemovesState, and never deletes state.json", async () => {
+    const kept = byName((await build()).recorded, "ecp-state-dirs");
+    expect(kept.inputs["delete"]).toBeUndefined();
+    expect(String(kept.inputs["stdin"])).toContain("export DIRS='bin 0750\nconfig 0750\ndeployer 0750\nop-challenger 0750\nop-geth 0750\nop-node 0750\nprestates 0750\nrail 0750\nsecrets 0700'");
+    const removed = byName((await build({ "ecp:destroyRemovesState": "true" })).recorded, "ecp-state-dirs");
+    const del = String(removed.inputs["delete"]);
+    expect(del).toMatch(/^bash -c '/);
+    expect(del).toContain('mv "$dir" "$dir.destroyed-');
+    expect(del).toContain("export CLEANUP_IMAGE='\\''us-docker.pkg.dev/oplabs-tools-artifacts/images/op-geth:v1.101702.2'\\''");
+  });
+
+  it("mounts each service's data from the state directory, so it survives container replacement", async () => {
+    const c = containers((await build()).recorded);
+    expect(reveal(c.get("op-geth")?.["volumes"])).toContainEqual({ hostPath: "/var/lib/ecp-opstack/op-geth", containerPath: "/data", readOnly: false });
+    expect(reveal(c.get("op-node")?.["volumes"])).toContainEqual({ hostPath: "/var/lib/ecp-opstack/secrets/jwt.txt", containerPath: "/secrets/jwt.txt", readOnly: true });
+    expect(reveal(c.get("op-challenger")?.["volumes"])).toContainEqual({ hostPath: "/var/lib/ecp-opstack/prestates", containerPath: "/prestates", readOnly: true });
+  });
+});
+
 describe("idempotency", () => {
   it("the same config gives identical resource inputs", async () => {
     const withRail = { "ecp:witnessPrivateKeys": `0x${"a1".repeat(32)},0x${"a2".repeat(32)},0x${"a3".repeat(32)}`, "ecp:rail": JSON.stringify({ archivePath: "/srv/a.jsonl" }) };
