@@ -213,7 +213,7 @@ describe("secrets", () => {
     await settle(r);
     const s = parts.secrets;
     const all = [s.deployerPrivateKey, s.jwtHex, ...(["batcherPrivateKey", "proposerPrivateKey", "challengerPrivateKey", "sequencerPrivateKey", "l1RpcUrl", "l1BeaconUrl"] as const).map((n) => s.get(n))];
-    for (const out of all) expect(await out.isSecret).toBe(true);
+    for (const out of all) expect(await pulumi.isSecret(out)).toBe(true);
     expect(await promiseOf(s.jwtHex)).toBe(MOCK_JWT_HEX);
     expect(await promiseOf(s.get("sequencerPrivateKey"))).toBe(TEST_KEYS.sequencer);
   });
