@@ -83,9 +83,9 @@ describe('nix/modules/ec-op-stack.nix', () => {
   });
 });
 
-describe('scripts/op-stack', () => {
-  it('is shellcheck-clean', () => {
-    const scripts = execFileSync('bash', ['-c', 'ls scripts/op-stack/*.sh scripts/op-stack/remote/*.sh'], { encoding: 'utf8' }).trim().split('\n');
+describe('shell scripts (scripts/op-stack, .ci/run, tools/bin/foundry)', () => {
+  it('are shellcheck-clean', () => {
+    const scripts = execFileSync('bash', ['-c', 'ls scripts/op-stack/*.sh scripts/op-stack/remote/*.sh .ci/run tools/bin/foundry'], { encoding: 'utf8' }).trim().split('\n');
     expect(scripts).toContain('scripts/op-stack/download-op-deployer.sh');
     expect(scripts).toContain('scripts/op-stack/remote/op-deployer-apply.sh');
     try {
