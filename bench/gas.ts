@@ -97,7 +97,8 @@ export async function measureGas(rpcUrl: string, hardfork: string): Promise<GasR
   const deadline = BigInt(Math.floor(Date.now() / 1000) + 3600);
   const sign = async (d: Deployment, h: ObservationHeader, k: number): Promise<WitnessSignature[]> => {
     const domain = ledgerDomain(d.chainId, d.ledger);
-    return Promise.all(d.witnesses.slice(0, k).map((w) => signSignOff(w, domain, observationHash(h), deadline)));
+    // The bench ledgers register their witnesses in this order, so witness i holds index i.
+    return Promise.all(d.witnesses.slice(0, k).map((w, i) => signSignOff(w, domain, observationHash(h), deadline, i)));
   };
 
   const gasOf = async (hash: Hex): Promise<bigint> => {

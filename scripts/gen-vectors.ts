@@ -21,7 +21,7 @@ const ZERO: Hex = `0x${'00'.repeat(32)}`;
 
 const h = (label: string): Hex => keccak256(toHex(label));
 
-function headers(): { name: string; header: ObservationHeader; deadline: bigint }[] {
+function headers(): { name: string; header: ObservationHeader; deadline: bigint; witnessIndex: number }[] {
   const first: ObservationHeader = {
     streamHash: h('atsc/KQED/9.1'),
     epochHash: h('epoch 0'),
@@ -40,10 +40,11 @@ function headers(): { name: string; header: ObservationHeader; deadline: bigint 
     sequence: 1n,
   };
   return [
-    { name: 'first of a stream', header: first, deadline: 1_790_003_600n },
-    { name: 'second, chained on the first', header: second, deadline: 1_790_003_600n },
-    { name: 'competing candidate (other dataRoot)', header: { ...second, dataRoot: h('data 1 dissent') }, deadline: 1_790_003_600n },
+    { name: 'first of a stream', header: first, deadline: 1_790_003_600n, witnessIndex: 0 },
+    { name: 'second, chained on the first', header: second, deadline: 1_790_003_600n, witnessIndex: 1 },
+    { name: 'competing candidate (other dataRoot)', header: { ...second, dataRoot: h('data 1 dissent') }, deadline: 1_790_003_600n, witnessIndex: 4 },
     {
+      // Hashes only: the ledger refuses this header as a candidate (zero dataRoot).
       name: 'extreme values',
       header: {
         streamHash: `0x${'ff'.repeat(32)}`,
@@ -55,19 +56,21 @@ function headers(): { name: string; header: ObservationHeader; deadline: bigint 
         sequence: MAX_U64,
       },
       deadline: MAX_U64,
+      witnessIndex: 255,
     },
   ];
 }
 
 export function renderVectors(): string {
   const domain = ledgerDomain(CHAIN_ID, LEDGER);
-  const vectors = headers().map(({ name, header, deadline }) => ({
+  const vectors = headers().map(({ name, header, deadline, witnessIndex }) => ({
     name,
     header: { ...header, observedUnixMs: header.observedUnixMs.toString(), sequence: header.sequence.toString() },
     observationHash: observationHash(header),
     observationSlot: observationSlot(header.streamHash, header.epochHash),
     deadline: deadline.toString(),
-    signOffDigest: signOffDigest(domain, observationHash(header), deadline),
+    witnessIndex,
+    signOffDigest: signOffDigest(domain, observationHash(header), deadline, witnessIndex),
   }));
   return `${JSON.stringify({ domain, count: vectors.length, vectors }, null, 2)}\n`;
 }

@@ -2,7 +2,7 @@
 // ledger already has, and submit only what is missing (relayed batches or one transaction per
 // witness). Every run starts from the chain's state, so a re-run after a crash submits only what is
 // missing and never signs off twice.
-import { encodeFunctionData, type Address, type Hex } from 'viem';
+import { BaseError, ContractFunctionRevertedError, encodeFunctionData, type Address, type Hex } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { observationLedgerAbi } from './contracts.js';
 import { observationHash, observationSlot, type ObservationHeader } from './observation.js';
@@ -130,6 +130,9 @@ export async function submitRelayed(
   const digestOf = signOffDigester(ledgerDomain(conn.chain.id, opts.ledger));
   const [, quorumOnChain] = await conn.publicClient.readContract({ address: opts.ledger, abi: observationLedgerAbi, functionName: 'membership' });
   const quorum = Number(quorumOnChain);
+  // Each signer signs under its registry index, read once per run; a non-member has none and cannot
+  // sign off.
+  const indexOf = await memberIndices(conn, opts.ledger, todo.flatMap((p) => p.agreed!.signers));
   let gasUsed = 0n;
   let transactions = 0;
   let done = 0;
@@ -145,10 +148,14 @@ export async function submitRelayed(
     const items = await Promise.all(
       chunk.map(async (p) => {
         const c = p.agreed!;
-        const digest = digestOf(c.hash, deadline);
         // A quorum of signatures is all the ledger needs; more would only cost gas.
-        const signers = c.signers.slice(0, quorum);
-        const signatures: WitnessSignature[] = await Promise.all(signers.map((s) => signSignOffDigest(s, digest)));
+        const signers = c.signers.filter((s) => indexOf.has(s.address)).slice(0, quorum);
+        const signatures: WitnessSignature[] = await Promise.all(
+          signers.map((s) => {
+            const index = indexOf.get(s.address)!;
+            return signSignOffDigest(s, digestOf(c.hash, deadline, index), index);
+          }),
+        );
         return { header: c.header, deadline, signatures };
       }),
     );
@@ -300,6 +307,27 @@ export async function streamStatus(
 
 function unagreed(plans: SlotPlan[]): number {
   return plans.filter((p) => !p.agreed).length;
+}
+
+/** The registry index of each distinct account that is a member now. */
+async function memberIndices(conn: RailConnection, ledger: Address, accounts: PrivateKeyAccount[]): Promise<Map<Address, number>> {
+  const distinct = [...new Set(accounts.map((a) => a.address))];
+  const reads = await Promise.all(
+    distinct.map((who) =>
+      conn.publicClient
+        .readContract({ address: ledger, abi: observationLedgerAbi, functionName: 'witnessIndex', args: [who] })
+        // NotAWitness: never registered. Any other failure (the RPC) is the caller's to see.
+        .catch((e: unknown) => {
+          if (e instanceof BaseError && e.walk((x) => x instanceof ContractFunctionRevertedError)) return undefined;
+          throw e;
+        }),
+    ),
+  );
+  const out = new Map<Address, number>();
+  reads.forEach((r, i) => {
+    if (r && r[1]) out.set(distinct[i]!, Number(r[0]));
+  });
+  return out;
 }
 
 async function witnessBit(conn: RailConnection, ledger: Address, who: Address): Promise<bigint> {

@@ -15,6 +15,7 @@ interface VectorFile {
     observationHash: Hex;
     observationSlot: Hex;
     deadline: string;
+    witnessIndex: number;
     signOffDigest: Hex;
   }[];
 }
@@ -40,8 +41,8 @@ describe('cross-language vectors (the Solidity suite asserts the same file)', ()
     expect(observationHash(header)).toBe(v.observationHash);
     expect(observationSlot(header.streamHash, header.epochHash)).toBe(v.observationSlot);
     const domain = ledgerDomain(file.domain.chainId, file.domain.verifyingContract);
-    expect(signOffDigest(domain, v.observationHash, BigInt(v.deadline))).toBe(v.signOffDigest);
-    expect(signOffDigester(domain)(v.observationHash, BigInt(v.deadline))).toBe(v.signOffDigest);
+    expect(signOffDigest(domain, v.observationHash, BigInt(v.deadline), v.witnessIndex)).toBe(v.signOffDigest);
+    expect(signOffDigester(domain)(v.observationHash, BigInt(v.deadline), v.witnessIndex)).toBe(v.signOffDigest);
   });
 
   it('chains the second vector on the first', () => {
@@ -54,7 +55,8 @@ describe('signSignOff', () => {
     const witness = privateKeyToAccount(`0x${'11'.repeat(32)}`);
     const v = file.vectors[0]!;
     const domain = ledgerDomain(file.domain.chainId, file.domain.verifyingContract);
-    const sig = await signSignOff(witness, domain, v.observationHash, BigInt(v.deadline));
+    const sig = await signSignOff(witness, domain, v.observationHash, BigInt(v.deadline), 3);
+    expect(sig.witnessIndex).toBe(3);
     expect(sig.r).toMatch(/^0x[0-9a-f]{64}$/);
     expect(sig.vs).toMatch(/^0x[0-9a-f]{64}$/);
     // Expand (r, vs) back to 65 bytes: s is vs without its top bit, v is 27 + that bit.
@@ -66,7 +68,7 @@ describe('signSignOff', () => {
       domain,
       types: SIGN_OFF_TYPES,
       primaryType: 'ObservationSignOff',
-      message: { observationHash: v.observationHash, deadline: BigInt(v.deadline) },
+      message: { observationHash: v.observationHash, deadline: BigInt(v.deadline), witnessIndex: 3 },
       signature: full,
     });
     expect(signer).toBe(witness.address);

@@ -13,14 +13,32 @@ import {EveryChannelWitnessRegistry} from "./EveryChannelWitnessRegistry.sol";
 ///      stream that each finalization overwrites. Pending sign-offs take one word per candidate, which
 ///      is cleared when the candidate finalizes through them (a refund).
 ///      Replay: the EIP-712 domain binds a signature to this chain and this contract (OpenZeppelin
-///      EIP712 rebuilds the separator if the chain id changes). Within this ledger a replayed
-///      signature can do nothing new: sign-offs are a set, and a finalized slot accepts nothing.
-///      A witness bounds how long its signature is usable with the deadline it signs.
+///      EIP712 rebuilds the separator if the chain id changes), and the signed witnessIndex binds it
+///      to one membership of its signer: indices are never reused, so after a removal the signature
+///      can never count again, not even if the same address is added back (it gets a new index).
+///      Within this ledger a replayed signature can do nothing new: sign-offs are a set, and a
+///      finalized slot accepts nothing. A witness bounds how long its signature is usable with the
+///      deadline it signs.
+///      Bridging: finality never depends on the rail. A finalization records into the rail with a
+///      fixed gas allowance and carries on if the rail refuses (BridgeDeferred); anyone can record a
+///      finalized slot later with `bridge`. The rail keeps each publisher's records apart, so no other
+///      publisher can overwrite what this ledger recorded.
 ///      Deliberately not here: staking, slashing, media bytes or manifests on chain.
 contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EveryChannelWitnessRegistry, EIP712 {
     /// @notice EIP-712 type of a relayed sign-off.
-    /// @dev keccak256("ObservationSignOff(bytes32 observationHash,uint64 deadline)")
-    bytes32 public constant SIGN_OFF_TYPEHASH = keccak256("ObservationSignOff(bytes32 observationHash,uint64 deadline)");
+    /// @dev keccak256("ObservationSignOff(bytes32 observationHash,uint64 deadline,uint8 witnessIndex)")
+    bytes32 public constant SIGN_OFF_TYPEHASH =
+        keccak256("ObservationSignOff(bytes32 observationHash,uint64 deadline,uint8 witnessIndex)");
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    /// @dev The rail's `record` costs about 52,000 gas for a new slot (two new words, a publisher
+    ///      check, an event); the rest is headroom.
+    uint256 public constant BRIDGE_GAS = 100_000;
+
+    /// @dev The gas a finalization must still hold before it calls the rail: BRIDGE_GAS survives the
+    ///      63/64 rule (EIP-150) with room for the call itself, so a rail failure is never the
+    ///      caller's doing by starving the call.
+    uint256 private constant _BRIDGE_GAS_NEEDED = BRIDGE_GAS * 64 / 63 + 5_000;
 
     /// @inheritdoc IEveryChannelObservationLedger
     IEveryChannelRail public immutable rail;
@@ -35,12 +53,14 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EveryC
     /// @param initialWitnesses The first witnesses, given indices 0, 1, 2, … in this order.
     /// @param initialQuorum The explicit quorum (a strict majority of `initialWitnesses`).
     /// @param rail_ Bridging switch: the rail to record finalized slots into, or address(0) for off (the
-    ///        default). When on, authorize this ledger as a publisher on the rail before the first
-    ///        finalization; until then finalizations revert with the rail's NotPublisher error.
+    ///        default). When on, authorize this ledger as a publisher on the rail; finalizations made
+    ///        while it is not authorized are deferred (BridgeDeferred) and can be recorded with `bridge`.
     constructor(address initialOwner, address[] memory initialWitnesses, uint256 initialQuorum, IEveryChannelRail rail_)
         EveryChannelWitnessRegistry(initialOwner, initialWitnesses, initialQuorum)
         EIP712("EveryChannelObservationLedger", "1")
     {
+        // A rail without code would take every call and record nothing.
+        if (address(rail_) != address(0) && address(rail_).code.length == 0) revert RailHasNoCode(address(rail_));
         rail = rail_;
     }
 
@@ -85,6 +105,17 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EveryC
         }
         delete _signOffs[hash];
         _finalize(slot, hash, header, counted);
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function bridge(ObservationHeader calldata header) external {
+        if (address(rail) == address(0)) revert BridgingOff();
+        bytes32 slot = observationSlot(header.streamHash, header.epochHash);
+        bytes32 hash = observationHash(header);
+        bytes32 finalizedHash = _finalized[slot];
+        if (finalizedHash != hash) revert NotFinalized(slot, hash, finalizedHash);
+        // Here the rail's own error is the answer the caller needs, so it is not caught.
+        rail.record(header.streamHash, header.epochHash, header.dataRoot, header.locatorHash);
     }
 
     // -- Reads --
@@ -132,17 +163,23 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EveryC
     }
 
     /// @inheritdoc IEveryChannelObservationLedger
-    function signOffDigest(bytes32 hash, uint64 deadline) public view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(SIGN_OFF_TYPEHASH, hash, deadline)));
+    function signOffDigest(bytes32 hash, uint64 deadline, uint8 witnessIndex) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(SIGN_OFF_TYPEHASH, hash, deadline, witnessIndex)));
     }
 
     // -- Internals --
 
-    /// @dev Hashes the header and refuses a finalized slot before any other work, so late sign-offs
-    ///      cost one storage read.
+    /// @dev Refuses a header that could never finalize, hashes it, and refuses a finalized slot before
+    ///      any other work, so late sign-offs cost one storage read.
     function _open(ObservationHeader calldata header) private view returns (bytes32 slot, bytes32 hash) {
         if (header.streamHash == bytes32(0)) revert ZeroHeaderField("streamHash");
         if (header.epochHash == bytes32(0)) revert ZeroHeaderField("epochHash");
+        // The rail refuses a zero manifest hash, and a zero commitment to the data says nothing.
+        if (header.dataRoot == bytes32(0)) revert ZeroHeaderField("dataRoot");
+        // Sequence 0 opens a stream (parent 0); any later one names a finalized, hence non-zero, parent.
+        if ((header.sequence == 0) != (header.parentObservationHash == bytes32(0))) {
+            revert BrokenStreamLink(header.sequence, header.parentObservationHash);
+        }
         slot = observationSlot(header.streamHash, header.epochHash);
         bytes32 finalizedHash = _finalized[slot];
         if (finalizedHash != bytes32(0)) revert SlotAlreadyFinalized(slot, finalizedHash);
@@ -155,8 +192,8 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EveryC
     {
         if (signatures.length == 0) revert EmptySubmission();
         (bytes32 slot, bytes32 hash) = _open(header);
-        uint256 bits = _signerBits(hash, deadline, signatures);
         (uint256 memberMask, uint256 quorum) = _currentMembership();
+        uint256 bits = _signerBits(hash, deadline, signatures, memberMask);
         // Fast path: the signatures alone are a quorum of current members (_signerBits only returns
         // members), so the recorded sign-offs need not be read.
         if (_popcount(bits) >= quorum && _extendsStream(header)) {
@@ -195,8 +232,9 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EveryC
     }
 
     /// @dev The index bits of the witnesses who signed; reverts for an expired deadline, a malformed
-    ///      signature, a signer who is not a member, or a signer who appears twice.
-    function _signerBits(bytes32 hash, uint64 deadline, WitnessSignature[] calldata signatures)
+    ///      signature, a signature not made by the holder of the index it names, an index that no
+    ///      longer belongs to a member, or an index that appears twice.
+    function _signerBits(bytes32 hash, uint64 deadline, WitnessSignature[] calldata signatures, uint256 memberMask)
         private
         view
         returns (uint256 bits)
@@ -205,12 +243,21 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EveryC
         // seconds of timestamp leeway do not matter here.
         // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp > deadline) revert SignatureExpired(hash, deadline, block.timestamp);
-        bytes32 digest = signOffDigest(hash, deadline);
         for (uint256 i; i < signatures.length; ++i) {
+            WitnessSignature calldata s = signatures[i];
+            bytes32 digest = signOffDigest(hash, deadline, s.witnessIndex);
             // tryRecover rejects high s and a zero recovery (OpenZeppelin ECDSA).
-            (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, signatures[i].r, signatures[i].vs);
+            (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, s.r, s.vs);
             if (err != ECDSA.RecoverError.NoError) revert InvalidSignature(i);
-            bits = _addWitnessBit(bits, signer);
+            // The index must be the signer's: a signature over another index, observation, deadline,
+            // chain or ledger recovers to someone else.
+            if (witnessAt(s.witnessIndex) != signer) revert SignatureNotFromWitness(s.witnessIndex, signer);
+            uint256 bit = uint256(1) << s.witnessIndex;
+            // The index was its signer's, but it is no longer a member's: removed (and, if added back,
+            // signing under a new index).
+            if (memberMask & bit == 0) revert WitnessIndexRetired(s.witnessIndex, signer);
+            if (bits & bit != 0) revert DuplicateWitness(signer);
+            bits |= bit;
         }
     }
 
@@ -218,8 +265,18 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EveryC
         _finalized[slot] = hash;
         _streamHeads[header.streamHash] = _headCommitment(hash, header.sequence);
         emit ObservationFinalized(slot, hash, header.streamHash, header, counted);
-        if (address(rail) != address(0)) {
-            rail.record(header.streamHash, header.epochHash, header.dataRoot, header.locatorHash);
+        if (address(rail) != address(0)) _recordInRail(slot, hash, header);
+    }
+
+    /// @dev Records a finalized slot in the rail without letting the rail undo the finalization: the
+    ///      call gets BRIDGE_GAS, and a refusal is logged, not propagated. Only a caller that sends too
+    ///      little gas for the call is refused, so nobody can make the rail call fail on purpose.
+    function _recordInRail(bytes32 slot, bytes32 hash, ObservationHeader calldata header) private {
+        uint256 left = gasleft();
+        if (left < _BRIDGE_GAS_NEEDED) revert InsufficientGasForBridge(left, _BRIDGE_GAS_NEEDED);
+        try rail.record{gas: BRIDGE_GAS}(header.streamHash, header.epochHash, header.dataRoot, header.locatorHash) {}
+        catch (bytes memory reason) {
+            emit BridgeDeferred(slot, hash, reason);
         }
     }
 

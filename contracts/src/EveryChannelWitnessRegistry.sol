@@ -75,7 +75,7 @@ abstract contract EveryChannelWitnessRegistry is IEveryChannelWitnessRegistry, O
     }
 
     /// @inheritdoc IEveryChannelWitnessRegistry
-    function witnessAt(uint256 index) external view returns (address) {
+    function witnessAt(uint256 index) public view returns (address) {
         return _witnessAt[index];
     }
 
@@ -108,6 +108,14 @@ abstract contract EveryChannelWitnessRegistry is IEveryChannelWitnessRegistry, O
     }
 
     // -- Owner actions --
+
+    /// @notice Always reverts: ownership cannot be renounced.
+    /// @dev An ownerless registry could never remove a compromised or dead witness again. Ownership
+    ///      moves only through Ownable2Step (transferOwnership, then acceptOwnership by the new owner),
+    ///      so giving it up is a deliberate act of two parties, e.g. handing it to a timelock.
+    function renounceOwnership() public pure override {
+        revert OwnershipCannotBeRenounced();
+    }
 
     /// @inheritdoc IEveryChannelWitnessRegistry
     function addWitness(address witness) external onlyOwner {

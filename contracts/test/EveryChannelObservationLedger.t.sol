@@ -139,6 +139,107 @@ contract EveryChannelObservationLedgerTest is LedgerFixture {
         assertEq(signOffAs(2, h), true, "three");
     }
 
+    // -- Signatures and membership --
+
+    function test_submitSignOffs_FailsIf_SignedBeforeRemovalOfReaddedWitness() public {
+        L.ObservationHeader memory h = first();
+        // Witness 1 signs under index 1, then is removed and added back (index 5).
+        L.WitnessSignature[] memory old = sigs(h, ids(0, 1, 2));
+        vm.startPrank(owner);
+        registry.removeWitness(w(1));
+        registry.addWitness(w(1));
+        registry.setQuorum(3);
+        vm.stopPrank();
+        vm.expectRevert(abi.encodeWithSelector(L.WitnessIndexRetired.selector, 1, w(1)));
+        ledger.submitSignOffs(h, dl(), old);
+        // Relabelling the old signature with the new index recovers someone else.
+        L.WitnessSignature memory relabelled = old[1];
+        relabelled.witnessIndex = 5;
+        old[1] = relabelled;
+        vm.expectRevert(abi.encodeWithSelector(L.SignatureNotFromWitness.selector, 5, recovered(h, dl(), relabelled)));
+        ledger.submitSignOffs(h, dl(), old);
+        assertEq(ledger.finalizedObservation(slotOf(h)), bytes32(0), "nothing finalized");
+        // A signature made under the new index counts.
+        old[1] = sig(key(1), hashOf(h), dl());
+        assertEq(old[1].witnessIndex, 5, "signed under the new index");
+        vm.expectEmit(address(ledger));
+        emit L.ObservationFinalized(slotOf(h), hashOf(h), STREAM, h, (1 << 0) | (1 << 2) | (1 << 5));
+        assertTrue(ledger.submitSignOffs(h, dl(), old), "finalized with the fresh signature");
+    }
+
+    function test_submitSignOffs_FailsIf_OnlyOldSignatureWouldReachQuorum() public {
+        // The attack the index binding stops: a pending candidate one short of quorum, and a
+        // pre-removal signature of a re-added witness offered as the missing one.
+        L.ObservationHeader memory h = first();
+        L.WitnessSignature memory before = sig(key(3), hashOf(h), dl());
+        vm.startPrank(owner);
+        registry.removeWitness(w(3));
+        registry.addWitness(w(3));
+        vm.stopPrank();
+        ledger.submitSignOffs(h, dl(), sigs(h, ids(0, 1)));
+        L.WitnessSignature[] memory s = new L.WitnessSignature[](1);
+        s[0] = before;
+        vm.expectRevert(abi.encodeWithSelector(L.WitnessIndexRetired.selector, 3, w(3)));
+        ledger.submitSignOffs(h, dl(), s);
+        (uint256 counted,) = ledger.countSignOffs(hashOf(h));
+        assertEq(counted, 2, "still two");
+    }
+
+    function test_submitSignOffs_FailsIf_RemovedWitness() public {
+        L.ObservationHeader memory h = first();
+        L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 4));
+        vm.prank(owner);
+        registry.removeWitness(w(4));
+        vm.expectRevert(abi.encodeWithSelector(L.WitnessIndexRetired.selector, 4, w(4)));
+        ledger.submitSignOffs(h, dl(), s);
+    }
+
+    function test_submitSignOffs_FailsIf_IndexIsNotTheSigners() public {
+        L.ObservationHeader memory h = first();
+        L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
+        // Witness 0 signs naming witness 3's index: it recovers to witness 0, who does not hold it.
+        s[2] = sigAt(key(0), 3, hashOf(h), dl());
+        vm.expectRevert(abi.encodeWithSelector(L.SignatureNotFromWitness.selector, 3, w(0)));
+        ledger.submitSignOffs(h, dl(), s);
+    }
+
+    function test_submitSignOffs_FailsIf_IndexNeverHandedOut() public {
+        L.ObservationHeader memory h = first();
+        L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
+        s[2] = sigAt(key(2), 191, hashOf(h), dl());
+        vm.expectRevert(abi.encodeWithSelector(L.SignatureNotFromWitness.selector, 191, w(2)));
+        ledger.submitSignOffs(h, dl(), s);
+    }
+
+    // -- Headers that could never finalize are refused where they enter --
+
+    function test_signOff_FailsIf_ZeroDataRoot() public {
+        L.ObservationHeader memory h = first();
+        h.dataRoot = bytes32(0);
+        vm.prank(w(0));
+        vm.expectRevert(abi.encodeWithSelector(L.ZeroHeaderField.selector, "dataRoot"));
+        ledger.signOff(h);
+        L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
+        vm.expectRevert(abi.encodeWithSelector(L.ZeroHeaderField.selector, "dataRoot"));
+        ledger.submitSignOffs(h, dl(), s);
+        assertEq(ledger.signOffsOf(hashOf(h)), 0, "nothing pending");
+    }
+
+    function test_signOff_FailsIf_FirstHasParent() public {
+        L.ObservationHeader memory h = first();
+        h.parentObservationHash = keccak256("someone");
+        vm.prank(w(0));
+        vm.expectRevert(abi.encodeWithSelector(L.BrokenStreamLink.selector, 0, h.parentObservationHash));
+        ledger.signOff(h);
+    }
+
+    function test_submitSignOffs_FailsIf_LaterHasNoParent() public {
+        L.ObservationHeader memory h = header(STREAM, 4, bytes32(0), 0);
+        L.WitnessSignature[] memory s = sigs(h, ids(0));
+        vm.expectRevert(abi.encodeWithSelector(L.BrokenStreamLink.selector, 4, bytes32(0)));
+        ledger.submitSignOffs(h, dl(), s);
+    }
+
     // -- Stream chain --
 
     function test_chain_ChildWithQuorumWaitsForParent() public {
@@ -263,7 +364,7 @@ contract EveryChannelObservationLedgerTest is LedgerFixture {
         L.ObservationHeader memory h = first();
         L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
         s[1] = sig(0xBEEF, hashOf(h), dl());
-        vm.expectRevert(abi.encodeWithSelector(R.NotAWitness.selector, vm.addr(0xBEEF)));
+        vm.expectRevert(abi.encodeWithSelector(L.SignatureNotFromWitness.selector, 0, vm.addr(0xBEEF)));
         ledger.submitSignOffs(h, dl(), s);
     }
 
@@ -272,7 +373,7 @@ contract EveryChannelObservationLedgerTest is LedgerFixture {
         L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
         // Witness 2 signed the competing candidate; its signature recovers to some other address.
         s[2] = sig(key(2), hashOf(header(STREAM, 0, bytes32(0), 1)), dl());
-        vm.expectRevert(abi.encodeWithSelector(R.NotAWitness.selector, recovered(h, dl(), s[2])));
+        vm.expectRevert(abi.encodeWithSelector(L.SignatureNotFromWitness.selector, 2, recovered(h, dl(), s[2])));
         ledger.submitSignOffs(h, dl(), s);
         assertEq(ledger.finalizedObservation(slotOf(h)), bytes32(0), "nothing finalized");
     }
@@ -281,7 +382,7 @@ contract EveryChannelObservationLedgerTest is LedgerFixture {
         L.ObservationHeader memory h = first();
         L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
         vm.chainId(10);
-        vm.expectRevert(abi.encodeWithSelector(R.NotAWitness.selector, recovered(h, dl(), s[0])));
+        vm.expectRevert(abi.encodeWithSelector(L.SignatureNotFromWitness.selector, 0, recovered(h, dl(), s[0])));
         ledger.submitSignOffs(h, dl(), s);
     }
 
@@ -306,7 +407,7 @@ contract EveryChannelObservationLedgerTest is LedgerFixture {
         L.ObservationHeader memory h = first();
         L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
         // Relaying a later deadline than the witnesses signed recovers someone else.
-        vm.expectRevert(abi.encodeWithSelector(R.NotAWitness.selector, recovered(h, dl() + 1, s[0])));
+        vm.expectRevert(abi.encodeWithSelector(L.SignatureNotFromWitness.selector, 0, recovered(h, dl() + 1, s[0])));
         ledger.submitSignOffs(h, dl() + 1, s);
     }
 
@@ -314,7 +415,7 @@ contract EveryChannelObservationLedgerTest is LedgerFixture {
         L.ObservationHeader memory h = first();
         L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
         s[2] = sig(key(2), hashOf(h), dl() + 60);
-        vm.expectRevert(abi.encodeWithSelector(R.NotAWitness.selector, recovered(h, dl(), s[2])));
+        vm.expectRevert(abi.encodeWithSelector(L.SignatureNotFromWitness.selector, 2, recovered(h, dl(), s[2])));
         ledger.submitSignOffs(h, dl(), s);
     }
 
@@ -365,7 +466,7 @@ contract EveryChannelObservationLedgerTest is LedgerFixture {
         view
         returns (address)
     {
-        return ECDSA.recover(ledger.signOffDigest(hashOf(h), deadline), s.r, s.vs);
+        return ECDSA.recover(ledger.signOffDigest(hashOf(h), deadline, s.witnessIndex), s.r, s.vs);
     }
 
     // -- Batches --

@@ -259,6 +259,30 @@ contract EveryChannelWitnessRegistryTest is TestBase {
         assertEq(registry.owner(), address(0xB0B), "new owner");
     }
 
+    function test_renounceOwnership_FailsAlways() public {
+        vm.prank(owner);
+        vm.expectRevert(R.OwnershipCannotBeRenounced.selector);
+        registry.renounceOwnership();
+        vm.prank(address(0xBAD));
+        vm.expectRevert(R.OwnershipCannotBeRenounced.selector);
+        registry.renounceOwnership();
+        assertEq(registry.owner(), owner, "owner kept");
+        // The owner can still change the witness set.
+        address first = registry.witnessAt(0);
+        vm.prank(owner);
+        registry.removeWitness(first);
+        assertTrue(!registry.isWitness(first), "removed by the owner");
+    }
+
+    function test_renounceOwnership_DoesNotCancelPendingTransfer() public {
+        vm.startPrank(owner);
+        registry.transferOwnership(address(0xB0B));
+        vm.expectRevert(R.OwnershipCannotBeRenounced.selector);
+        registry.renounceOwnership();
+        vm.stopPrank();
+        assertEq(registry.pendingOwner(), address(0xB0B), "transfer still pending");
+    }
+
     // -- Fuzz --
 
     /// @dev Whatever the owner tries, the rules hold afterwards.

@@ -33,8 +33,11 @@ contract VectorsTest is LedgerFixture {
                 string.concat("observationSlot ", toString(i))
             );
             uint64 deadline = uint64(vm.parseJsonUint(json, string.concat(at, ".deadline")));
+            // casting to 'uint8' is safe because the vectors hold indices up to 255, checked by gen-vectors.
+            // forge-lint: disable-next-line(unsafe-typecast)
+            uint8 witnessIndex = uint8(vm.parseJsonUint(json, string.concat(at, ".witnessIndex")));
             assertEq(
-                ledger.signOffDigest(hash, deadline),
+                ledger.signOffDigest(hash, deadline, witnessIndex),
                 vm.parseJsonBytes32(json, string.concat(at, ".signOffDigest")),
                 string.concat("signOffDigest ", toString(i))
             );

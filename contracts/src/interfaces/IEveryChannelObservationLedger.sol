@@ -16,7 +16,9 @@ import {IEveryChannelRail} from "./IEveryChannelRail.sol";
 ///      - ObservationSlot = keccak256(abi.encode(header.streamHash, header.epochHash)).
 ///      Rules:
 ///      - Sign-off by transaction (`signOff`) or relayed EIP-712 signatures (`submitSignOffs`,
-///        `submitSignOffBatch`). Both record the same thing: the witness's registry index.
+///        `submitSignOffBatch`). Both record the same thing: the witness's registry index. A relayed
+///        signature names the index it was made under, so it counts only while that index is a
+///        member's: a signature made before a witness's removal never counts again.
 ///      - A finalized slot never changes; any later sign-off or finalize for it reverts with
 ///        SlotAlreadyFinalized before any signature or registry work.
 ///      - Only current members count, checked when the observation finalizes: a removed witness's
@@ -27,6 +29,13 @@ import {IEveryChannelRail} from "./IEveryChannelRail.sol";
 ///        pending; anyone may `finalize` it once the parent is final.
 ///      - Within one submission a witness may appear once (DuplicateWitness). Sign-offs are a set per
 ///        candidate, so a witness is counted at most once for the candidate that finalizes its slot.
+///      - A header that could never finalize is refused where it enters: a zero streamHash, epochHash
+///        or dataRoot, or a sequence and parent that cannot link (sequence 0 needs parent 0, a later
+///        sequence a non-zero parent).
+///      - Bridging (optional, fixed at deployment) copies each finalized slot into the rail. It never
+///        decides finality: the rail call gets BRIDGE_GAS and a refusal only defers the copy
+///        (BridgeDeferred); `bridge` records it later. The rail keeps the ledger's records apart from
+///        other publishers', so they cannot be overwritten.
 ///      Events let an indexer rebuild the ledger from logs alone: ObservationProposed (a candidate with
 ///      its full header, when first recorded as pending), SignedOff (index bits newly recorded) and
 ///      ObservationFinalized (the full header and the index bits that were counted).
@@ -42,9 +51,11 @@ interface IEveryChannelObservationLedger is IEveryChannelWitnessRegistry {
         uint64 sequence;
     }
 
-    /// @notice A witness's EIP-712 signature over ObservationSignOff(observationHash, deadline), in the
-    ///         64-byte EIP-2098 form (r, yParity|s).
+    /// @notice A witness's EIP-712 signature over ObservationSignOff(observationHash, deadline,
+    ///         witnessIndex), in the 64-byte EIP-2098 form (r, yParity|s), with the registry index the
+    ///         witness signed under.
     struct WitnessSignature {
+        uint8 witnessIndex;
         bytes32 r;
         bytes32 vs;
     }
@@ -73,6 +84,10 @@ interface IEveryChannelObservationLedger is IEveryChannelWitnessRegistry {
         uint256 countedWitnesses
     );
 
+    /// @notice The rail refused to record the finalized slot (`reason` is its revert data). The slot
+    ///         is final all the same; `bridge(header)` records it once the rail accepts.
+    event BridgeDeferred(bytes32 indexed slot, bytes32 indexed observationHash, bytes reason);
+
     // -- Errors --
 
     /// @dev The slot already finalized with `finalizedObservationHash`; nothing more is accepted for it.
@@ -88,6 +103,24 @@ interface IEveryChannelObservationLedger is IEveryChannelWitnessRegistry {
     error SignatureExpired(bytes32 observationHash, uint64 deadline, uint256 timestamp);
     /// @dev Signature `signatureIndex` is malformed (bad length, high s, or recovers to nobody).
     error InvalidSignature(uint256 signatureIndex);
+    /// @dev A signature naming `witnessIndex` recovers to `recovered`, who never held that index: it
+    ///      was made over another observation, deadline, index, chain or ledger, or by an outsider.
+    error SignatureNotFromWitness(uint8 witnessIndex, address recovered);
+    /// @dev `witness` signed under `witnessIndex`, which no longer belongs to a member: the witness was
+    ///      removed, and if it was added back it signs under its new index.
+    error WitnessIndexRetired(uint8 witnessIndex, address witness);
+    /// @dev The header's sequence and parent cannot link into a stream (sequence 0 needs parent 0, a
+    ///      later sequence a non-zero parent), so it could never finalize.
+    error BrokenStreamLink(uint64 sequence, bytes32 parentObservationHash);
+    /// @dev The rail given at deployment has no code.
+    error RailHasNoCode(address rail);
+    /// @dev A finalization must hold `needed` gas before it calls the rail; it had `left`. Send more gas.
+    error InsufficientGasForBridge(uint256 left, uint256 needed);
+    /// @dev `bridge` on a ledger deployed without a rail.
+    error BridgingOff();
+    /// @dev `bridge` for `observationHash`, but its slot holds `finalizedObservationHash` (zero: not
+    ///      finalized yet).
+    error NotFinalized(bytes32 slot, bytes32 observationHash, bytes32 finalizedObservationHash);
     /// @dev A relayed submission carried no signatures, or a batch no observations.
     error EmptySubmission();
     /// @dev Header field `field` is zero; streamHash and epochHash identify the slot and must be set.
@@ -122,11 +155,18 @@ interface IEveryChannelObservationLedger is IEveryChannelWitnessRegistry {
     ///         and whose parent is now final. Anyone may call.
     function finalize(ObservationHeader calldata header) external;
 
+    /// @notice Records the finalized `header`'s slot in the rail: the retry after a BridgeDeferred.
+    ///         Anyone may call; it reverts with the rail's own error if the rail still refuses.
+    function bridge(ObservationHeader calldata header) external;
+
     // -- Reads --
 
     /// @notice The rail that finalized slots are recorded into, or zero when bridging is off (the
     ///         default). Fixed at deployment.
     function rail() external view returns (IEveryChannelRail);
+
+    /// @notice The gas each finalization gives the rail's `record`.
+    function BRIDGE_GAS() external view returns (uint256);
 
     /// @notice The ObservationHash finalized for `slot`, or zero.
     function finalizedObservation(bytes32 slot) external view returns (bytes32);
@@ -154,6 +194,10 @@ interface IEveryChannelObservationLedger is IEveryChannelWitnessRegistry {
     /// @notice keccak256(abi.encode(streamHash, epochHash)).
     function observationSlot(bytes32 streamHash, bytes32 epochHash) external pure returns (bytes32);
 
-    /// @notice The EIP-712 digest a witness signs to sign off on `observationHash` until `deadline`.
-    function signOffDigest(bytes32 observationHash, uint64 deadline) external view returns (bytes32);
+    /// @notice The EIP-712 digest witness `witnessIndex` signs to sign off on `observationHash` until
+    ///         `deadline`.
+    function signOffDigest(bytes32 observationHash, uint64 deadline, uint8 witnessIndex)
+        external
+        view
+        returns (bytes32);
 }

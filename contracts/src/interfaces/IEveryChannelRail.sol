@@ -5,8 +5,10 @@ pragma solidity 0.8.30;
 /// @notice The compact manifest / transport pointer store: per (streamHash, epochHash) slot, authorized
 ///         publishers record a manifest hash and a transport pointer (ECP-0093, "Components").
 /// @dev The slot is keccak256(abi.encode(streamHash, epochHash)), the same ObservationSlot the ledger
-///      uses. A later record for a slot replaces the earlier one (a transport pointer can move, e.g.
-///      after an archive migration); the Recorded events keep the whole history.
+///      uses. Records are kept per publisher: each publisher has its own record of a slot, and only
+///      it can replace it (a transport pointer can move, e.g. after an archive migration). No
+///      publisher can touch another's records, so an observation ledger's records (written only for
+///      finalized observations) cannot be rewritten by anyone. The Recorded events keep the history.
 interface IEveryChannelRail {
     /// @notice A slot's current record.
     struct Entry {
@@ -33,6 +35,8 @@ interface IEveryChannelRail {
     error ZeroAddressPublisher();
     /// @dev A record needs a non-zero manifest hash; zero means "nothing recorded".
     error ZeroManifestHash(bytes32 streamHash, bytes32 epochHash);
+    /// @dev Ownership cannot be renounced; transfer it in two steps instead.
+    error OwnershipCannotBeRenounced();
 
     /// @notice Authorizes or deauthorizes `publisher`. Owner only.
     function setPublisher(address publisher, bool authorized) external;
@@ -40,17 +44,18 @@ interface IEveryChannelRail {
     /// @notice Whether `account` may record.
     function isPublisher(address account) external view returns (bool);
 
-    /// @notice Records `manifestHash` and `transportPointer` for (streamHash, epochHash). Publishers only.
+    /// @notice Records `manifestHash` and `transportPointer` for (streamHash, epochHash) as the caller's
+    ///         record, replacing the caller's earlier record of the slot. Publishers only.
     /// @return slot The slot written.
     function record(bytes32 streamHash, bytes32 epochHash, bytes32 manifestHash, bytes32 transportPointer)
         external
         returns (bytes32 slot);
 
-    /// @notice The record of `slot` (zeros when nothing was recorded).
-    function entryAt(bytes32 slot) external view returns (Entry memory);
+    /// @notice `publisher`'s record of `slot` (zeros when it recorded nothing there).
+    function entryAt(address publisher, bytes32 slot) external view returns (Entry memory);
 
-    /// @notice The record of (streamHash, epochHash).
-    function entryOf(bytes32 streamHash, bytes32 epochHash) external view returns (Entry memory);
+    /// @notice `publisher`'s record of (streamHash, epochHash).
+    function entryOf(address publisher, bytes32 streamHash, bytes32 epochHash) external view returns (Entry memory);
 
     /// @notice keccak256(abi.encode(streamHash, epochHash)).
     function slotOf(bytes32 streamHash, bytes32 epochHash) external pure returns (bytes32);

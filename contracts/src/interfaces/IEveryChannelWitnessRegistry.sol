@@ -42,6 +42,8 @@ interface IEveryChannelWitnessRegistry {
     error QuorumNotMajority(uint256 quorum, uint256 witnessCount);
     /// @dev All MAX_WITNESS_INDICES indices have been handed out; deploy a new registry.
     error WitnessIndicesExhausted(uint256 maxIndices);
+    /// @dev Ownership cannot be renounced; transfer it in two steps instead.
+    error OwnershipCannotBeRenounced();
 
     // -- Reads --
 
@@ -78,7 +80,7 @@ interface IEveryChannelWitnessRegistry {
         view
         returns (uint256 bits, uint256 memberMask, uint256 quorum);
 
-    // -- Owner actions (two-step ownership) --
+    // -- Owner actions (two-step ownership; renounceOwnership always reverts) --
 
     /// @notice Adds `witness` under a fresh index. The quorum must stay a strict majority.
     function addWitness(address witness) external;

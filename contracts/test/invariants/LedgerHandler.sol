@@ -4,21 +4,40 @@ pragma solidity 0.8.30;
 import {TestBase} from "../utils/TestBase.sol";
 import {Vm} from "../utils/Vm.sol";
 import {EveryChannelObservationLedger} from "../../src/EveryChannelObservationLedger.sol";
+import {EveryChannelRail} from "../../src/EveryChannelRail.sol";
 import {IEveryChannelObservationLedger as L} from "../../src/interfaces/IEveryChannelObservationLedger.sol";
+import {IEveryChannelRail} from "../../src/interfaces/IEveryChannelRail.sol";
 import {IEveryChannelWitnessRegistry as R} from "../../src/interfaces/IEveryChannelWitnessRegistry.sol";
 
-/// @notice Drives the ledger with random witnesses, candidates, sign-offs in both modes, batches,
-///         finalize calls, and membership and quorum changes. It checks every finalization as it
-///         happens (from the ObservationFinalized log) and keeps ghost counters of violations.
+/// @notice Drives a bridging ledger with random witnesses, candidates, sign-offs in both modes,
+///         batches, finalize calls, membership and quorum changes (removed witnesses get added back),
+///         replays of signatures made under earlier memberships, and a rail whose owner authorizes
+///         and drops the ledger while another publisher writes the same slots. It checks every
+///         finalization as it happens (from the ObservationFinalized log) and keeps ghost counters of
+///         violations.
 contract LedgerHandler is TestBase {
     uint256 internal constant KEY_BASE = 0xA11CE000;
     uint256 internal constant ACTORS = 8;
     uint256 internal constant STREAMS = 2;
     uint256 internal constant LOOKAHEAD = 3;
+    uint256 internal constant STASH = 16;
 
     EveryChannelObservationLedger public immutable ledger;
     EveryChannelObservationLedger public immutable registry;
+    EveryChannelRail public immutable rail;
     address internal immutable owner;
+    address public constant FOREIGN_PUBLISHER = address(0xF0F0);
+
+    /// @dev A signature the handler made, kept to be replayed later.
+    struct Stashed {
+        L.ObservationHeader header;
+        uint64 deadline;
+        L.WitnessSignature signature;
+        address signer;
+    }
+
+    Stashed[STASH] internal _stash;
+    uint256 internal _stashed;
 
     // -- Ghost state --
 
@@ -41,10 +60,27 @@ contract LedgerHandler is TestBase {
     uint256 public ghost_unexpectedReverts;
     bytes4 public ghost_lastUnexpected;
 
-    constructor(EveryChannelObservationLedger ledger_, address owner_) {
+    /// @dev Replayed signatures that were accepted although their index is not their signer's now.
+    uint256 public ghost_staleAccepted;
+    /// @dev Replays refused because the signer's index was retired (removed, maybe added back).
+    uint256 public ghost_staleRefused;
+    uint256 public ghost_readdedWitnesses;
+    mapping(address => bool) internal _everRemoved;
+
+    /// @dev Bridge bookkeeping: the finalized header of each slot, whether its rail copy was deferred,
+    ///      and deferrals that happened while the ledger was an authorized publisher.
+    mapping(bytes32 slot => L.ObservationHeader) internal _finalHeader;
+    mapping(bytes32 slot => bool) public ghost_deferred;
+    uint256 public ghost_deferrals;
+    uint256 public ghost_deferredWhileAuthorized;
+    uint256 public ghost_finalizedWhileUnauthorized;
+    uint256 public ghost_bridgeRetries;
+
+    constructor(EveryChannelObservationLedger ledger_, address owner_, EveryChannelRail rail_) {
         ledger = ledger_;
         registry = ledger_;
         owner = owner_;
+        rail = rail_;
     }
 
     // -- Actions --
@@ -118,15 +154,71 @@ contract LedgerHandler is TestBase {
         uint256 count = registry.witnessCount() + 1;
         uint256 q = count / 2 + 1 + quorumSeed % 2;
         vm.prank(owner);
-        try registry.updateWitnesses(add, new address[](0), q) {} catch (bytes memory err) {
+        try registry.updateWitnesses(add, new address[](0), q) {
+            if (_everRemoved[actor]) ++ghost_readdedWitnesses;
+        } catch (bytes memory err) {
             _expect(err);
         }
     }
 
     function removeWitness(uint256 actorSeed) external {
+        address actor = _actor(actorSeed);
         vm.prank(owner);
-        try registry.removeWitness(_actor(actorSeed)) {} catch (bytes memory err) {
+        try registry.removeWitness(actor) {
+            _everRemoved[actor] = true;
+        } catch (bytes memory err) {
             _expect(err);
+        }
+    }
+
+    /// @dev Relays, on its own, a signature made earlier, maybe under a membership that has ended
+    ///      since (its witness removed, and perhaps added back under a new index).
+    function replay(uint256 seed) external {
+        uint256 n = _stashed < STASH ? _stashed : STASH;
+        if (n == 0) return;
+        Stashed memory e = _stash[seed % n];
+        L.WitnessSignature[] memory s = new L.WitnessSignature[](1);
+        s[0] = e.signature;
+        (uint256 index, bool active) = registry.witnessIndex(e.signer);
+        bool current = active && index == e.signature.witnessIndex;
+        vm.recordLogs();
+        try ledger.submitSignOffs(e.header, e.deadline, s) {
+            if (!current) ++ghost_staleAccepted;
+            ghost_signers[_hash(e.header)] |= uint256(1) << e.signature.witnessIndex;
+            _afterCall();
+        } catch (bytes memory err) {
+            if (bytes4(err) == L.WitnessIndexRetired.selector) ++ghost_staleRefused;
+            _expect(err);
+        }
+    }
+
+    // -- The rail side of the bridge --
+
+    /// @dev The rail's owner authorizes or drops the ledger as a publisher.
+    function setLedgerPublisher(bool authorized) external {
+        vm.prank(owner);
+        rail.setPublisher(address(ledger), authorized);
+    }
+
+    /// @dev Another publisher records its own values for a slot the ledger finalized (or will).
+    function foreignRecord(uint256 slotSeed, bytes32 manifestHash, bytes32 pointer) external {
+        if (manifestHash == bytes32(0)) manifestHash = keccak256(abi.encode(slotSeed));
+        L.ObservationHeader memory h = _slotHeader(slotSeed);
+        vm.prank(FOREIGN_PUBLISHER);
+        rail.record(h.streamHash, h.epochHash, manifestHash, pointer);
+    }
+
+    /// @dev Anyone retries the rail copy of a finalized slot.
+    function bridgeRetry(uint256 slotSeed) external {
+        if (ghost_slots.length == 0) return;
+        bytes32 slot = ghost_slots[slotSeed % ghost_slots.length];
+        try ledger.bridge(_finalHeader[slot]) {
+            ++ghost_bridgeRetries;
+        } catch (bytes memory err) {
+            // The only acceptable refusal is the rail's own, while the ledger is not its publisher.
+            if (bytes4(err) == IEveryChannelRail.NotPublisher.selector && !rail.isPublisher(address(ledger))) return;
+            ++ghost_unexpectedReverts;
+            ghost_lastUnexpected = bytes4(err);
         }
     }
 
@@ -145,6 +237,11 @@ contract LedgerHandler is TestBase {
 
     function streamHash(uint256 stream) public pure returns (bytes32) {
         return keccak256(abi.encode("stream", stream));
+    }
+
+    /// @dev The header `slot` finalized with (zeros if it did not).
+    function finalHeader(bytes32 slot) external view returns (L.ObservationHeader memory) {
+        return _finalHeader[slot];
     }
 
     // -- Candidates --
@@ -185,15 +282,22 @@ contract LedgerHandler is TestBase {
         h.sequence = level;
     }
 
-    /// @dev Signatures of a subset of the current members; now and then an outsider is added or a
-    ///      signature repeated, which must be refused.
+    /// @dev A finalized slot's header, or a fresh level's, for rail writes.
+    function _slotHeader(uint256 slotSeed) internal view returns (L.ObservationHeader memory) {
+        if (ghost_slots.length > 0 && slotSeed % 4 != 0) return _finalHeader[ghost_slots[slotSeed % ghost_slots.length]];
+        uint256 stream = slotSeed % STREAMS;
+        return _candidate(stream, ghost_length[stream], 0);
+    }
+
     function _deadline(bool expired) internal view returns (uint64) {
         return expired ? uint64(block.timestamp - 1) : uint64(block.timestamp + 600);
     }
 
+    /// @dev Signatures of a subset of the current members, each under its signer's index (an
+    ///      outsider names the index it last held, or 0); now and then an outsider is added or a
+    ///      signature repeated, which must be refused. Members' signatures are stashed for replays.
     function _sign(L.ObservationHeader memory h, uint256 subset, uint64 deadline)
         internal
-        view
         returns (L.WitnessSignature[] memory s, uint256 bits)
     {
         address[] memory members = registry.witnesses();
@@ -208,10 +312,13 @@ contract LedgerHandler is TestBase {
         if (n == 0) keys[n++] = KEY_BASE + subset % ACTORS;
         if ((subset >> 11) % 16 == 15) keys[n++] = keys[0];
         s = new L.WitnessSignature[](n);
-        bytes32 digest = ledger.signOffDigest(_hash(h), deadline);
         for (uint256 i; i < n; ++i) {
-            (s[i].r, s[i].vs) = vm.signCompact(keys[i], digest);
-            bits |= _bitOf(vm.addr(keys[i]));
+            address signer = vm.addr(keys[i]);
+            s[i].witnessIndex = _lastIndex(signer);
+            (s[i].r, s[i].vs) = vm.signCompact(keys[i], ledger.signOffDigest(_hash(h), deadline, s[i].witnessIndex));
+            uint256 bit = _bitOf(signer);
+            bits |= bit;
+            if (bit != 0) _stash[_stashed++ % STASH] = Stashed(h, deadline, s[i], signer);
         }
     }
 
@@ -220,13 +327,22 @@ contract LedgerHandler is TestBase {
     /// @dev Checks each ObservationFinalized the call emitted.
     function _afterCall() internal {
         Vm.Log[] memory logs = vm.getRecordedLogs();
-        bytes32 topic = L.ObservationFinalized.selector;
+        bool authorized = rail.isPublisher(address(ledger));
         for (uint256 i; i < logs.length; ++i) {
-            if (logs[i].emitter != address(ledger) || logs[i].topics[0] != topic) continue;
-            bytes32 slot = logs[i].topics[1];
-            bytes32 hash = logs[i].topics[2];
-            (L.ObservationHeader memory h, uint256 counted) = abi.decode(logs[i].data, (L.ObservationHeader, uint256));
-            _checkFinalization(slot, hash, h, counted);
+            if (logs[i].emitter != address(ledger)) continue;
+            if (logs[i].topics[0] == L.ObservationFinalized.selector) {
+                bytes32 slot = logs[i].topics[1];
+                bytes32 hash = logs[i].topics[2];
+                (L.ObservationHeader memory h, uint256 counted) =
+                    abi.decode(logs[i].data, (L.ObservationHeader, uint256));
+                _checkFinalization(slot, hash, h, counted);
+                _finalHeader[slot] = h;
+                if (!authorized) ++ghost_finalizedWhileUnauthorized;
+            } else if (logs[i].topics[0] == L.BridgeDeferred.selector) {
+                ghost_deferred[logs[i].topics[1]] = true;
+                ++ghost_deferrals;
+                if (authorized) ++ghost_deferredWhileAuthorized;
+            }
         }
     }
 
@@ -259,13 +375,15 @@ contract LedgerHandler is TestBase {
 
     function _expect(bytes memory err) internal {
         bytes4 sel = bytes4(err);
+        // Rail errors and InsufficientGasForBridge are not here: the bridge must never stop a call.
         if (
             sel == L.SlotAlreadyFinalized.selector || sel == L.AlreadySignedOff.selector
                 || sel == L.QuorumNotReached.selector || sel == L.NotNextInStream.selector
                 || sel == L.SignatureExpired.selector || sel == R.NotAWitness.selector
                 || sel == R.DuplicateWitness.selector || sel == R.AlreadyWitness.selector
                 || sel == R.QuorumZero.selector || sel == R.QuorumUnreachable.selector
-                || sel == R.QuorumNotMajority.selector
+                || sel == R.QuorumNotMajority.selector || sel == L.SignatureNotFromWitness.selector
+                || sel == L.WitnessIndexRetired.selector || sel == L.BrokenStreamLink.selector
         ) return;
         ++ghost_unexpectedReverts;
         ghost_lastUnexpected = sel;
@@ -275,6 +393,17 @@ contract LedgerHandler is TestBase {
 
     function _actor(uint256 seed) internal pure returns (address) {
         return vm.addr(KEY_BASE + seed % ACTORS);
+    }
+
+    /// @dev The index `account` holds or last held, or 0 if it never held one.
+    function _lastIndex(address account) internal view returns (uint8) {
+        try registry.witnessIndex(account) returns (uint256 index, bool) {
+            // casting to 'uint8' is safe because indices are below MAX_WITNESS_INDICES (192).
+            // forge-lint: disable-next-line(unsafe-typecast)
+            return uint8(index);
+        } catch {
+            return 0;
+        }
     }
 
     /// @dev The registry bit of `account` if it is a member now, else 0.

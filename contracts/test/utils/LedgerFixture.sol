@@ -66,8 +66,31 @@ abstract contract LedgerFixture is TestBase {
         return keccak256(abi.encode(h.streamHash, h.epochHash));
     }
 
-    function sig(uint256 privateKey, bytes32 hash, uint64 deadline) internal view returns (L.WitnessSignature memory s) {
-        (s.r, s.vs) = vm.signCompact(privateKey, ledger.signOffDigest(hash, deadline));
+    /// @dev A signature by `privateKey` under the registry index its address holds (index 0 for an
+    ///      address that never held one).
+    function sig(uint256 privateKey, bytes32 hash, uint64 deadline) internal view returns (L.WitnessSignature memory) {
+        return sigAt(privateKey, indexOf(vm.addr(privateKey)), hash, deadline);
+    }
+
+    /// @dev A signature by `privateKey` that names registry index `index`.
+    function sigAt(uint256 privateKey, uint8 index, bytes32 hash, uint64 deadline)
+        internal
+        view
+        returns (L.WitnessSignature memory s)
+    {
+        s.witnessIndex = index;
+        (s.r, s.vs) = vm.signCompact(privateKey, ledger.signOffDigest(hash, deadline, index));
+    }
+
+    /// @dev The registry index `account` holds or last held, or 0 if it never held one.
+    function indexOf(address account) internal view returns (uint8) {
+        try ledger.witnessIndex(account) returns (uint256 index, bool) {
+            // casting to 'uint8' is safe because indices are below MAX_WITNESS_INDICES (192).
+            // forge-lint: disable-next-line(unsafe-typecast)
+            return uint8(index);
+        } catch {
+            return 0;
+        }
     }
 
     /// @dev The deadline the fixture's witnesses sign: an hour from now.
