@@ -268,16 +268,34 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EveryC
         if (address(rail) != address(0)) _recordInRail(slot, hash, header);
     }
 
-    /// @dev Records a finalized slot in the rail without letting the rail undo the finalization: the
-    ///      call gets BRIDGE_GAS, and a refusal is logged, not propagated. Only a caller that sends too
-    ///      little gas for the call is refused, so nobody can make the rail call fail on purpose.
+    /// @dev Records a finalized slot in the rail without letting the rail undo the finalization. The
+    ///      call gets exactly BRIDGE_GAS (a caller that sends too little gas for that is refused, so
+    ///      nobody can starve the call to finalize unbridged on purpose). It is a low-level call that
+    ///      copies back at most one word, so nothing the rail returns or reverts with can fail or
+    ///      bloat this transaction: not a revert, not a huge revert reason, not a missing return
+    ///      value (a fallback, or an address whose code is gone). Only the slot coming back, as
+    ///      EveryChannelRail.record returns it, counts as recorded; anything else is a
+    ///      BridgeDeferred with the rail's error selector (zero when there is none).
     function _recordInRail(bytes32 slot, bytes32 hash, ObservationHeader calldata header) private {
         uint256 left = gasleft();
         if (left < _BRIDGE_GAS_NEEDED) revert InsufficientGasForBridge(left, _BRIDGE_GAS_NEEDED);
-        try rail.record{gas: BRIDGE_GAS}(header.streamHash, header.epochHash, header.dataRoot, header.locatorHash) {}
-        catch (bytes memory reason) {
-            emit BridgeDeferred(slot, hash, reason);
+        bytes memory data = abi.encodeCall(
+            IEveryChannelRail.record, (header.streamHash, header.epochHash, header.dataRoot, header.locatorHash)
+        );
+        address target = address(rail);
+        bool ok;
+        bytes32 word;
+        uint256 size;
+        // The one assembly block: Solidity's call would copy all return data into memory. This copies
+        // at most 32 bytes into the scratch word, cleared first.
+        assembly ("memory-safe") {
+            mstore(0x00, 0)
+            ok := call(BRIDGE_GAS, target, 0, add(data, 0x20), mload(data), 0x00, 0x20)
+            word := mload(0x00)
+            size := returndatasize()
         }
+        if (ok && size == 32 && word == slot) return;
+        emit BridgeDeferred(slot, hash, !ok && size >= 4 ? bytes4(word) : bytes4(0));
     }
 
     /// @dev A stream's first observation has sequence 0 and parent 0; a later one must name the head

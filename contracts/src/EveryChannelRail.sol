@@ -47,7 +47,7 @@ contract EveryChannelRail is IEveryChannelRail, Ownable2Step {
         if (manifestHash == bytes32(0)) revert ZeroManifestHash(streamHash, epochHash);
         slot = slotOf(streamHash, epochHash);
         _entries[_key(msg.sender, slot)] = Entry({manifestHash: manifestHash, transportPointer: transportPointer});
-        emit Recorded(slot, streamHash, epochHash, manifestHash, transportPointer, msg.sender);
+        emit Recorded(msg.sender, slot, streamHash, epochHash, manifestHash, transportPointer);
     }
 
     /// @inheritdoc IEveryChannelRail

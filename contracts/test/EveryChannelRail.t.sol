@@ -22,7 +22,7 @@ contract EveryChannelRailTest is LedgerFixture {
     function test_record_StoresBySlotAndEmits() public {
         bytes32 slot = rail.slotOf(STREAM, "e1");
         vm.expectEmit(address(rail));
-        emit IEveryChannelRail.Recorded(slot, STREAM, "e1", "m", "p", publisher);
+        emit IEveryChannelRail.Recorded(publisher, slot, STREAM, "e1", "m", "p");
         vm.prank(publisher);
         assertEq(rail.record(STREAM, "e1", "m", "p"), slot, "slot returned");
         assertEq(rail.entryAt(publisher, slot).manifestHash, "m", "manifest");
@@ -128,9 +128,7 @@ contract EveryChannelRailTest is LedgerFixture {
         L.ObservationHeader memory h = first();
         L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
         vm.expectEmit(address(ledger));
-        emit L.BridgeDeferred(
-            slotOf(h), hashOf(h), abi.encodeWithSelector(IEveryChannelRail.NotPublisher.selector, address(ledger))
-        );
+        emit L.BridgeDeferred(slotOf(h), hashOf(h), IEveryChannelRail.NotPublisher.selector);
         assertTrue(ledger.submitSignOffs(h, dl(), s), "finalized although the rail refused");
         assertEq(ledger.finalizedObservation(slotOf(h)), hashOf(h), "final");
         assertEq(rail.entryAt(address(ledger), slotOf(h)).manifestHash, bytes32(0), "not recorded yet");
@@ -186,8 +184,42 @@ contract EveryChannelRailTest is LedgerFixture {
         L.ObservationHeader memory h = first();
         L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
         vm.expectEmit(address(ledger));
-        emit L.BridgeDeferred(slotOf(h), hashOf(h), "");
+        emit L.BridgeDeferred(slotOf(h), hashOf(h), bytes4(0));
         assertTrue(ledger.submitSignOffs(h, dl(), s), "finalized");
+    }
+
+    function test_bridge_RailThatReturnsNothingCannotBlock() public {
+        SilentRail silent = new SilentRail();
+        ledger = new EveryChannelObservationLedger(owner, witnessList, QUORUM, IEveryChannelRail(address(silent)));
+        L.ObservationHeader memory h = first();
+        L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
+        vm.expectEmit(address(ledger));
+        emit L.BridgeDeferred(slotOf(h), hashOf(h), bytes4(0));
+        assertTrue(ledger.submitSignOffs(h, dl(), s), "finalized although nothing came back");
+    }
+
+    function test_bridge_RailWhoseCodeIsGoneCannotBlock() public {
+        // Stands in for an account whose code goes away later (e.g. an EIP-7702 delegation dropped).
+        bridged(true);
+        vm.etch(address(rail), "");
+        L.ObservationHeader memory h = first();
+        L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
+        vm.expectEmit(address(ledger));
+        emit L.BridgeDeferred(slotOf(h), hashOf(h), bytes4(0));
+        assertTrue(ledger.submitSignOffs(h, dl(), s), "finalized");
+    }
+
+    function test_bridge_HugeRevertFromTheRailCostsNothingExtra() public {
+        BombRail bomb = new BombRail();
+        ledger = new EveryChannelObservationLedger(owner, witnessList, QUORUM, IEveryChannelRail(address(bomb)));
+        L.ObservationHeader memory h = first();
+        L.WitnessSignature[] memory s = sigs(h, ids(0, 1, 2));
+        vm.expectEmit(address(ledger));
+        emit L.BridgeDeferred(slotOf(h), hashOf(h), BombRail.Bomb.selector);
+        uint256 before = gasleft();
+        assertTrue(ledger.submitSignOffs(h, dl(), s), "finalized");
+        // The finalization plus the rail's full allowance; a copied 180 KB reason would add ~1.8M.
+        assertTrue(before - gasleft() < 100_000 + 120_000, "the revert data was not copied");
     }
 
     function test_bridge_FailsIf_TooLittleGasForTheRail() public {
@@ -216,6 +248,25 @@ contract EveryChannelRailTest is LedgerFixture {
     function test_bridge_FailsIf_BridgingOff() public {
         vm.expectRevert(L.BridgingOff.selector);
         ledger.bridge(first());
+    }
+}
+
+/// @notice A rail that answers every call with success and no data.
+contract SilentRail {
+    fallback() external {}
+}
+
+/// @notice A rail that reverts with 180 KB of data, to bloat whoever copies it.
+contract BombRail {
+    error Bomb();
+
+    function record(bytes32, bytes32, bytes32, bytes32) external pure returns (bytes32) {
+        bytes4 sel = Bomb.selector;
+        // Raw memory, no allocation: the expansion to 180 KB fits in the rail's gas.
+        assembly {
+            mstore(0, sel)
+            revert(0, 180000)
+        }
     }
 }
 

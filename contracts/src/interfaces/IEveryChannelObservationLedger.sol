@@ -84,9 +84,10 @@ interface IEveryChannelObservationLedger is IEveryChannelWitnessRegistry {
         uint256 countedWitnesses
     );
 
-    /// @notice The rail refused to record the finalized slot (`reason` is its revert data). The slot
-    ///         is final all the same; `bridge(header)` records it once the rail accepts.
-    event BridgeDeferred(bytes32 indexed slot, bytes32 indexed observationHash, bytes reason);
+    /// @notice The rail did not record the finalized slot: it reverted (`railError` is its error
+    ///         selector, e.g. NotPublisher) or did not return the slot (`railError` zero). The slot is
+    ///         final all the same; `bridge(header)` records it once the rail accepts.
+    event BridgeDeferred(bytes32 indexed slot, bytes32 indexed observationHash, bytes4 railError);
 
     // -- Errors --
 

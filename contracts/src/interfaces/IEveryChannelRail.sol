@@ -19,14 +19,15 @@ interface IEveryChannelRail {
     /// @notice `publisher` was authorized (`authorized == true`) or deauthorized.
     event PublisherSet(address indexed publisher, bool authorized);
 
-    /// @notice `publisher` recorded `manifestHash` and `transportPointer` for the slot.
+    /// @notice `publisher` recorded `manifestHash` and `transportPointer` as its record of the slot.
+    ///         Indexed by publisher and slot: a reader follows one publisher's records.
     event Recorded(
+        address indexed publisher,
         bytes32 indexed slot,
         bytes32 indexed streamHash,
-        bytes32 indexed epochHash,
+        bytes32 epochHash,
         bytes32 manifestHash,
-        bytes32 transportPointer,
-        address publisher
+        bytes32 transportPointer
     );
 
     /// @dev `account` is not an authorized publisher.
