@@ -1,7 +1,10 @@
 // `npm run bench`: gas per finalized observation on anvil, and (with the smoke) throughput.
+// `npm run bench -- stream [--gb N]`: streaming derivation of a generated archive of N GB (default 1)
+// through the CLI, with its peak memory.
 // Prints a table; `--json` prints one JSON object instead.
 import { ANVIL_DEFAULTS, startAnvil } from '../components/rail/anvil.js';
 import { GAS_TARGETS, measureGas, type GasResult } from './gas.js';
+import { measureStreaming, type StreamResult } from './stream.js';
 import { measureThroughput, type ThroughputResult } from './throughput.js';
 
 function gasTable(g: GasResult): string {
@@ -38,8 +41,28 @@ function throughputTable(t: ThroughputResult): string {
   ].join('\n');
 }
 
+function streamTable(s: StreamResult): string {
+  return [
+    'Streaming derivation (the CLI\'s derive, stdout through a pipe, this machine)',
+    '',
+    `archive                          ${(s.archiveBytes / 1024 ** 3).toFixed(2).padStart(8)} GB (${s.lines.toLocaleString('en-US')} lines)`,
+    `time                             ${s.seconds.toFixed(1).padStart(8)} s (${s.linesPerSec.toLocaleString('en-US')} lines/s)`,
+    `peak RSS                         ${s.peakRssMiB.toFixed(1).padStart(8)} MiB`,
+    `RSS after the first tenth        ${s.rssAfterFirstTenthMiB.toFixed(1).padStart(8)} MiB`,
+    `RSS in the last tenth            ${s.rssAfterLastTenthMiB.toFixed(1).padStart(8)} MiB`,
+  ].join('\n');
+}
+
 async function main() {
   const json = process.argv.includes('--json');
+  if (process.argv.includes('stream')) {
+    const at = process.argv.indexOf('--gb');
+    const gb = at === -1 ? 1 : Number(process.argv[at + 1]);
+    if (!(gb > 0)) throw new Error(`--gb ${process.argv[at + 1] ?? ''}: expected a positive number of gigabytes.`);
+    const stream = await measureStreaming(gb);
+    console.log(json ? JSON.stringify({ stream }) : streamTable(stream));
+    return;
+  }
   const anvil = await startAnvil();
   let gas: GasResult;
   try {

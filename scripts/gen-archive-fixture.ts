@@ -5,6 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isMain } from './is-main.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const FIXTURE_DIR = path.join(root, 'smoke/fixtures');
@@ -105,7 +106,7 @@ function files(): Record<string, string> {
   return out;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+if (isMain(import.meta.url)) {
   const check = process.argv.includes('--check');
   let stale = false;
   mkdirSync(path.join(FIXTURE_DIR, 'bad'), { recursive: true });

@@ -4,6 +4,7 @@
 //   npx tsx scripts/gen-contracts.ts --check  exit 1 if the committed file is stale
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { isMain } from './is-main.js';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -41,7 +42,7 @@ export function renderContracts(outDir = path.join(root, 'contracts/out')): stri
   ].join('\n');
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+if (isMain(import.meta.url)) {
   const rendered = renderContracts();
   if (process.argv.includes('--check')) {
     const current = readFileSync(GENERATED_PATH, 'utf8');

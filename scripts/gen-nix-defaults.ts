@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isMain } from './is-main.js';
 import { DEFAULT_OP_GETH_P2P_PORT, DEFAULT_OP_NODE_P2P_PORT, DEFAULT_STATE_DIR } from '../components/config/defaults.js';
 import { hostPaths, stateDirectories } from '../components/services/paths.js';
 
@@ -21,7 +22,7 @@ export function renderNixDefaults(): string {
   return `${JSON.stringify(out, null, 2)}\n`;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+if (isMain(import.meta.url)) {
   const rendered = renderNixDefaults();
   if (process.argv.includes('--check')) {
     if (readFileSync(NIX_DEFAULTS_PATH, 'utf8') !== rendered) {

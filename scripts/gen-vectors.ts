@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isMain } from './is-main.js';
 import { getAddress, keccak256, toHex, type Address, type Hex } from 'viem';
 import { observationHash, observationSlot, type ObservationHeader } from '../components/rail/observation.js';
 import { ledgerDomain, signOffDigest } from '../components/rail/signoff.js';
@@ -75,7 +76,7 @@ export function renderVectors(): string {
   return `${JSON.stringify({ domain, count: vectors.length, vectors }, null, 2)}\n`;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+if (isMain(import.meta.url)) {
   const rendered = renderVectors();
   if (process.argv.includes('--check')) {
     if (readFileSync(VECTORS_PATH, 'utf8') !== rendered) {

@@ -32,7 +32,7 @@ describe('rail CLI on an existing chain', () => {
   });
 
   it('submit then status: every observation of the slice finalized, per stream', () => {
-    const submit = cli(['submit', '--rpc', anvil.rpcUrl, '--limit', '30', '--json']);
+    const submit = cli(['submit', '--rpc', anvil.rpcUrl, '--deploy', '--limit', '30', '--json']);
     expect(submit.status).toBe(0);
     expect(JSON.parse(submit.stdout)).toMatchObject({ mode: 'relayed', submitted: 30, transactions: 1 });
     const status = cli(['status', '--rpc', anvil.rpcUrl, '--limit', '30', '--json']);

@@ -1,130 +1,182 @@
 // The rail CLI: `smoke` (the default), `derive`, `deploy`, `submit`, `status`.
 //   npx tsx smoke/cli.ts <command> [flags]     (npm run smoke runs `smoke`)
-import { readFileSync } from 'node:fs';
+// Exit codes (one table for every command, components/rail/errors.ts): 0 success, 1 verification
+// failed, 2 usage, 3 bad input, 4 chain error, 70 internal error.
+import { once } from 'node:events';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatEther, getAddress, isAddress, parseEther, type Address } from 'viem';
-import { deriveArchive, formatIssue } from '../components/rail/archive/derive.js';
-import { connect, deploy } from '../components/rail/client.js';
+import { formatIssue } from '../components/rail/archive/derive.js';
+import { deriveStream, openArchive, readDerivation } from '../components/rail/archive/read.js';
+import { connect, deploy, planDeployment, requireContract } from '../components/rail/client.js';
+import { EXIT, exitCodeOf, printable, UsageError, VerificationError } from '../components/rail/errors.js';
 import { fundOnL2, type Deposit } from '../components/rail/funding.js';
 import { headerToJson } from '../components/rail/observation.js';
-import { finalizeReady, planSlots, streamStatus, submitRelayed, submitWitnessTx } from '../components/rail/submit.js';
-import { loadKeys } from './keys.js';
+import { checkQuorumReachable, finalizeReady, planObserved, planSlots, streamStatus, submitRelayed, submitWitnessTx } from '../components/rail/submit.js';
+import { assertKeysFitChain, loadKeys } from './keys.js';
 import { progressReporter } from './progress.js';
-import { DEFAULT_ARCHIVE, formatSummary, InvalidArchiveError, runSmoke } from './run.js';
+import { DEFAULT_ARCHIVE, formatSummary, InvalidArchiveError, requireObservations, runSmoke } from './run.js';
 
 const USAGE = `usage: tsx smoke/cli.ts <command> [flags]
 
 commands:
   smoke    start anvil (or use --rpc), deploy, derive the archive, sign off, verify finality (default)
-  derive   print the archive's observation headers as JSON lines
+  derive   print the archive's observation headers as JSON lines (reads only)
   deploy   deploy the ledger and the rail (idempotent, CREATE2) and print their addresses as JSON
-  submit   sign off on the archive's observations with the witness keys (resumable)
-  status   per stream: head sequence, finalized and pending counts
+  submit   sign off on the archive's observations with the witness keys (resumable); needs --ledger,
+           or --deploy to deploy (or reuse) the deterministic ledger for these keys first
+  status   per stream: head sequence, finalized, pending and conflicting counts (reads only)
 
 flags:
   --rpc URL            an existing chain instead of a fresh anvil (smoke); required for deploy/submit/status
-  --archive PATH       archive JSONL (default: the bundled fixture)
+  --archive PATH       archive JSONL, or - for stdin (default: the bundled fixture)
   --witnesses N        number of witnesses (default 5)
   --quorum Q           quorum, a strict majority of N (default: the smallest, 3 of 5)
   --mode M             witness-tx | relayed (default relayed)
-  --batch-size B       observations per relayed transaction (default 100)
-  --ledger ADDRESS     the ledger (submit, status; default: the deterministic address for these keys)
+  --batch-size B       observations per relayed transaction, 1 to 500 (default 100)
+  --ledger ADDRESS     the ledger (submit, status; status defaults to the deterministic address for these keys)
+  --deploy             submit: deploy the deterministic ledger first if it is not there
   --bridge             deploy with finalized slots recorded into the rail
   --skip-invalid       go on with the valid archive lines and list the skipped ones
-  --limit N            only the first N observations
+  --limit N            only the first N observations (N ≥ 1)
   --dissent-every N    smoke: the last witness signs a different dataRoot every N epochs (default 10, 0: never)
   --portal ADDRESS     deploy: first top up the deployer (and, in witness-tx mode, the witnesses) on L2 with
                        deposits through this OptimismPortal; the L1 RPC URL comes from ECP_L1_RPC_URL
   --fund-min ETH       deploy --portal: accounts below this get a deposit (default 0.05)
   --fund-top-up ETH    deploy --portal: …up to this balance (default 0.25)
+  --allow-dev-keys     let the anvil dev keys sign on a chain that is not anvil's (31337)
   --json               one JSON object on stdout, no progress
 keys: ECP_DEPLOYER_KEY and ECP_WITNESS_KEYS (comma-separated) from the environment; without them the
-      anvil dev accounts are used, which only hold funds on a dev chain.`;
+      anvil dev accounts are used, and only on anvil's chain (31337) unless --allow-dev-keys.
+exit: 0 success, 1 verification failed (something is not final on chain, or lost to another
+      observation), 2 usage, 3 bad input (archive, keys), 4 chain error (RPC, revert, no contract,
+      unreachable quorum), 70 internal error.`;
 
-class UsageError extends Error {}
-
-function intFlag(name: string, v: string | undefined, fallback: number): number {
+function intFlag(name: string, v: string | undefined, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   if (v === undefined) return fallback;
-  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} ${v}: expected a whole number.`);
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+    throw new UsageError(`--${name} ${printable(v)}: expected a whole number from ${min} to ${max}.`);
+  }
   return Number(v);
 }
 
+/** Writes to stdout, waiting when the pipe is full, so memory stays flat whatever the output size. */
+async function out(text: string): Promise<void> {
+  if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+}
+
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      rpc: { type: 'string' },
-      archive: { type: 'string' },
-      witnesses: { type: 'string' },
-      quorum: { type: 'string' },
-      mode: { type: 'string' },
-      'batch-size': { type: 'string' },
-      ledger: { type: 'string' },
-      bridge: { type: 'boolean' },
-      'skip-invalid': { type: 'boolean' },
-      limit: { type: 'string' },
-      'dissent-every': { type: 'string' },
-      portal: { type: 'string' },
-      'fund-min': { type: 'string' },
-      'fund-top-up': { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        rpc: { type: 'string' },
+        archive: { type: 'string' },
+        witnesses: { type: 'string' },
+        quorum: { type: 'string' },
+        mode: { type: 'string' },
+        'batch-size': { type: 'string' },
+        ledger: { type: 'string' },
+        deploy: { type: 'boolean' },
+        bridge: { type: 'boolean' },
+        'skip-invalid': { type: 'boolean' },
+        limit: { type: 'string' },
+        'dissent-every': { type: 'string' },
+        portal: { type: 'string' },
+        'fund-min': { type: 'string' },
+        'fund-top-up': { type: 'string' },
+        'allow-dev-keys': { type: 'boolean' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}\n\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
   if (values.help) {
-    console.log(USAGE);
-    return 0;
+    await out(`${USAGE}\n`);
+    return EXIT.ok;
   }
   const command = positionals[0] ?? 'smoke';
+  if (positionals.length > 1) throw new UsageError(`unexpected argument "${printable(positionals[1]!)}" after the command "${printable(command)}".`);
   const json = Boolean(values.json);
-  const witnesses = intFlag('witnesses', values.witnesses, 5);
+  const witnesses = intFlag('witnesses', values.witnesses, 5, 1, 192);
   // Default: the smallest strict majority (3 of 5).
-  const quorum = intFlag('quorum', values.quorum, Math.floor(witnesses / 2) + 1);
+  const quorum = intFlag('quorum', values.quorum, Math.floor(witnesses / 2) + 1, 1, 192);
+  if (quorum > witnesses || 2 * quorum <= witnesses) {
+    throw new UsageError(`--quorum ${quorum}: expected a strict majority of the ${witnesses} witnesses (${Math.floor(witnesses / 2) + 1} to ${witnesses}).`);
+  }
   const mode = values.mode ?? 'relayed';
-  if (mode !== 'relayed' && mode !== 'witness-tx') throw new UsageError(`--mode ${mode}: expected witness-tx or relayed.`);
+  if (mode !== 'relayed' && mode !== 'witness-tx') throw new UsageError(`--mode ${printable(mode)}: expected witness-tx or relayed.`);
+  const batchSize = intFlag('batch-size', values['batch-size'], 100, 1, 500);
+  const limit = values.limit === undefined ? undefined : intFlag('limit', values.limit, 0, 1);
   const archive = values.archive ?? DEFAULT_ARCHIVE;
+  const archiveName = archive === '-' ? 'stdin' : path.basename(archive);
+  const allowDevKeys = Boolean(values['allow-dev-keys']);
   const onProgress = progressReporter({ json });
   const log = (line: string) => {
-    if (!json) console.error(line);
+    if (!json) console.error(printable(line));
   };
 
   switch (command) {
     case 'smoke': {
       const summary = await runSmoke({
-        rpc: values.rpc,
+        rpc: values.rpc === undefined ? undefined : requireRpc(values.rpc),
         archive,
         witnesses,
         quorum,
         mode,
-        batchSize: intFlag('batch-size', values['batch-size'], 100),
+        batchSize,
         skipInvalid: values['skip-invalid'],
-        limit: values.limit ? intFlag('limit', values.limit, 0) : undefined,
+        limit,
         dissentEvery: intFlag('dissent-every', values['dissent-every'], 10),
+        allowDevKeys,
         onProgress,
         log,
       });
-      console.log(json ? JSON.stringify(summary) : formatSummary(summary));
-      return summary.ok ? 0 : 1;
+      await out(`${json ? JSON.stringify(summary) : formatSummary(summary)}\n`);
+      return summary.ok ? EXIT.ok : EXIT.verification;
     }
     case 'derive': {
-      const d = await deriveArchive(readText(archive), path.basename(archive));
-      for (const w of d.warnings) console.error(`warning: ${formatIssue(w)}`);
-      if (d.errors.length && !values['skip-invalid']) throw new InvalidArchiveError(d);
-      for (const e of d.errors) console.error(`skipped: ${formatIssue(e)}`);
-      for (const o of d.observations) console.log(JSON.stringify({ line: o.line, stream: o.stream, epoch: o.epochId, header: headerToJson(o.header) }));
-      return 0;
+      // Streams: each observation is printed as its line is read; memory stays flat.
+      const errors: Parameters<typeof formatIssue>[0][] = [];
+      let printed = 0;
+      let lines = 0;
+      for await (const e of deriveStream(await openArchive(archive), archiveName)) {
+        if (e.kind === 'warning') {
+          console.error(`warning: ${printable(formatIssue(e.issue))}`);
+          continue;
+        }
+        lines++;
+        if (e.kind === 'error') {
+          if (values['skip-invalid']) console.error(`skipped: ${printable(formatIssue(e.issue))}`);
+          else errors.push(e.issue);
+          continue;
+        }
+        // After the first invalid line (without --skip-invalid) nothing more is printed; the rest is
+        // still read so that every invalid line is listed.
+        if (errors.length || (limit !== undefined && printed >= limit)) continue;
+        const o = e.observation;
+        await out(`${JSON.stringify({ line: o.line, stream: o.stream, epoch: o.epochId, header: headerToJson(o.header) })}\n`);
+        printed++;
+      }
+      if (errors.length) throw new InvalidArchiveError({ errors });
+      requireObservations(printed, lines, archive);
+      return EXIT.ok;
     }
     case 'deploy': {
       const conn = await connect(requireRpc(values.rpc));
       const keys = loadKeys(witnesses);
+      assertKeysFitChain(keys, conn.chain.id, allowDevKeys);
       let deposits: Deposit[] = [];
       if (values.portal !== undefined) {
         const l1Url = process.env.ECP_L1_RPC_URL;
         if (!l1Url) throw new UsageError('--portal needs the L1 RPC URL in ECP_L1_RPC_URL (kept out of the command line).');
         const accounts = [keys.deployer.address, ...(mode === 'witness-tx' ? keys.witnesses.map((w) => w.address) : [])];
-        deposits = await fundOnL2(await connect(l1Url), conn, keys.deployer, accounts, {
+        deposits = await fundOnL2(await connect(requireRpc(l1Url, 'ECP_L1_RPC_URL')), conn, keys.deployer, accounts, {
           portal: parseAddress(values.portal, 'portal'),
           minBalance: etherFlag('fund-min', values['fund-min'], '0.05'),
           topUpTo: etherFlag('fund-top-up', values['fund-top-up'], '0.25'),
@@ -132,72 +184,109 @@ async function main(argv: string[]): Promise<number> {
         });
         for (const d of deposits) log(`deposited ${formatEther(d.value)} ETH to ${d.to} (L1 transaction ${d.l1Transaction})`);
       }
-      const result = await deploy(conn, keys.deployer, { owner: keys.deployer.address, witnesses: keys.witnesses.map((w) => w.address), quorum, bridge: values.bridge });
-      const out = { ...result, deposits: deposits.map((d) => ({ ...d, value: d.value.toString() })) };
-      console.log(JSON.stringify(out, null, json ? 0 : 2));
-      return 0;
+      const params = { owner: keys.deployer.address, witnesses: keys.witnesses.map((w) => w.address), quorum, bridge: values.bridge };
+      const plan = planDeployment(params);
+      log(`deploy: the rail at ${plan.rail.address} and the ledger at ${plan.ledger.address} on chain ${conn.chain.id}, from ${keys.deployer.address}, if not there yet`);
+      const result = await deploy(conn, keys.deployer, params);
+      const summary = { ...result, deposits: deposits.map((d) => ({ ...d, value: d.value.toString() })) };
+      await out(`${JSON.stringify(summary, null, json ? 0 : 2)}\n`);
+      return EXIT.ok;
     }
     case 'submit':
     case 'status': {
+      if (values.rpc === undefined) throw new UsageError(`--rpc URL is required for ${command} (for example --rpc http://127.0.0.1:8545).`);
+      if (command === 'submit' && values.ledger === undefined && !values.deploy) {
+        throw new UsageError('submit needs --ledger ADDRESS (the ledger to sign off on), or --deploy to deploy or reuse the deterministic ledger for these keys first.');
+      }
+      if (values.ledger !== undefined && values.deploy) throw new UsageError('--ledger and --deploy exclude each other: --deploy means the deterministic ledger for these keys.');
+      const ledgerFlag = values.ledger === undefined ? undefined : parseAddress(values.ledger, 'ledger');
+      const d = await readDerivation(archive, archiveName);
+      for (const w of d.warnings) log(`warning: ${formatIssue(w)}`);
+      if (d.errors.length && !values['skip-invalid']) throw new InvalidArchiveError(d);
+      const observations = limit !== undefined ? d.observations.slice(0, limit) : d.observations;
+      requireObservations(observations.length, d.lines, archive);
       const conn = await connect(requireRpc(values.rpc));
       const keys = loadKeys(witnesses);
-      const d = await deriveArchive(readText(archive), path.basename(archive));
-      if (d.errors.length && !values['skip-invalid']) throw new InvalidArchiveError(d);
-      const observations = values.limit ? d.observations.slice(0, intFlag('limit', values.limit, 0)) : d.observations;
-      const plans = planSlots(keys.witnesses.map((witness) => ({ witness, headers: observations.map((o) => o.header) })), quorum);
-      const ledger = values.ledger ? parseAddress(values.ledger, 'ledger') : (await deploy(conn, keys.deployer, { owner: keys.deployer.address, witnesses: keys.witnesses.map((w) => w.address), quorum, bridge: values.bridge })).ledger;
-      if (command === 'submit') {
-        const report =
-          mode === 'relayed'
-            ? await submitRelayed(conn, keys.deployer, plans, { ledger, batchSize: intFlag('batch-size', values['batch-size'], 100), onProgress })
-            : await submitWitnessTx(conn, plans, { ledger, onProgress });
-        const late = await finalizeReady(conn, keys.deployer, plans, ledger);
-        console.log(JSON.stringify({ ledger, ...report, gasUsed: report.gasUsed.toString(), finalizedLate: late }, null, json ? 0 : 2));
-        return 0;
+      const params = { owner: keys.deployer.address, witnesses: keys.witnesses.map((w) => w.address), quorum, bridge: values.bridge };
+
+      if (command === 'status') {
+        // Reads only: no key signs anything here, whatever the chain.
+        const ledger = ledgerFlag ?? planDeployment(params).ledger.address;
+        await requireContract(conn, ledger, 'the ledger', ledgerFlag ? 'Check --ledger and --rpc.' : 'Nothing is deployed for these keys; pass --ledger, or run `deploy` first.');
+        const names = new Map(observations.map((o) => [o.header.streamHash, o.stream]));
+        const status = await streamStatus(conn, ledger, planObserved(observations.map((o) => o.header)));
+        const rows = status.map((s) => ({ stream: names.get(s.streamHash), ...s, headSequence: s.headSequence?.toString() ?? null }));
+        await out(`${JSON.stringify({ ledger, streams: rows }, null, json ? 0 : 2)}\n`);
+        return EXIT.ok;
       }
-      const names = new Map(observations.map((o) => [o.header.streamHash, o.stream]));
-      const status = await streamStatus(conn, ledger, plans);
-      const rows = status.map((s) => ({ stream: names.get(s.streamHash), ...s, headSequence: s.headSequence?.toString() ?? null }));
-      console.log(JSON.stringify({ ledger, streams: rows }, null, json ? 0 : 2));
-      return 0;
+
+      assertKeysFitChain(keys, conn.chain.id, allowDevKeys);
+      let ledger: Address;
+      if (ledgerFlag) {
+        ledger = ledgerFlag;
+        await requireContract(conn, ledger, '--ledger', 'Check --ledger and --rpc, or pass --deploy instead to deploy the ledger for these keys.');
+      } else {
+        ledger = (await deploy(conn, keys.deployer, params)).ledger;
+      }
+      await checkQuorumReachable(conn, ledger, params.witnesses);
+      const plans = planSlots(keys.witnesses.map((witness) => ({ witness, headers: observations.map((o) => o.header) })), quorum);
+      log(
+        `submit: sign-offs on up to ${observations.length} observations to the ledger ${ledger} on chain ${conn.chain.id}, ` +
+          (mode === 'relayed' ? `relayed in batches of ${batchSize} by ${keys.deployer.address}` : `one transaction per witness (${keys.witnesses.length} witnesses)`),
+      );
+      const report =
+        mode === 'relayed'
+          ? await submitRelayed(conn, keys.deployer, plans, { ledger, batchSize, onProgress })
+          : await submitWitnessTx(conn, plans, { ledger, onProgress });
+      const late = await finalizeReady(conn, keys.deployer, plans, ledger);
+      const lost = report.lost.map((l) => ({ ...l, sequence: l.sequence.toString() }));
+      await out(`${JSON.stringify({ ledger, ...report, lost, gasUsed: report.gasUsed.toString(), finalizedLate: late }, null, json ? 0 : 2)}\n`);
+      if (lost.length) {
+        const first = lost.slice(0, 5).map((l) => `slot ${l.slot} (sequence ${l.sequence}): ours ${l.ours} lost to ${l.finalized}`);
+        throw new VerificationError(`${lost.length} observation(s) lost to another finalized observation:\n${first.join('\n')}${lost.length > 5 ? `\n… and ${lost.length - 5} more (see "lost" in the output)` : ''}`);
+      }
+      return EXIT.ok;
     }
     default:
-      throw new UsageError(`unknown command "${command}".\n\n${USAGE}`);
+      throw new UsageError(`unknown command "${printable(command)}".\n\n${USAGE}`);
   }
 }
 
-function readText(file: string): string {
+function requireRpc(rpc: string | undefined, name = '--rpc'): string {
+  if (!rpc) throw new UsageError(`${name} URL is required for this command (for example --rpc http://127.0.0.1:8545).`);
+  let url: URL;
   try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`--archive ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+    url = new URL(rpc);
+  } catch {
+    throw new UsageError(`${name} ${printable(rpc.length > 60 ? `${rpc.slice(0, 57)}...` : rpc)}: not a URL; expected http(s)://host:port, for example http://127.0.0.1:8545.`);
   }
-}
-
-function requireRpc(rpc: string | undefined): string {
-  if (!rpc) throw new UsageError('--rpc URL is required for this command (for example --rpc http://127.0.0.1:8545).');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`${name}: expected an http:// or https:// URL, got the scheme "${printable(url.protocol)}".`);
+  }
   return rpc;
 }
 
 function parseAddress(v: string, flagName: string): Address {
-  if (!isAddress(v, { strict: false })) throw new UsageError(`--${flagName} ${v}: expected a 0x-prefixed 20-byte address.`);
+  if (!isAddress(v, { strict: false })) throw new UsageError(`--${flagName} ${printable(v)}: expected a 0x-prefixed 20-byte address.`);
   return getAddress(v);
 }
 
 function etherFlag(name: string, v: string | undefined, fallback: string): bigint {
   const text = v ?? fallback;
-  if (!/^\d+(\.\d{1,18})?$/.test(text)) throw new UsageError(`--${name} ${text}: expected an amount of ETH like 0.25.`);
+  if (!/^\d+(\.\d{1,18})?$/.test(text)) throw new UsageError(`--${name} ${printable(text)}: expected an amount of ETH like 0.25.`);
   return parseEther(text);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    if (e instanceof InvalidArchiveError || e instanceof UsageError) {
-      console.error(e.message);
-      process.exit(2);
-    }
-    console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
-    process.exit(1);
-  },
-);
+/** Ends the process with `code` once stdout and stderr are flushed: `process.exit` right after a
+ *  write would cut what a pipe has not taken yet. */
+function exitAfterFlush(code: number): void {
+  process.exitCode = code;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
+main(process.argv.slice(2)).then(exitAfterFlush, (e: unknown) => {
+  const code = exitCodeOf(e);
+  const message = e instanceof Error ? e.message : String(e);
+  console.error(printable(code === EXIT.internal ? `internal error (a bug; please report it): ${e instanceof Error && e.stack ? e.stack : message}` : `error: ${message}`));
+  exitAfterFlush(code);
+});

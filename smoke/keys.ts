@@ -1,6 +1,7 @@
 // Keys for the CLI. On a dev chain the well-known anvil accounts are used; anywhere else keys come
 // from the environment and are never printed.
 import type { Hex } from 'viem';
+import { InputError, UsageError } from '../components/rail/errors.js';
 import { mnemonicToAccount, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 
 /** anvil's default mnemonic: its accounts are funded on every anvil and worthless elsewhere. */
@@ -20,7 +21,7 @@ function devAccount(index: number): PrivateKeyAccount {
 function parseKey(name: string, value: string): PrivateKeyAccount {
   const v = value.trim();
   if (!/^0x[0-9a-fA-F]{64}$/.test(v)) {
-    throw new Error(`${name}: expected a private key as 0x followed by 64 hex digits (the value is not shown).`);
+    throw new InputError(`${name}: expected a private key as 0x followed by 64 hex digits (the value is not shown).`);
   }
   return privateKeyToAccount(v as Hex);
 }
@@ -31,14 +32,28 @@ export function loadKeys(witnessCount: number, env: NodeJS.ProcessEnv = process.
   const witnessEnv = env.ECP_WITNESS_KEYS;
   if (deployerEnv || witnessEnv) {
     if (!deployerEnv || !witnessEnv) {
-      throw new Error('ECP_DEPLOYER_KEY and ECP_WITNESS_KEYS go together: set both, or neither to use the anvil dev accounts.');
+      throw new InputError('ECP_DEPLOYER_KEY and ECP_WITNESS_KEYS go together: set both, or neither to use the anvil dev accounts.');
     }
     const witnesses = witnessEnv.split(',').map((k, i) => parseKey(`ECP_WITNESS_KEYS[${i}]`, k));
     if (witnesses.length < witnessCount) {
-      throw new Error(`ECP_WITNESS_KEYS holds ${witnesses.length} keys but --witnesses is ${witnessCount}; add keys or lower --witnesses.`);
+      throw new InputError(`ECP_WITNESS_KEYS holds ${witnesses.length} keys but --witnesses is ${witnessCount}; add keys or lower --witnesses.`);
     }
     return { deployer: parseKey('ECP_DEPLOYER_KEY', deployerEnv), witnesses: witnesses.slice(0, witnessCount), source: 'environment' };
   }
-  if (witnessCount > 19) throw new Error(`--witnesses ${witnessCount}: anvil's dev accounts allow at most 19 witnesses; set ECP_WITNESS_KEYS for more.`);
+  if (witnessCount > 19) throw new UsageError(`--witnesses ${witnessCount}: anvil's dev accounts allow at most 19 witnesses; set ECP_WITNESS_KEYS for more.`);
   return { deployer: devAccount(0), witnesses: Array.from({ length: witnessCount }, (_, i) => devAccount(i + 1)), source: 'anvil-dev-accounts' };
+}
+
+/** Chain ids where the anvil dev keys may sign: anvil's default. Anywhere else their transactions
+ *  are signed with keys the whole world knows. */
+export const DEV_CHAIN_IDS: readonly number[] = [31337];
+
+/** Refuses to write with the anvil dev keys on a chain that is not a known dev chain, unless the
+ *  operator says so. */
+export function assertKeysFitChain(keys: Keys, chainId: number, allowDevKeys: boolean): void {
+  if (keys.source !== 'anvil-dev-accounts' || allowDevKeys || DEV_CHAIN_IDS.includes(chainId)) return;
+  throw new UsageError(
+    `chain ${chainId} is not a dev chain (anvil's is ${DEV_CHAIN_IDS.join(', ')}), and no keys were given, so this would sign with the anvil dev keys, which everyone knows. ` +
+      'Set ECP_DEPLOYER_KEY and ECP_WITNESS_KEYS, or pass --allow-dev-keys if this chain is a throwaway dev chain.',
+  );
 }

@@ -1,13 +1,14 @@
 // The smoke: archive → derived observations → witnesses sign off → every observation finalized on
 // chain, each stream's chain intact. Runs against its own anvil, or an existing chain with --rpc.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { keccak256, concatHex, type Address, type Hex } from 'viem';
 import { startAnvil, type Anvil } from '../components/rail/anvil.js';
 import { connect, deploy, redactUrl, type DeployResult } from '../components/rail/client.js';
 import { observationLedgerAbi } from '../components/rail/contracts.js';
-import { deriveArchive, formatIssue, type Derivation as ArchiveDerivation } from '../components/rail/archive/derive.js';
+import { formatIssue, type Derivation as ArchiveDerivation } from '../components/rail/archive/derive.js';
+import { readDerivation } from '../components/rail/archive/read.js';
+import { InputError, UsageError, printable } from '../components/rail/errors.js';
 import { observationSlot, type ObservationHeader } from '../components/rail/observation.js';
 import {
   finalizeReady,
@@ -21,7 +22,7 @@ import {
   type StreamStatus,
   type SubmitReport,
 } from '../components/rail/submit.js';
-import { loadKeys } from './keys.js';
+import { assertKeysFitChain, loadKeys } from './keys.js';
 
 export const DEFAULT_ARCHIVE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/archive.jsonl');
 
@@ -37,6 +38,8 @@ export interface SmokeOptions {
   dissentEvery?: number;
   /** Use only the first N valid observations (for quick runs and benchmarks). */
   limit?: number;
+  /** Let the anvil dev keys sign on a chain that is not a known dev chain (--rpc only). */
+  allowDevKeys?: boolean;
   onProgress?: (p: Progress) => void;
   log?: (line: string) => void;
 }
@@ -53,22 +56,36 @@ export interface SmokeSummary {
   mode: 'relayed' | 'witness-tx';
   observations: number;
   dissentingSignOffs: number;
-  submit: Omit<SubmitReport, 'gasUsed'> & { gasUsed: string };
+  submit: Omit<SubmitReport, 'gasUsed' | 'lost'> & { gasUsed: string; lost: (Omit<SubmitReport['lost'][number], 'sequence'> & { sequence: string })[] };
   finalizedLate: number;
   streams: (Omit<StreamStatus, 'headSequence'> & { stream: string; headSequence: string | null; chainIntact: boolean })[];
   notFinalized: { stream: string; epoch: string; line: number; reason: string }[];
   seconds: { derive: number; submit: number; total: number };
 }
 
-export class InvalidArchiveError extends Error {
-  constructor(readonly derivation: ArchiveDerivation) {
+/** Invalid archive lines, listed (the first 50) with file:line and the reason. */
+export class InvalidArchiveError extends InputError {
+  constructor(readonly derivation: Pick<ArchiveDerivation, 'errors'>) {
+    const shown = derivation.errors.slice(0, 50).map((e) => printable(formatIssue(e)));
+    const more = derivation.errors.length - shown.length;
     super(
       [
-        ...derivation.errors.map(formatIssue),
+        ...shown,
+        ...(more > 0 ? [`… and ${more} more`] : []),
         `${derivation.errors.length} invalid line(s); nothing was submitted. Fix them, or pass --skip-invalid to go on with the valid lines.`,
       ].join('\n'),
     );
   }
+}
+
+/** An archive that yields nothing to observe is an error, never a success with 0 observations. */
+export function requireObservations(count: number, lines: number, archive: string): void {
+  if (count > 0) return;
+  throw new InputError(
+    lines === 0
+      ? `--archive ${archive}: no archive lines (the file is empty or blank); give the JSONL archive of a stream's epochs.`
+      : `--archive ${archive}: none of its ${lines} line(s) yields an observation (all were skipped as invalid).`,
+  );
 }
 
 /** The dissenting witness's view: the same chain, a different dataRoot on some epochs. */
@@ -86,23 +103,19 @@ export async function runSmoke(opts: SmokeOptions = {}): Promise<SmokeSummary> {
   const n = opts.witnesses ?? 5;
   const quorum = opts.quorum ?? Math.floor(n / 2) + 1;
   const mode = opts.mode ?? 'relayed';
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--witnesses ${n}: expected a whole number ≥ 1.`);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--witnesses ${n}: expected a whole number ≥ 1.`);
   if (!Number.isInteger(quorum) || quorum < 1 || quorum > n || 2 * quorum <= n) {
-    throw new Error(`--quorum ${quorum}: expected a strict majority of the ${n} witnesses (${Math.floor(n / 2) + 1} to ${n}).`);
+    throw new UsageError(`--quorum ${quorum}: expected a strict majority of the ${n} witnesses (${Math.floor(n / 2) + 1} to ${n}).`);
   }
 
-  let text: string;
-  try {
-    text = readFileSync(archive, 'utf8');
-  } catch (e) {
-    throw new Error(`--archive ${archive}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
-  }
-  const derived = await deriveArchive(text, path.basename(archive));
+  const derived = await readDerivation(archive, archive === '-' ? 'stdin' : path.basename(archive));
   if (derived.errors.length && !opts.skipInvalid) throw new InvalidArchiveError(derived);
   const observations = opts.limit ? derived.observations.slice(0, opts.limit) : derived.observations;
+  requireObservations(observations.length, derived.lines, archive);
   const deriveSeconds = (performance.now() - started) / 1000;
   log(`derived ${observations.length} observations from ${derived.lines} lines of ${archive} in ${deriveSeconds.toFixed(2)} s`);
-  if (derived.errors.length) log(`skipped ${derived.errors.length} invalid line(s):\n${derived.errors.map(formatIssue).join('\n')}`);
+  for (const w of derived.warnings) log(`warning: ${printable(formatIssue(w))}`);
+  if (derived.errors.length) log(`skipped ${derived.errors.length} invalid line(s):\n${derived.errors.map((e) => printable(formatIssue(e))).join('\n')}`);
 
   let anvil: Anvil | undefined;
   try {
@@ -110,6 +123,7 @@ export async function runSmoke(opts: SmokeOptions = {}): Promise<SmokeSummary> {
     const rpcUrl = opts.rpc ?? anvil!.rpcUrl;
     const conn = await connect(rpcUrl);
     const keys = loadKeys(n);
+    assertKeysFitChain(keys, conn.chain.id, Boolean(opts.allowDevKeys));
     const deployment = await deploy(conn, keys.deployer, {
       owner: keys.deployer.address,
       witnesses: keys.witnesses.map((w) => w.address),
@@ -125,6 +139,14 @@ export async function runSmoke(opts: SmokeOptions = {}): Promise<SmokeSummary> {
     }));
     const plans = planSlots(derivations, quorum);
     const submitStarted = performance.now();
+    // The dissenter's own candidates go on chain first, below quorum, so its dissent is on record
+    // (pending sign-offs) before the majority finalizes those slots.
+    const dissentPlans: SlotPlan[] = plans.flatMap((p) => p.dissent.map((c) => ({ ...p, agreed: c, dissent: [] })));
+    if (dissentPlans.length) {
+      log(`the dissenting witness signs off on its own ${dissentPlans.length} candidate(s) first`);
+      if (mode === 'relayed') await submitRelayed(conn, keys.deployer, dissentPlans, { ledger: deployment.ledger, batchSize: opts.batchSize });
+      else await submitWitnessTx(conn, dissentPlans, { ledger: deployment.ledger });
+    }
     const submit =
       mode === 'relayed'
         ? await submitRelayed(conn, keys.deployer, plans, { ledger: deployment.ledger, batchSize: opts.batchSize, onProgress: opts.onProgress })
@@ -133,6 +155,7 @@ export async function runSmoke(opts: SmokeOptions = {}): Promise<SmokeSummary> {
     const submitSeconds = (performance.now() - submitStarted) / 1000;
 
     const summary = await verify(conn, deployment.ledger, plans, observations);
+    const dissentingSignOffs = await dissentOnChain(conn, deployment.ledger, plans);
     return {
       ok: summary.notFinalized.length === 0 && summary.streams.every((s) => s.chainIntact),
       chainId: deployment.chainId,
@@ -144,8 +167,8 @@ export async function runSmoke(opts: SmokeOptions = {}): Promise<SmokeSummary> {
       deployment,
       mode,
       observations: observations.length,
-      dissentingSignOffs: plans.reduce((a, p) => a + p.dissent.reduce((b, c) => b + c.signers.length, 0), 0),
-      submit: { ...submit, gasUsed: submit.gasUsed.toString() },
+      dissentingSignOffs,
+      submit: { ...submit, gasUsed: submit.gasUsed.toString(), lost: submit.lost.map((l) => ({ ...l, sequence: l.sequence.toString() })) },
       finalizedLate,
       streams: summary.streams,
       notFinalized: summary.notFinalized,
@@ -154,6 +177,22 @@ export async function runSmoke(opts: SmokeOptions = {}): Promise<SmokeSummary> {
   } finally {
     await anvil?.stop();
   }
+}
+
+/** Sign-offs recorded on chain for candidates that lost their slot: dissent, counted from the ledger. */
+async function dissentOnChain(conn: Awaited<ReturnType<typeof connect>>, ledger: Address, plans: SlotPlan[]): Promise<number> {
+  const view = await readLedger(conn, ledger, plans);
+  const losers = plans.flatMap((p) => p.dissent.filter((c) => view.finalized.get(p.slot) !== c.hash));
+  const bits = await Promise.all(
+    losers.map((c) => conn.publicClient.readContract({ address: ledger, abi: observationLedgerAbi, functionName: 'signOffsOf', args: [c.hash] })),
+  );
+  return bits.reduce((n, b) => n + popcount(b), 0);
+}
+
+function popcount(x: bigint): number {
+  let n = 0;
+  for (; x; x &= x - 1n) n++;
+  return n;
 }
 
 /** Checks on chain that every agreed observation finalized with exactly its hash and that each
@@ -204,7 +243,7 @@ async function verify(
 export function formatSummary(s: SmokeSummary): string {
   const lines = [
     `${s.ok ? 'SMOKE OK' : 'SMOKE FAILED'}: ${s.observations} observations from ${s.lines} archive lines, ${s.mode} mode, chain ${s.chainId} (${s.rpc})`,
-    `ledger ${s.deployment.ledger}: ${s.deployment.witnesses.length} witnesses, quorum ${s.deployment.quorum}; ${s.dissentingSignOffs} dissenting sign-offs outvoted`,
+    `ledger ${s.deployment.ledger}: ${s.deployment.witnesses.length} witnesses, quorum ${s.deployment.quorum}; ${s.dissentingSignOffs} dissenting sign-offs on chain, outvoted`,
     `submitted ${s.submit.submitted} (${s.submit.alreadyFinal} already final) in ${s.submit.transactions} transactions, ${BigInt(s.submit.gasUsed).toLocaleString('en-US')} gas; ${s.finalizedLate} finalized late`,
     '',
     `${'stream'.padEnd(18)}${'finalized'.padStart(10)}${'pending'.padStart(9)}${'conflict'.padStart(10)}${'head'.padStart(7)}  chain`,

@@ -32,6 +32,7 @@ describe('npm run smoke, against its own anvil', () => {
     expect(s.ok).toBe(true);
     expect(s.notFinalized).toEqual([]);
     expect(s.submit.transactions).toBe(45 * 3);
+    expect(s.dissentingSignOffs).toBe(3); // sequence 9 of each stream, read back from the ledger
   });
 });
 
@@ -128,16 +129,16 @@ describe('bad input', () => {
     expect(s.observations).toBe(4);
   });
 
-  it('the CLI exits 2 and names file:line', () => {
+  it('the CLI exits 3 (bad input) and names file:line; derive prints nothing after the first invalid line', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'smoke/cli.ts', 'derive', '--archive', path.join(BAD, 'duplicate-epoch.jsonl')], { encoding: 'utf8' });
-    expect(r.status).toBe(2);
+    expect(r.status).toBe(3);
     expect(r.stderr).toContain('duplicate-epoch.jsonl:4: duplicate epoch: stream atsc/KQED/9.1');
-    expect(r.stdout).toBe('');
+    expect(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { line: number }).line)).toEqual([1, 2, 3]);
   });
 
-  it('the CLI refuses a quorum that is not a majority', () => {
+  it('the CLI refuses a quorum that is not a majority (usage, exit 2)', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'smoke/cli.ts', 'smoke', '--witnesses', '5', '--quorum', '2'], { encoding: 'utf8' });
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stderr).toContain('--quorum 2: expected a strict majority of the 5 witnesses (3 to 5).');
   });
 });

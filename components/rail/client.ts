@@ -20,7 +20,8 @@ import {
 } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { observationLedgerAbi, observationLedgerBytecode, railAbi, railBytecode } from './contracts.js';
-import { sendTx } from './tx.js';
+import { ChainError } from './errors.js';
+import { describeError, sendTx } from './tx.js';
 
 /** The deterministic-deployment proxy: anvil ships it at genesis; OP Stack chains carry it as a
  *  preinstall. A CREATE2 address through it depends only on salt and init code. */
@@ -38,11 +39,16 @@ export interface RailConnection {
  *  reads are batched into JSON-RPC batches. */
 export async function connect(rpcUrl: string, opts: { pollingIntervalMs?: number } = {}): Promise<RailConnection> {
   const transport = http(rpcUrl, { batch: { batchSize: 500, wait: 0 }, retryCount: 6, retryDelay: 250, timeout: 60_000 });
+  // The first call is a quick probe: a refused connection or an unknown host is reported in seconds,
+  // not after the full retry schedule meant for a node that hiccups mid-run.
   let chainId: number;
   try {
-    chainId = await createPublicClient({ transport }).getChainId();
+    chainId = await createPublicClient({ transport: http(rpcUrl, { retryCount: 1, retryDelay: 250, timeout: 10_000 }) }).getChainId();
   } catch (e) {
-    throw new Error(`${redactUrl(rpcUrl)}: the RPC does not answer eth_chainId (${shortError(e)}). Check the URL and that the node is running.`);
+    const code = causeCode(e);
+    throw new ChainError(
+      `${redactUrl(rpcUrl)}: the RPC does not answer eth_chainId (${code ? `${code}: ` : ''}${shortError(e)}). Check the URL and that the node is running.`,
+    );
   }
   const chain: Chain = {
     id: chainId,
@@ -111,17 +117,32 @@ export interface DeployResult {
 export async function deploy(conn: RailConnection, deployer: PrivateKeyAccount, p: DeployParams): Promise<DeployResult> {
   const pub = conn.publicClient;
   if (!(await pub.getCode({ address: CREATE2_PROXY }))) {
-    throw new Error(
+    throw new ChainError(
       `chain ${conn.chain.id}: no deterministic-deployment proxy at ${CREATE2_PROXY}. anvil has it by default and OP Stack chains carry it as a preinstall; deploy it first on other chains.`,
     );
   }
   const plan = planDeployment(p);
   const actions: string[] = [];
-  for (const [name, item] of [['rail', plan.rail], ['ledger', plan.ledger]] as const) {
-    if (await pub.getCode({ address: item.address })) continue;
+  const items = [['rail', plan.rail], ['ledger', plan.ledger]] as const;
+  const missing = new Set<string>();
+  for (const [name, item] of items) if (!(await pub.getCode({ address: item.address }))) missing.add(name);
+  // The proxy swallows a constructor's revert data, so each creation is simulated first to name it:
+  // all before anything is sent, except a bridging ledger whose rail is not there yet (its
+  // constructor checks the rail's code), which is simulated right before it is sent.
+  const simulate = async (name: string, initCode: Hex, sent: string) =>
+    pub.call({ account: deployer.address, data: initCode }).catch((e: unknown) => {
+      throw new ChainError(`deploying the ${name} would revert: ${describeError(e, name === 'ledger' ? observationLedgerAbi : railAbi)}. ${sent}`);
+    });
+  const ledgerWaitsForRail = Boolean(p.bridge) && missing.has('rail');
+  for (const [name, item] of items) {
+    if (missing.has(name) && !(name === 'ledger' && ledgerWaitsForRail)) await simulate(name, item.initCode, 'Nothing was sent.');
+  }
+  for (const [name, item] of items) {
+    if (!missing.has(name)) continue;
+    if (name === 'ledger' && ledgerWaitsForRail) await simulate(name, item.initCode, 'The rail was deployed; the ledger was not sent.');
     const receipt = await sendTx(conn, deployer, { to: CREATE2_PROXY, data: concatHex([plan.salt, item.initCode]) }, `deploying the ${name}`);
     if (!(await pub.getCode({ address: item.address }))) {
-      throw new Error(`deploying the ${name} through ${CREATE2_PROXY} left no code at ${item.address} (transaction ${receipt.transactionHash}).`);
+      throw new ChainError(`deploying the ${name} through ${CREATE2_PROXY} left no code at ${item.address} (transaction ${receipt.transactionHash}).`);
     }
     actions.push(`deployed ${name} at ${item.address}`);
   }
@@ -149,6 +170,12 @@ export async function deploy(conn: RailConnection, deployer: PrivateKeyAccount, 
   };
 }
 
+/** Refuses an address with no contract on this chain, naming it and the chain. */
+export async function requireContract(conn: RailConnection, address: Address, what: string, fix: string): Promise<void> {
+  const code = await conn.publicClient.getCode({ address });
+  if (!code || code === '0x') throw new ChainError(`${what} ${address}: no contract there on chain ${conn.chain.id}. ${fix}`);
+}
+
 // -- Helpers --
 
 /** Strips credentials and API-key-looking path parts from an RPC URL before it is printed. */
@@ -168,6 +195,15 @@ export function redactUrl(url: string): string {
   } catch {
     return '<unparseable RPC URL>';
   }
+}
+
+/** The system error code (ECONNREFUSED, ENOTFOUND, …) somewhere in `e`'s cause chain. */
+export function causeCode(e: unknown): string | undefined {
+  for (let x: unknown = e, depth = 0; x && typeof x === 'object' && depth < 8; x = (x as { cause?: unknown }).cause, depth++) {
+    const code = (x as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
+  }
+  return undefined;
 }
 
 export function shortError(e: unknown): string {

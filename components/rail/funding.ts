@@ -5,6 +5,7 @@ import { encodeFunctionData, formatEther, parseAbi, type Address } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import type { RailConnection } from './client.js';
 import { sendTx } from './tx.js';
+import { ChainError, UsageError } from './errors.js';
 
 /** OptimismPortal2's deposit entry point (packages/contracts-bedrock/src/L1/OptimismPortal2.sol). */
 export const optimismPortalAbi = parseAbi([
@@ -41,7 +42,7 @@ export async function fundOnL2(
   accounts: Address[],
   opts: FundingOptions,
 ): Promise<Deposit[]> {
-  if (opts.topUpTo < opts.minBalance) throw new Error(`funding: topUpTo (${formatEther(opts.topUpTo)} ETH) is below minBalance (${formatEther(opts.minBalance)} ETH).`);
+  if (opts.topUpTo < opts.minBalance) throw new UsageError(`funding: topUpTo (${formatEther(opts.topUpTo)} ETH) is below minBalance (${formatEther(opts.minBalance)} ETH).`);
   const unique = [...new Set(accounts)];
   const balances = await Promise.all(unique.map((a) => l2.publicClient.getBalance({ address: a })));
   const short = unique.map((a, i) => ({ to: a, before: balances[i]! })).filter((x) => x.before < opts.minBalance);
@@ -50,7 +51,7 @@ export async function fundOnL2(
   const total = short.reduce((sum, x) => sum + (opts.topUpTo - x.before), 0n);
   const l1Balance = await l1.publicClient.getBalance({ address: funder.address });
   if (l1Balance < total) {
-    throw new Error(
+    throw new ChainError(
       `funding: ${funder.address} holds ${formatEther(l1Balance)} ETH on L1 (chain ${l1.chain.id}) but the deposits need ${formatEther(total)} ETH plus L1 gas; send it more Sepolia ETH.`,
     );
   }
@@ -80,7 +81,7 @@ export async function fundOnL2(
     }
     if (pending.length === 0) return deposits;
     if (Date.now() > deadline) {
-      throw new Error(
+      throw new ChainError(
         `funding: deposits to ${pending.join(', ')} have not arrived on L2 (chain ${l2.chain.id}) after ${Math.round((opts.timeoutMs ?? 900_000) / 1000)} s. ` +
           `Check that op-node is deriving from L1 (its safe head moves) and re-run: accounts already funded are skipped.`,
       );

@@ -8,6 +8,7 @@ import { observationLedgerAbi } from './contracts.js';
 import { observationHash, observationSlot, type ObservationHeader } from './observation.js';
 import { ledgerDomain, signOffDigester, signSignOffDigest, type WitnessSignature } from './signoff.js';
 import type { RailConnection } from './client.js';
+import { ChainError } from './errors.js';
 import { sendTx } from './tx.js';
 
 export interface Derivation {
@@ -64,6 +65,35 @@ export function planSlots(derivations: Derivation[], quorum: number): SlotPlan[]
   });
 }
 
+/** The gas a bridging ledger requires to be left before it calls the rail (its BRIDGE_GAS of 100,000,
+ *  ·64/63, + 5,000); a batch's gas limit carries it once on top of the per-observation budget. */
+export const RAIL_CALL_RESERVE = 106_587n;
+
+/** One archive's observations as slot plans, each agreed with no signers: what `status` compares
+ *  the chain with. */
+export function planObserved(headers: ObservationHeader[]): SlotPlan[] {
+  return headers.map((header) => {
+    const hash = observationHash(header);
+    return { slot: observationSlot(header.streamHash, header.epochHash), streamHash: header.streamHash, sequence: header.sequence, agreed: { header, hash, signers: [] }, dissent: [] };
+  });
+}
+
+/** Refuses, before anything is sent, a submission whose witnesses cannot reach the ledger's quorum:
+ *  it names the quorum, how many of the given witnesses are members, and which are not. */
+export async function checkQuorumReachable(conn: RailConnection, ledger: Address, witnesses: Address[]): Promise<void> {
+  const [, quorum] = await conn.publicClient.readContract({ address: ledger, abi: observationLedgerAbi, functionName: 'membership' });
+  const active = await Promise.all(
+    witnesses.map((w) => conn.publicClient.readContract({ address: ledger, abi: observationLedgerAbi, functionName: 'isWitness', args: [w] })),
+  );
+  const members = witnesses.filter((_, i) => active[i]);
+  if (BigInt(members.length) >= quorum) return;
+  const outsiders = witnesses.filter((_, i) => !active[i]);
+  throw new ChainError(
+    `the ledger ${ledger} needs ${quorum} sign-offs, but only ${members.length} of the ${witnesses.length} witness keys given are its members` +
+      `${outsiders.length ? ` (not members: ${outsiders.join(', ')})` : ''}. Nothing was sent. Give the members' keys (ECP_WITNESS_KEYS, --witnesses), or have the owner add these witnesses.`,
+  );
+}
+
 export interface LedgerView {
   /** Slot → finalized ObservationHash (absent when not finalized). */
   finalized: Map<Hex, Hex>;
@@ -107,11 +137,37 @@ export interface SubmitReport {
   gasUsed: bigint;
   /** Planned slots already finalized with the agreed observation before this run. */
   alreadyFinal: number;
+  /** Planned slots finalized with another observation than this run's: lost to that one. */
+  lost: LostSlot[];
+}
+
+export interface LostSlot {
+  slot: Hex;
+  streamHash: Hex;
+  sequence: bigint;
+  /** This run's ObservationHash for the slot. */
+  ours: Hex;
+  /** What the ledger finalized instead. */
+  finalized: Hex;
 }
 
 /** The slots this run still has to finalize: agreed, and not finalized yet. */
 function pendingPlans(plans: SlotPlan[], view: LedgerView): SlotPlan[] {
   return plans.filter((p) => p.agreed && !view.finalized.has(p.slot));
+}
+
+/** Agreed slots the ledger finalized with this run's observation, and those it finalized with
+ *  another one. */
+export function compareWithChain(plans: SlotPlan[], view: LedgerView): { alreadyFinal: number; lost: LostSlot[] } {
+  let alreadyFinal = 0;
+  const lost: LostSlot[] = [];
+  for (const p of plans) {
+    const onChain = view.finalized.get(p.slot);
+    if (!p.agreed || onChain === undefined) continue;
+    if (onChain === p.agreed.hash) alreadyFinal++;
+    else lost.push({ slot: p.slot, streamHash: p.streamHash, sequence: p.sequence, ours: p.agreed.hash, finalized: onChain });
+  }
+  return { alreadyFinal, lost };
 }
 
 /** Relayed mode: every witness signs each observation it derived; a relayer submits the agreed
@@ -168,7 +224,9 @@ export async function submitRelayed(
         to: opts.ledger,
         data: encodeFunctionData({ abi: observationLedgerAbi, functionName: 'submitSignOffBatch', args: [items] }),
         nonce: txNonce,
-        gas: BigInt(chunk.length) * 120_000n + 100_000n,
+        // ~121k per observation at worst (a bridged first observation of a new stream), plus the
+        // gas a bridging ledger must hold before each rail call (BRIDGE_GAS·64/63 + 5,000).
+        gas: BigInt(chunk.length) * 130_000n + 100_000n + RAIL_CALL_RESERVE,
         abi: observationLedgerAbi,
       },
       what,
@@ -189,7 +247,7 @@ export async function submitRelayed(
   await Promise.all(inFlight);
   // Later batches may have gone out after a failed one; the next run picks up whatever is missing.
   if (failure) throw failure;
-  return { mode: 'relayed', submitted: todo.length, transactions, gasUsed, alreadyFinal: plans.length - todo.length - unagreed(plans) };
+  return { mode: 'relayed', submitted: todo.length, transactions, gasUsed, ...compareWithChain(plans, view) };
 }
 
 /** Witness-transaction mode: each witness that derived the agreed candidate sends `signOff` until
@@ -243,7 +301,7 @@ export async function submitWitnessTx(conn: RailConnection, plans: SlotPlan[], o
       }
     }),
   );
-  return { mode: 'witness-tx', submitted: todo.length, transactions, gasUsed, alreadyFinal: plans.length - todo.length - unagreed(plans) };
+  return { mode: 'witness-tx', submitted: todo.length, transactions, gasUsed, ...compareWithChain(plans, view) };
 }
 
 /** Calls `finalize` for agreed candidates that have quorum on chain but are not final yet (their
@@ -304,10 +362,6 @@ export async function streamStatus(
 }
 
 // -- Helpers --
-
-function unagreed(plans: SlotPlan[]): number {
-  return plans.filter((p) => !p.agreed).length;
-}
 
 /** The registry index of each distinct account that is a member now. */
 async function memberIndices(conn: RailConnection, ledger: Address, accounts: PrivateKeyAccount[]): Promise<Map<Address, number>> {

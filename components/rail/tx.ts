@@ -15,6 +15,7 @@ import {
 } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { shortError, wallet, type RailConnection } from './client.js';
+import { ChainError } from './errors.js';
 
 export interface TxRequest {
   to: Address;
@@ -63,7 +64,7 @@ export async function sendTx(
     const prepared = await w.prepareTransactionRequest({ to: req.to, data: req.data, gas: req.gas, nonce: req.nonce, value: req.value, chain: conn.chain });
     serialized = await w.signTransaction(prepared);
   } catch (e) {
-    throw new Error(`${what}: ${describeError(e, req.abi)}`);
+    throw new ChainError(`${what}: ${describeError(e, req.abi)}`);
   }
   // viem does not retry a send (it is a write), so the same signed bytes are re-sent here.
   let hash: Hex;
@@ -79,13 +80,13 @@ export async function sendTx(
           break;
         }
       }
-      if (!isTransient(e) || attempt + 1 >= attempts) throw new Error(`${what}: ${describeError(e, req.abi)}`);
+      if (!isTransient(e) || attempt + 1 >= attempts) throw new ChainError(`${what}: ${describeError(e, req.abi)}`);
       await sleep(Math.min(base * 2 ** attempt, 8000));
     }
   }
   const receipt = await conn.publicClient.waitForTransactionReceipt({ hash, timeout: 180_000, retryCount: attempts });
   if (receipt.status !== 'success') {
-    throw new Error(`${what}: transaction ${hash} reverted${await revertReason(conn, account.address, req, receipt.blockNumber)}.`);
+    throw new ChainError(`${what}: transaction ${hash} reverted${await revertReason(conn, account.address, req, receipt.blockNumber)}.`);
   }
   return receipt;
 }

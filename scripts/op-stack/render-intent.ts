@@ -5,6 +5,7 @@
 // ECP_BATCHER_PRIVATE_KEY, ECP_PROPOSER_PRIVATE_KEY, ECP_CHALLENGER_PRIVATE_KEY, ECP_SEQUENCER_PRIVATE_KEY,
 // ECP_L1_RPC_URL, ECP_L1_BEACON_URL. Prints the role addresses and the intent's sha256.
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { isMain } from "../is-main.js";
 
 import jsyaml from "js-yaml";
 
@@ -48,7 +49,7 @@ function main(argv: string[]): void {
   console.log(JSON.stringify({ deployer, ...roles, intentSha256: contentSha256(toml) }, null, 2));
 }
 
-if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+if (isMain(import.meta.url)) {
   try {
     main(process.argv.slice(2));
   } catch (e) {
