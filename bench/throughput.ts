@@ -6,6 +6,9 @@ import { DEFAULT_ARCHIVE, runSmoke } from '../smoke/run.js';
 
 export interface ThroughputResult {
   witnessTx: number;
+  /** Witness-tx finalized observations/s over the first and the last tenth of the run: flat when the
+   *  client does not slow down as the chain grows. */
+  witnessTxTenths: { first: number; last: number };
   relayedBatch: number;
   deriveLinesPerSec: number;
   observations: { witnessTx: number; relayedBatch: number };
@@ -27,10 +30,23 @@ export async function measureThroughput(opts: { witnessTxObservations?: number }
     return s.observations / (s.seconds.derive + s.seconds.submit);
   };
   const relayed = await runSmoke({ mode: 'relayed' });
-  // One transaction per witness is slow by design; a slice of the same archive is enough to measure it.
-  const witnessTx = await runSmoke({ mode: 'witness-tx', limit: opts.witnessTxObservations ?? 600 });
+  // One transaction per witness over the whole archive, timed per tenth from the progress reports.
+  const marks: { done: number; at: number }[] = [];
+  const witnessTx = await runSmoke({
+    mode: 'witness-tx',
+    limit: opts.witnessTxObservations,
+    onProgress: (p) => {
+      if (p.phase === 'witness-tx') marks.push({ done: p.done, at: performance.now() });
+    },
+  });
+  const tenth = (from: number, to: number) => {
+    const a = marks[Math.floor(from * (marks.length - 1))]!;
+    const b = marks[Math.floor(to * (marks.length - 1))]!;
+    return Math.round(((b.done - a.done) / (b.at - a.at)) * 1000);
+  };
   return {
     witnessTx: Math.round(rate(witnessTx)),
+    witnessTxTenths: { first: tenth(0, 0.1), last: tenth(0.9, 1) },
     relayedBatch: Math.round(rate(relayed)),
     deriveLinesPerSec: Math.round(lines / (best / 1000)),
     observations: { witnessTx: witnessTx.observations, relayedBatch: relayed.observations },
