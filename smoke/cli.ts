@@ -234,10 +234,11 @@ async function main(argv: string[]): Promise<number> {
         `submit: sign-offs on up to ${observations.length} observations to the ledger ${ledger} on chain ${conn.chain.id}, ` +
           (mode === 'relayed' ? `relayed in batches of ${batchSize} by ${keys.deployer.address}` : `one transaction per witness (${keys.witnesses.length} witnesses)`),
       );
+      const onInFlight = (n: number) => log(`waiting for ${n} transaction(s) still in flight from an earlier run before reading the ledger`);
       const report =
         mode === 'relayed'
-          ? await submitRelayed(conn, keys.deployer, plans, { ledger, batchSize, onProgress })
-          : await submitWitnessTx(conn, plans, { ledger, onProgress });
+          ? await submitRelayed(conn, keys.deployer, plans, { ledger, batchSize, onProgress, onInFlight })
+          : await submitWitnessTx(conn, plans, { ledger, onProgress, onInFlight });
       const late = await finalizeReady(conn, keys.deployer, plans, ledger);
       const lost = report.lost.map((l) => ({ ...l, sequence: l.sequence.toString() }));
       await out(`${JSON.stringify({ ledger, ...report, lost, gasUsed: report.gasUsed.toString(), finalizedLate: late }, null, json ? 0 : 2)}\n`);

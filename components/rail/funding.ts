@@ -4,7 +4,7 @@
 import { encodeFunctionData, formatEther, parseAbi, type Address } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import type { RailConnection } from './client.js';
-import { sendTx } from './tx.js';
+import { sendTx, waitForInFlight } from './tx.js';
 import { ChainError, UsageError } from './errors.js';
 
 /** OptimismPortal2's deposit entry point (packages/contracts-bedrock/src/L1/OptimismPortal2.sol). */
@@ -43,6 +43,8 @@ export async function fundOnL2(
   opts: FundingOptions,
 ): Promise<Deposit[]> {
   if (opts.topUpTo < opts.minBalance) throw new UsageError(`funding: topUpTo (${formatEther(opts.topUpTo)} ETH) is below minBalance (${formatEther(opts.minBalance)} ETH).`);
+  // A deposit an interrupted run still has in L1's mempool lands before balances are read.
+  await waitForInFlight(l1, funder.address);
   const unique = [...new Set(accounts)];
   const balances = await Promise.all(unique.map((a) => l2.publicClient.getBalance({ address: a })));
   const short = unique.map((a, i) => ({ to: a, before: balances[i]! })).filter((x) => x.before < opts.minBalance);

@@ -9,7 +9,7 @@ import { observationHash, observationSlot, type ObservationHeader } from './obse
 import { ledgerDomain, signOffDigester, signSignOffDigest, type WitnessSignature } from './signoff.js';
 import type { RailConnection } from './client.js';
 import { ChainError } from './errors.js';
-import { sendTx } from './tx.js';
+import { sendTx, waitForInFlight } from './tx.js';
 
 export interface Derivation {
   witness: PrivateKeyAccount;
@@ -128,6 +128,8 @@ export interface SubmitOptions {
   /** Relayed mode: batches sent ahead of their receipts. */
   maxInFlight?: number;
   onProgress?: (p: Progress) => void;
+  /** Called once when an account still has `pending` transactions in flight from an earlier run. */
+  onInFlight?: (pending: number) => void;
 }
 
 export interface SubmitReport {
@@ -178,6 +180,8 @@ export async function submitRelayed(
   plans: SlotPlan[],
   opts: SubmitOptions,
 ): Promise<SubmitReport> {
+  // Whatever an interrupted run left in the mempool lands first; only then is the ledger read.
+  await waitForInFlight(conn, relayer.address, { onWait: opts.onInFlight });
   const view = await readLedger(conn, opts.ledger, plans);
   const todo = pendingPlans(plans, view);
   const batchSize = opts.batchSize ?? 100;
@@ -254,6 +258,8 @@ export async function submitRelayed(
  *  the slot finalizes; streams run side by side, each in sequence order. Witnesses skip candidates
  *  they already signed off on (read from the ledger), so a re-run never signs off twice. */
 export async function submitWitnessTx(conn: RailConnection, plans: SlotPlan[], opts: SubmitOptions): Promise<SubmitReport> {
+  const witnesses = [...new Map(plans.flatMap((p) => p.agreed?.signers ?? []).map((s) => [s.address, s])).keys()];
+  await Promise.all(witnesses.map((w) => waitForInFlight(conn, w, { onWait: opts.onInFlight })));
   const view = await readLedger(conn, opts.ledger, plans);
   const todo = pendingPlans(plans, view);
   const byStream = new Map<Hex, SlotPlan[]>();
@@ -307,6 +313,7 @@ export async function submitWitnessTx(conn: RailConnection, plans: SlotPlan[], o
 /** Calls `finalize` for agreed candidates that have quorum on chain but are not final yet (their
  *  parent finalized after their last sign-off), in sequence order. */
 export async function finalizeReady(conn: RailConnection, relayer: PrivateKeyAccount, plans: SlotPlan[], ledger: Address): Promise<number> {
+  await waitForInFlight(conn, relayer.address);
   const view = await readLedger(conn, ledger, plans);
   let count = 0;
   for (const p of pendingPlans(plans, view)) {

@@ -92,6 +92,38 @@ export async function sendTx(
   return receipt;
 }
 
+/** Waits until `account` has no transaction in flight (its pending nonce equals its mined nonce), so
+ *  a resumed run reads the chain only after everything an interrupted run sent has landed, and never
+ *  sends again what is still in the mempool. A transaction that stays pending past the timeout is
+ *  reported with the fix (it needs a higher fee, or to be replaced). */
+export async function waitForInFlight(
+  conn: RailConnection,
+  account: Address,
+  opts: { timeoutMs?: number; onWait?: (pending: number) => void } = {},
+): Promise<void> {
+  const started = Date.now();
+  const timeoutMs = opts.timeoutMs ?? 300_000;
+  let told = false;
+  for (;;) {
+    const [mined, pending] = await Promise.all([
+      conn.publicClient.getTransactionCount({ address: account, blockTag: 'latest' }),
+      conn.publicClient.getTransactionCount({ address: account, blockTag: 'pending' }),
+    ]);
+    if (pending <= mined) return;
+    if (!told) {
+      opts.onWait?.(pending - mined);
+      told = true;
+    }
+    if (Date.now() - started > timeoutMs) {
+      throw new ChainError(
+        `${account} still has ${pending - mined} transaction(s) pending on chain ${conn.chain.id} after ${Math.round(timeoutMs / 1000)} s (nonces ${mined} to ${pending - 1}). ` +
+          'Nothing new was sent. Wait for them, or replace them with a higher fee, then re-run.',
+      );
+    }
+    await sleep(Math.min(conn.publicClient.pollingInterval * 5, 2000));
+  }
+}
+
 /** Waits for `hash`'s receipt: asks at once, then again after 2, 4, 8 … ms, up to the connection's
  *  polling interval. viem's waitForTransactionReceipt asks once and then waits for the next block
  *  number poll, so every receipt that is a few ms late costs a whole interval; on anvil, whose mining
