@@ -56,7 +56,10 @@ export function opGethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: H
       flag("http.port", P.http),
       // Host header allowlist: IP literals always pass (rpcstack.go virtualHostHandler); names must be listed.
       flag("http.vhosts", "op-geth,localhost"),
-      flag("http.api", "eth,net,web3,debug,txpool"),
+      // `miner` for op-batcher: its DA throttling (on by default) calls miner_setMaxDASize on this
+      // endpoint and shuts the batcher down on method-not-found (mono@op-batcher/v1.16.10
+      // batcher/driver.go; op-geth eth/api_miner.go MinerAPI.SetMaxDASize). The port is private.
+      flag("http.api", "eth,net,web3,debug,txpool,miner"),
       flag("authrpc.addr", "0.0.0.0"),
       flag("authrpc.port", P.authrpc),
       flag("authrpc.vhosts", "op-geth"),

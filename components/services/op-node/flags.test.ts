@@ -26,6 +26,7 @@ describe("opNodeSpec", () => {
       "--rpc.enable-admin=true",
       "--p2p.listen.tcp=9222",
       "--p2p.listen.udp=9222",
+      "--p2p.no-discovery",
       "--p2p.priv.path=/data/opnode_p2p_priv.txt",
       "--p2p.peerstore.path=/data/opnode_peerstore_db",
       "--p2p.discovery.path=/data/opnode_discovery_db",

@@ -33,6 +33,10 @@ export function opNodeSpec(config: Pick<StackConfig, "images" | "p2p">, paths: H
     flag("rpc.enable-admin", "true"),
     flag("p2p.listen.tcp", p2pPort),
     flag("p2p.listen.udp", p2pPort),
+    // Private chain: no discv5. With discovery on and no --p2p.bootnodes, op-node dials its built-in
+    // public bootnodes (mono@op-node/v1.19.0 p2p/cli/load_config.go, p2p/config.go DefaultBootnodes);
+    // peers are configured statically instead.
+    "--p2p.no-discovery",
     // Keep the peer identity and peer databases on the volume (defaults are relative to the cwd).
     flag("p2p.priv.path", `${CONTAINER_PATHS.data}/opnode_p2p_priv.txt`),
     flag("p2p.peerstore.path", `${CONTAINER_PATHS.data}/opnode_peerstore_db`),
