@@ -115,14 +115,23 @@ describe("loadConfig: defaults", () => {
     });
     const byUrl = loadConfig(
       fullRawConfig({
-        "ecp:prestate": JSON.stringify({ hash: TEST_PRESTATE.toUpperCase().replace("0X", "0x"), url: "https://prestates.example.org/p.json" }),
+        "ecp:prestate": JSON.stringify({ hash: TEST_PRESTATE.toUpperCase().replace("0X", "0x"), url: "https://prestates.example.org/p.bin.gz" }),
       }),
     );
     expect(byUrl.prestate).toEqual({
       hash: TEST_PRESTATE,
-      source: { kind: "url", url: "https://prestates.example.org/p.json" },
-      extension: ".json",
+      source: { kind: "url", url: "https://prestates.example.org/p.bin.gz" },
+      extension: ".bin.gz",
     });
+  });
+
+  it("test_load_Prestate_FailsIf_JsonState", () => {
+    // cannon refuses JSON states (singlethreaded v1), so the config refuses them before anything runs.
+    for (const path of ["/p/prestate.json", "/p/prestate.json.gz"]) {
+      expect(problemsOf(minimalRawConfig({ "ecp:prestate": JSON.stringify({ hash: TEST_PRESTATE, path }) }))).toEqual([
+        `\`ecp:prestate.path\` must be an absolute host path ending in .bin.gz (a Cannon binary state), got "${path}". Run \`pulumi config set --path ecp:prestate.path /var/lib/ecp-opstack/prestates/prestate-mt64.bin.gz\`.`,
+      ]);
+    }
   });
 
   it("test_load_Permissionless_DefaultsProposerGameTypeToCannon", () => {
@@ -233,7 +242,7 @@ describe("loadConfig: errors", () => {
       ),
     ).toEqual([
       '`ecp:prestate.hash` must be a 32-byte hex hash starting with 0x03 (an unfinished-VM commitment), got "0x04aa000000000000000000000000000000000000000000000000000000000…". Run `pulumi config set --path ecp:prestate.hash 0x03<62 hex>`.',
-      '`ecp:prestate.url` must be an https URL ending in .bin.gz, .json.gz or .json, got "http://insecure.example.org/p.bin.gz". Run `pulumi config set --path ecp:prestate.url https://example.org/prestates/0x03….bin.gz`.',
+      '`ecp:prestate.url` must be an https URL ending in .bin.gz (a Cannon binary state), got "http://insecure.example.org/p.bin.gz". Run `pulumi config set --path ecp:prestate.url https://example.org/prestates/0x03….bin.gz`.',
       "`ecp:prestate` must set exactly one of `path` or `url`, got both. Run `pulumi config rm --path ecp:prestate.url`.",
     ]);
     expect(problemsOf(minimalRawConfig({ "ecp:prestate": JSON.stringify({ hash: TEST_PRESTATE }) }))).toEqual([
@@ -249,7 +258,7 @@ describe("loadConfig: errors", () => {
       "`ecp:prestate` must set exactly one of `path` or `url`, got both. Run `pulumi config rm --path ecp:prestate.url`.",
     ]);
     expect(problemsOf(minimalRawConfig({ "ecp:prestate": JSON.stringify({ hash: TEST_PRESTATE, path: "/p/x.tar" }) }))).toEqual([
-      '`ecp:prestate.path` must be an absolute host path ending in .bin.gz, .json.gz or .json, got "/p/x.tar". Run `pulumi config set --path ecp:prestate.path /var/lib/ecp-opstack/prestates/prestate-mt64.bin.gz`.',
+      '`ecp:prestate.path` must be an absolute host path ending in .bin.gz (a Cannon binary state), got "/p/x.tar". Run `pulumi config set --path ecp:prestate.path /var/lib/ecp-opstack/prestates/prestate-mt64.bin.gz`.',
     ]);
   });
 

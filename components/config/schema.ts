@@ -227,7 +227,10 @@ function prestateHash(input: unknown): ParseResult<Hex> {
   return lower.startsWith("0x03") ? ok(lower) : fail("a 32-byte hex hash starting with 0x03 (an unfinished-VM commitment)");
 }
 
-const PRESTATE_FILE = /\.(bin\.gz|json\.gz|json)$/;
+/** Cannon loads binary states only (`.bin.gz`): JSON states are singlethreaded v1, which current cannon
+ *  refuses (cannon/mipsevm/versions/state.go LoadStateFromFile: "JSON states are always singlethreaded
+ *  v1 which is no longer supported"), and op-challenger looks a prestate up as <hash>.bin.gz. */
+const PRESTATE_FILE = /\.bin\.gz$/;
 
 function absoluteHostPath(input: unknown): ParseResult<string> {
   if (typeof input !== "string" || !input.startsWith("/") || input.split("/").includes("..")) return fail();
@@ -237,7 +240,7 @@ function absoluteHostPath(input: unknown): ParseResult<string> {
 function prestatePath(input: unknown): ParseResult<string> {
   const base = absoluteHostPath(input);
   if (!base.ok) return base;
-  return PRESTATE_FILE.test(base.value) ? base : fail("an absolute host path ending in .bin.gz, .json.gz or .json");
+  return PRESTATE_FILE.test(base.value) ? base : fail("an absolute host path ending in .bin.gz (a Cannon binary state)");
 }
 
 function prestateUrl(input: unknown): ParseResult<string> {
@@ -481,7 +484,7 @@ export const rawConfigSchema = z
             url: optional({
               path: "prestate.url",
               example: "https://example.org/prestates/0x03….bin.gz",
-              expected: "an https URL ending in .bin.gz, .json.gz or .json",
+              expected: "an https URL ending in .bin.gz (a Cannon binary state)",
               parse: prestateUrl,
             }),
           },
@@ -746,8 +749,8 @@ export interface PrestateConfig {
   /** Lowercase 0x-prefixed absolute prestate hash. */
   hash: Hex;
   source: PrestateSource;
-  /** `.bin.gz`, `.json.gz` or `.json`: op-challenger looks for `<hash><ext>` (prestates/multi.go). */
-  extension: ".bin.gz" | ".json.gz" | ".json";
+  /** Always `.bin.gz` (the config accepts nothing else): op-challenger looks for `<hash>.bin.gz`. */
+  extension: ".bin.gz";
 }
 
 export type RoleKeyRole = "batcher" | "proposer" | "challenger" | "sequencer";
@@ -795,12 +798,6 @@ export interface RailConfig {
   nodeImage: ImageConfig;
 }
 
-function prestateExtension(file: string): PrestateConfig["extension"] {
-  if (file.endsWith(".bin.gz")) return ".bin.gz";
-  if (file.endsWith(".json.gz")) return ".json.gz";
-  return ".json";
-}
-
 /** Turns the parsed raw shape into the typed config. Only called when parsing succeeded. */
 export function toStackConfig(raw: RawConfigOutput): StackConfig {
   const images = Object.fromEntries(
@@ -818,8 +815,7 @@ export function toStackConfig(raw: RawConfigOutput): StackConfig {
       raw.prestate.path !== undefined
         ? { kind: "path", path: raw.prestate.path }
         : { kind: "url", url: raw.prestate.url ?? "" };
-    const file = source.kind === "path" ? source.path : new URL(source.url).pathname;
-    prestate = { hash: raw.prestate.hash, source, extension: prestateExtension(file) };
+    prestate = { hash: raw.prestate.hash, source, extension: ".bin.gz" };
   }
 
   const deployer = raw.deployerPrivateKey;
