@@ -89,6 +89,9 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EveryC
         if (observations.length == 0) revert EmptySubmission();
         for (uint256 i; i < observations.length; ++i) {
             SignedObservation calldata o = observations[i];
+            // A slot finalized before this item is reached (by a racing relayer, a witness's own
+            // transaction, or a front-runner copying one item) is skipped: it must not sink the rest.
+            if (_finalized[observationSlot(o.header.streamHash, o.header.epochHash)] != bytes32(0)) continue;
             if (_submit(o.header, o.deadline, o.signatures)) ++finalizedCount;
         }
     }

@@ -506,6 +506,31 @@ contract EveryChannelObservationLedgerTest is LedgerFixture {
         assertEq(ledger.finalizedObservation(slotOf(p)), bytes32(0), "first item rolled back");
     }
 
+    function test_submitSignOffBatch_SkipsASlotFinalizedFirst() public {
+        // A front-runner copies item 0's signatures and finalizes it before the batch lands.
+        L.SignedObservation[] memory batch = new L.SignedObservation[](5);
+        bytes32 parent;
+        for (uint64 i; i < 5; ++i) {
+            batch[i].header = header(STREAM, i, parent, 0);
+            batch[i].signatures = sigs(batch[i].header, ids(0, 2, 4));
+            batch[i].deadline = dl();
+            parent = hashOf(batch[i].header);
+        }
+        vm.prank(address(0xBAD));
+        ledger.submitSignOffs(batch[0].header, batch[0].deadline, batch[0].signatures);
+        assertEq(ledger.submitSignOffBatch(batch), 4, "the other four finalize");
+        assertTrue(ledger.isStreamHead(STREAM, parent, 4), "head at 4");
+    }
+
+    function test_submitSignOffBatch_SkipsASlotFinalizedWithARival() public {
+        L.ObservationHeader memory rival = header(STREAM, 0, bytes32(0), 1);
+        ledger.submitSignOffs(rival, dl(), sigs(rival, ids(1, 2, 3)));
+        L.SignedObservation[] memory batch = new L.SignedObservation[](1);
+        (batch[0].header, batch[0].deadline, batch[0].signatures) = (first(), dl(), sigs(first(), ids(0, 2, 4)));
+        assertEq(ledger.submitSignOffBatch(batch), 0, "nothing finalized, nothing reverted");
+        assertEq(ledger.finalizedObservation(slotOf(rival)), hashOf(rival), "the rival stays final");
+    }
+
     function test_submitSignOffBatch_FailsIf_Empty() public {
         vm.expectRevert(L.EmptySubmission.selector);
         ledger.submitSignOffBatch(new L.SignedObservation[](0));

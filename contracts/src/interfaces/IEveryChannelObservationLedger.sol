@@ -148,7 +148,9 @@ interface IEveryChannelObservationLedger is IEveryChannelWitnessRegistry {
         returns (bool finalized);
 
     /// @notice `submitSignOffs` for many observations in one transaction, in order, so an observation
-    ///         may extend one finalized earlier in the same batch. All or nothing.
+    ///         may extend one finalized earlier in the same batch. An item whose slot is already
+    ///         finalized when it is reached is skipped (relayers race, and anyone can front-run one
+    ///         item); any other invalid item reverts the whole batch.
     /// @return finalizedCount How many observations this call finalized.
     function submitSignOffBatch(SignedObservation[] calldata observations) external returns (uint256 finalizedCount);
 
