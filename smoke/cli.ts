@@ -181,6 +181,7 @@ async function main(argv: string[]): Promise<number> {
           minBalance: etherFlag('fund-min', values['fund-min'], '0.05'),
           topUpTo: etherFlag('fund-top-up', values['fund-top-up'], '0.25'),
           onWait: (pending) => log(`waiting for deposits to reach ${pending.join(', ')} on L2`),
+          onInTransit: (accounts) => log(`an earlier deposit to ${accounts.join(', ')} is still on its way to L2; waiting for it instead of depositing again`),
         });
         for (const d of deposits) log(`deposited ${formatEther(d.value)} ETH to ${d.to} (L1 transaction ${d.l1Transaction})`);
       }

@@ -2,23 +2,22 @@
 // (deployArgs / smokeArgs), with op-geth's network URL pointed at anvil. "L1" is a second anvil holding a
 // test double of OptimismPortal, and the test plays op-node by crediting each deposit on "L2".
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { createTestClient, http, parseAbiItem, parseEther, type Address, type Hex } from "viem";
+import { createTestClient, http, parseEther, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { Redacted } from "../config/secret.js";
 import type { RailConfig } from "../config/schema.js";
 import { type Anvil, startAnvil } from "../rail/anvil.js";
-import { connect, wallet } from "../rail/client.js";
+import { connect } from "../rail/client.js";
+import { deployPortalDouble, installL1Block, relayDeposits } from "../rail/testing/op-stack-doubles.js";
 import { bundleRailCli } from "./bundle.js";
 import { ARCHIVE_IN_CONTAINER, deployArgs, L2_RPC_ON_NETWORK, parseDeployOutput, parseSmokeOutput, smokeArgs } from "./steps.js";
 
-const depositEvent = parseAbiItem("event DepositRequested(address indexed from, address indexed to, uint256 value, uint64 gasLimit)");
-const portalBytecode = (JSON.parse(readFileSync("contracts/out/OptimismPortalDouble.sol/OptimismPortalDouble.json", "utf8")) as { bytecode: { object: Hex } }).bytecode.object;
 
 // Fresh keys: the deployer has Sepolia ETH (set below) and nothing on L2, so deploy must fund it first.
 const DEPLOYER = `0x${"d1".repeat(32)}` as Hex;
@@ -67,21 +66,10 @@ beforeAll(async () => {
   const l1Test = createTestClient({ chain: l1Conn.chain, transport: http(l1.rpcUrl), mode: "anvil" });
   const deployer = privateKeyToAccount(DEPLOYER);
   await l1Test.setBalance({ address: deployer.address, value: parseEther("10") });
-  const hash = await wallet(l1Conn, deployer).deployContract({ abi: [], bytecode: portalBytecode });
-  portal = (await l1Conn.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
+  portal = await deployPortalDouble(l1Conn, deployer);
   const l2Conn = await connect(l2.rpcUrl);
-  const l2Test = createTestClient({ chain: l2Conn.chain, transport: http(l2.rpcUrl), mode: "anvil" });
-  stopRelay = l1Conn.publicClient.watchEvent({
-    address: portal,
-    event: depositEvent,
-    pollingInterval: 100,
-    onLogs: async (logs) => {
-      for (const log of logs) {
-        const before = await l2Conn.publicClient.getBalance({ address: log.args.to! });
-        await l2Test.setBalance({ address: log.args.to!, value: before + log.args.value! });
-      }
-    },
-  });
+  await installL1Block(l2Conn, await l1Conn.publicClient.getBlockNumber());
+  stopRelay = relayDeposits(l1Conn, l2Conn, portal, { delayMs: 0 });
   bundlePath = path.join(mkdtempSync(path.join(tmpdir(), "rail-bundle-")), "rail.mjs");
   writeFileSync(bundlePath, bundleRailCli().code);
 });

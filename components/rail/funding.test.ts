@@ -1,18 +1,13 @@
-// Funding on L2 through L1 deposits, with two anvils: "L1" holds a test double of the portal, and
-// the test plays op-node by crediting each requested deposit on "L2".
-import { readFileSync } from 'node:fs';
-import { createTestClient, http, parseAbiItem, parseEther, type Address, type Hex } from 'viem';
+// Funding on L2 through L1 deposits, with two anvils: "L1" holds a test double of the portal, "L2" one
+// of the L1Block predeploy, and the test plays op-node by crediting each deposit on "L2".
+import { parseEther, type Address } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadKeys } from '../../smoke/keys.js';
 import { startAnvil, type Anvil } from './anvil.js';
-import { connect, wallet, type RailConnection } from './client.js';
-import { fundOnL2 } from './funding.js';
-
-const portalArtifact = JSON.parse(readFileSync('contracts/out/OptimismPortalDouble.sol/OptimismPortalDouble.json', 'utf8')) as {
-  bytecode: { object: Hex };
-};
-const depositEvent = parseAbiItem('event DepositRequested(address indexed from, address indexed to, uint256 value, uint64 gasLimit)');
+import { connect, type RailConnection } from './client.js';
+import { fundOnL2, optimismPortalAbi } from './funding.js';
+import { deployPortalDouble, installL1Block, relayDeposits as relay } from './testing/op-stack-doubles.js';
 
 describe('fundOnL2', () => {
   let l1Anvil: Anvil;
@@ -25,30 +20,14 @@ describe('fundOnL2', () => {
   beforeAll(async () => {
     [l1Anvil, l2Anvil] = await Promise.all([startAnvil({ chainId: 11155111 }), startAnvil({ chainId: 16584 })]);
     [l1, l2] = await Promise.all([connect(l1Anvil.rpcUrl), connect(l2Anvil.rpcUrl)]);
-    const hash = await wallet(l1, funder).deployContract({ abi: [], bytecode: portalArtifact.bytecode.object });
-    portal = (await l1.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
+    portal = await deployPortalDouble(l1, funder);
+    await installL1Block(l2, await l1.publicClient.getBlockNumber());
   });
   afterAll(async () => {
     await Promise.all([l1Anvil.stop(), l2Anvil.stop()]);
   });
 
-  /** Plays op-node: credits every deposit the portal double records, after a short delay. */
-  function relayDeposits(): () => void {
-    const l2Test = createTestClient({ chain: l2.chain, transport: http(l2Anvil.rpcUrl), mode: 'anvil' });
-    return l1.publicClient.watchEvent({
-      address: portal,
-      event: depositEvent,
-      pollingInterval: 100,
-      onLogs: async (logs) => {
-        for (const log of logs) {
-          const to = log.args.to!;
-          const before = await l2.publicClient.getBalance({ address: to });
-          await new Promise((r) => setTimeout(r, 300));
-          await l2Test.setBalance({ address: to, value: before + log.args.value! });
-        }
-      },
-    });
-  }
+  const relayDeposits = (hold?: () => boolean) => relay(l1, l2, portal, { hold });
 
   it('tops up the accounts below the minimum and waits until the deposits arrive', async () => {
     const poor = [privateKeyToAccount(`0x${'a1'.repeat(32)}`).address, privateKeyToAccount(`0x${'a2'.repeat(32)}`).address];
@@ -77,6 +56,29 @@ describe('fundOnL2', () => {
     await expect(
       fundOnL2(l1, l2, funder, [poor], { portal, minBalance: 1n, topUpTo: parseEther('0.01'), pollMs: 100, timeoutMs: 500 }),
     ).rejects.toThrow(`funding: deposits to ${poor} have not arrived on L2 (chain 16584) after 1 s.`);
+  });
+
+  it('never sends a second deposit while the first is still on its way to L2', async () => {
+    const poor = privateKeyToAccount(`0x${'d1'.repeat(32)}`).address;
+    const opts = { portal, minBalance: parseEther('0.05'), topUpTo: parseEther('0.2'), pollMs: 100 };
+    // Derivation is stalled: the first run deposits, then gives up waiting.
+    let stalled = true;
+    const stop = relayDeposits(() => stalled);
+    try {
+      await expect(fundOnL2(l1, l2, funder, [poor], { ...opts, timeoutMs: 500 })).rejects.toThrow(`deposits to ${poor} have not arrived`);
+      // The re-run sees that deposit still on its way, sends nothing, and waits for it.
+      let inTransit: Address[] = [];
+      const rerun = fundOnL2(l1, l2, funder, [poor], { ...opts, timeoutMs: 20_000, onInTransit: (a) => (inTransit = a) });
+      await new Promise((r) => setTimeout(r, 500));
+      stalled = false;
+      expect(await rerun).toEqual([]);
+      expect(inTransit).toEqual([poor]);
+    } finally {
+      stop();
+    }
+    const deposits = await l1.publicClient.getContractEvents({ address: portal, abi: optimismPortalAbi, eventName: 'TransactionDeposited', args: { to: poor }, fromBlock: 0n });
+    expect(deposits).toHaveLength(1);
+    expect(await l2.publicClient.getBalance({ address: poor })).toBe(parseEther('0.2'));
   });
 
   it('refuses when the funder cannot pay for the deposits on L1, naming its address and balance', async () => {

@@ -7,10 +7,16 @@ import type { RailConnection } from './client.js';
 import { sendTx, waitForInFlight } from './tx.js';
 import { ChainError, UsageError } from './errors.js';
 
-/** OptimismPortal2's deposit entry point (packages/contracts-bedrock/src/L1/OptimismPortal2.sol). */
+/** OptimismPortal2's deposit entry point and event (packages/contracts-bedrock/src/L1/OptimismPortal2.sol). */
 export const optimismPortalAbi = parseAbi([
   'function depositTransaction(address _to, uint256 _value, uint64 _gasLimit, bool _isCreation, bytes _data) payable',
+  'event TransactionDeposited(address indexed from, address indexed to, uint256 indexed version, bytes opaqueData)',
 ]);
+
+/** The L1Block predeploy: `number()` is the L1 block the latest L2 block derives from (its L1 origin).
+ *  A deposit made in a later L1 block has not reached L2 yet. */
+export const L1_BLOCK_PREDEPLOY: Address = '0x4200000000000000000000000000000000000015';
+export const l1BlockAbi = parseAbi(['function number() view returns (uint64)']);
 
 /** L2 gas for a plain ETH deposit to an account; well above the portal's 21,000 floor. */
 export const DEPOSIT_GAS_LIMIT = 100_000n;
@@ -22,11 +28,15 @@ export interface FundingOptions {
   minBalance: bigint;
   /** …to this much. */
   topUpTo: bigint;
-  /** How long to wait for the deposits to arrive on L2. A re-run while a deposit is still on its way
-   *  may deposit again; the extra ETH lands in the same account. */
+  /** How long to wait for the deposits to arrive on L2. */
   timeoutMs?: number;
   pollMs?: number;
   onWait?: (pending: Address[]) => void;
+  /** How many L1 blocks back to look for this funder's deposits that have not reached L2 yet
+   *  (default 1,800: six hours of Sepolia). */
+  inTransitLookbackBlocks?: bigint;
+  /** Called with the accounts whose earlier deposit is still on its way: they get no second one. */
+  onInTransit?: (accounts: Address[]) => void;
 }
 
 export interface Deposit {
@@ -47,8 +57,13 @@ export async function fundOnL2(
   await waitForInFlight(l1, funder.address);
   const unique = [...new Set(accounts)];
   const balances = await Promise.all(unique.map((a) => l2.publicClient.getBalance({ address: a })));
-  const short = unique.map((a, i) => ({ to: a, before: balances[i]! })).filter((x) => x.before < opts.minBalance);
-  if (short.length === 0) return [];
+  const below = unique.map((a, i) => ({ to: a, before: balances[i]! })).filter((x) => x.before < opts.minBalance);
+  if (below.length === 0) return [];
+  // An earlier run's deposit that L1 has mined but L2 has not derived yet is still on its way: its
+  // account waits for it instead of getting a second one.
+  const inTransit = await depositsInTransit(l1, l2, funder.address, opts.portal, below.map((x) => x.to), opts.inTransitLookbackBlocks ?? 1800n);
+  if (inTransit.size) opts.onInTransit?.([...inTransit]);
+  const short = below.filter((x) => !inTransit.has(x.to));
 
   const total = short.reduce((sum, x) => sum + (opts.topUpTo - x.before), 0n);
   const l1Balance = await l1.publicClient.getBalance({ address: funder.address });
@@ -75,7 +90,8 @@ export async function fundOnL2(
   }
 
   const deadline = Date.now() + (opts.timeoutMs ?? 15 * 60_000);
-  const expected = new Map(short.map((x) => [x.to, x.before + (opts.topUpTo - x.before)]));
+  const expected = new Map<Address, bigint>(short.map((x) => [x.to, x.before + (opts.topUpTo - x.before)]));
+  for (const to of inTransit) expected.set(to, opts.minBalance);
   for (;;) {
     const pending: Address[] = [];
     for (const [to, want] of expected) {
@@ -91,4 +107,30 @@ export async function fundOnL2(
     opts.onWait?.(pending);
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 5000));
   }
+}
+
+/** Accounts among `accounts` with a deposit from `funder` through `portal` in an L1 block newer than
+ *  L2's L1 origin (L1Block.number()), within the last `lookback` L1 blocks. */
+async function depositsInTransit(
+  l1: RailConnection,
+  l2: RailConnection,
+  funder: Address,
+  portal: Address,
+  accounts: Address[],
+  lookback: bigint,
+): Promise<Set<Address>> {
+  const [latest, origin] = await Promise.all([
+    l1.publicClient.getBlockNumber(),
+    l2.publicClient.readContract({ address: L1_BLOCK_PREDEPLOY, abi: l1BlockAbi, functionName: 'number' }),
+  ]);
+  const fromBlock = origin + 1n > latest - lookback ? origin + 1n : latest - lookback;
+  if (fromBlock > latest) return new Set();
+  const logs = await l1.publicClient.getLogs({
+    address: portal,
+    event: optimismPortalAbi[1],
+    args: { from: funder, to: accounts },
+    fromBlock,
+    toBlock: latest,
+  });
+  return new Set(logs.map((l) => l.args.to!).filter((to) => accounts.includes(to)));
 }
