@@ -8,11 +8,12 @@ import { connect, deploy, redactUrl, type DeployResult } from '../components/rai
 import { observationLedgerAbi } from '../components/rail/contracts.js';
 import { formatIssue, type Derivation as ArchiveDerivation } from '../components/rail/archive/derive.js';
 import { readDerivation } from '../components/rail/archive/read.js';
-import { InputError, UsageError, printable } from '../components/rail/errors.js';
+import { InputError, UsageError } from '../components/rail/errors.js';
 import { observationSlot, type ObservationHeader } from '../components/rail/observation.js';
 import {
   finalizeReady,
   planSlots,
+  popcount,
   readLedger,
   streamStatus,
   submitRelayed,
@@ -66,7 +67,7 @@ export interface SmokeSummary {
 /** Invalid archive lines, listed (the first 50) with file:line and the reason. */
 export class InvalidArchiveError extends InputError {
   constructor(readonly derivation: Pick<ArchiveDerivation, 'errors'>) {
-    const shown = derivation.errors.slice(0, 50).map((e) => printable(formatIssue(e)));
+    const shown = derivation.errors.slice(0, 50).map(formatIssue);
     const more = derivation.errors.length - shown.length;
     super(
       [
@@ -114,8 +115,8 @@ export async function runSmoke(opts: SmokeOptions = {}): Promise<SmokeSummary> {
   requireObservations(observations.length, derived.lines, archive);
   const deriveSeconds = (performance.now() - started) / 1000;
   log(`derived ${observations.length} observations from ${derived.lines} lines of ${archive} in ${deriveSeconds.toFixed(2)} s`);
-  for (const w of derived.warnings) log(`warning: ${printable(formatIssue(w))}`);
-  if (derived.errors.length) log(`skipped ${derived.errors.length} invalid line(s):\n${derived.errors.map((e) => printable(formatIssue(e))).join('\n')}`);
+  for (const w of derived.warnings) log(`warning: ${formatIssue(w)}`);
+  if (derived.errors.length) log(`skipped ${derived.errors.length} invalid line(s):\n${derived.errors.map(formatIssue).join('\n')}`);
 
   let anvil: Anvil | undefined;
   try {
@@ -187,12 +188,6 @@ async function dissentOnChain(conn: Awaited<ReturnType<typeof connect>>, ledger:
     losers.map((c) => conn.publicClient.readContract({ address: ledger, abi: observationLedgerAbi, functionName: 'signOffsOf', args: [c.hash] })),
   );
   return bits.reduce((n, b) => n + popcount(b), 0);
-}
-
-function popcount(x: bigint): number {
-  let n = 0;
-  for (; x; x &= x - 1n) n++;
-  return n;
 }
 
 /** Checks on chain that every agreed observation finalized with exactly its hash and that each

@@ -82,12 +82,10 @@ export function planObserved(headers: ObservationHeader[]): SlotPlan[] {
  *  it names the quorum, how many of the given witnesses are members, and which are not. */
 export async function checkQuorumReachable(conn: RailConnection, ledger: Address, witnesses: Address[]): Promise<void> {
   const [, quorum] = await conn.publicClient.readContract({ address: ledger, abi: observationLedgerAbi, functionName: 'membership' });
-  const active = await Promise.all(
-    witnesses.map((w) => conn.publicClient.readContract({ address: ledger, abi: observationLedgerAbi, functionName: 'isWitness', args: [w] })),
-  );
-  const members = witnesses.filter((_, i) => active[i]);
+  const indexOf = await memberIndices(conn, ledger, witnesses);
+  const members = witnesses.filter((w) => indexOf.has(w));
   if (BigInt(members.length) >= quorum) return;
-  const outsiders = witnesses.filter((_, i) => !active[i]);
+  const outsiders = witnesses.filter((w) => !indexOf.has(w));
   throw new ChainError(
     `the ledger ${ledger} needs ${quorum} sign-offs, but only ${members.length} of the ${witnesses.length} witness keys given are its members` +
       `${outsiders.length ? ` (not members: ${outsiders.join(', ')})` : ''}. Nothing was sent. Give the members' keys (ECP_WITNESS_KEYS, --witnesses), or have the owner add these witnesses.`,
@@ -192,7 +190,7 @@ export async function submitRelayed(
   const quorum = Number(quorumOnChain);
   // Each signer signs under its registry index, read once per run; a non-member has none and cannot
   // sign off.
-  const indexOf = await memberIndices(conn, opts.ledger, todo.flatMap((p) => p.agreed!.signers));
+  const indexOf = await memberIndices(conn, opts.ledger, todo.flatMap((p) => p.agreed!.signers.map((s) => s.address)));
   let gasUsed = 0n;
   let transactions = 0;
   let done = 0;
@@ -265,12 +263,9 @@ export async function submitWitnessTx(conn: RailConnection, plans: SlotPlan[], o
   const byStream = new Map<Hex, SlotPlan[]>();
   for (const p of todo) byStream.set(p.streamHash, [...(byStream.get(p.streamHash) ?? []), p]);
   const [memberMask, quorum] = await conn.publicClient.readContract({ address: opts.ledger, abi: observationLedgerAbi, functionName: 'membership' });
-  // Each witness's registry bit, read once per run.
-  const bitOf = new Map<Address, Promise<bigint>>();
-  const bit = (who: Address) => {
-    if (!bitOf.has(who)) bitOf.set(who, witnessBit(conn, opts.ledger, who));
-    return bitOf.get(who)!;
-  };
+  // Each witness's registry bit, read once per run (0 for a non-member).
+  const indexOf = await memberIndices(conn, opts.ledger, witnesses);
+  const bit = (who: Address) => (indexOf.has(who) ? 1n << BigInt(indexOf.get(who)!) : 0n);
   let gasUsed = 0n;
   let transactions = 0;
   let done = 0;
@@ -286,7 +281,7 @@ export async function submitWitnessTx(conn: RailConnection, plans: SlotPlan[], o
       for (const p of streamPlans) {
         const c = p.agreed!;
         const recorded = await conn.publicClient.readContract({ address: opts.ledger, abi: observationLedgerAbi, functionName: 'signOffsOf', args: [c.hash] });
-        const bits = await Promise.all(c.signers.map((s) => bit(s.address)));
+        const bits = c.signers.map((s) => bit(s.address));
         const missing = Number(quorum) - popcount(recorded & memberMask);
         const senders = c.signers.filter((_, i) => (recorded & bits[i]!) === 0n).slice(0, Math.max(0, missing));
         const receipts = await Promise.all(
@@ -371,8 +366,8 @@ export async function streamStatus(
 // -- Helpers --
 
 /** The registry index of each distinct account that is a member now. */
-async function memberIndices(conn: RailConnection, ledger: Address, accounts: PrivateKeyAccount[]): Promise<Map<Address, number>> {
-  const distinct = [...new Set(accounts.map((a) => a.address))];
+async function memberIndices(conn: RailConnection, ledger: Address, accounts: Address[]): Promise<Map<Address, number>> {
+  const distinct = [...new Set(accounts)];
   const reads = await Promise.all(
     distinct.map((who) =>
       conn.publicClient
@@ -391,12 +386,8 @@ async function memberIndices(conn: RailConnection, ledger: Address, accounts: Pr
   return out;
 }
 
-async function witnessBit(conn: RailConnection, ledger: Address, who: Address): Promise<bigint> {
-  const [index, active] = await conn.publicClient.readContract({ address: ledger, abi: observationLedgerAbi, functionName: 'witnessIndex', args: [who] });
-  return active ? 1n << index : 0n;
-}
-
-function popcount(x: bigint): number {
+/** Set bits of `x`: how many witnesses an index bitmap names. */
+export function popcount(x: bigint): number {
   let n = 0;
   for (; x; x &= x - 1n) n++;
   return n;
