@@ -472,14 +472,7 @@ contract EveryChannelObservationLedgerTest is LedgerFixture {
     // -- Batches --
 
     function test_submitSignOffBatch_FinalizesAChainInOrder() public {
-        L.SignedObservation[] memory batch = new L.SignedObservation[](10);
-        bytes32 parent;
-        for (uint64 i; i < 10; ++i) {
-            batch[i].header = header(STREAM, i, parent, 0);
-            batch[i].signatures = sigs(batch[i].header, ids(0, 2, 4));
-            batch[i].deadline = dl();
-            parent = hashOf(batch[i].header);
-        }
+        (L.SignedObservation[] memory batch, bytes32 parent) = chainBatch(10);
         assertEq(ledger.submitSignOffBatch(batch), 10, "all finalized");
         assertTrue(ledger.isStreamHead(STREAM, parent, 9), "head at 9");
     }
@@ -508,14 +501,7 @@ contract EveryChannelObservationLedgerTest is LedgerFixture {
 
     function test_submitSignOffBatch_SkipsASlotFinalizedFirst() public {
         // A front-runner copies item 0's signatures and finalizes it before the batch lands.
-        L.SignedObservation[] memory batch = new L.SignedObservation[](5);
-        bytes32 parent;
-        for (uint64 i; i < 5; ++i) {
-            batch[i].header = header(STREAM, i, parent, 0);
-            batch[i].signatures = sigs(batch[i].header, ids(0, 2, 4));
-            batch[i].deadline = dl();
-            parent = hashOf(batch[i].header);
-        }
+        (L.SignedObservation[] memory batch, bytes32 parent) = chainBatch(5);
         vm.prank(address(0xBAD));
         ledger.submitSignOffs(batch[0].header, batch[0].deadline, batch[0].signatures);
         assertEq(ledger.submitSignOffBatch(batch), 4, "the other four finalize");

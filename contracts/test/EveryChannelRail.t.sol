@@ -146,14 +146,7 @@ contract EveryChannelRailTest is LedgerFixture {
         bridged(true);
         vm.prank(owner);
         rail.setPublisher(address(ledger), false);
-        L.SignedObservation[] memory batch = new L.SignedObservation[](5);
-        bytes32 parent;
-        for (uint64 i; i < 5; ++i) {
-            batch[i].header = header(STREAM, i, parent, 0);
-            batch[i].signatures = sigs(batch[i].header, ids(0, 2, 4));
-            batch[i].deadline = dl();
-            parent = hashOf(batch[i].header);
-        }
+        (L.SignedObservation[] memory batch, bytes32 parent) = chainBatch(5);
         assertEq(ledger.submitSignOffBatch(batch), 5, "all five finalized");
         assertTrue(ledger.isStreamHead(STREAM, parent, 4), "head at 4");
     }

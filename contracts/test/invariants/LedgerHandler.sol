@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {TestBase} from "../utils/TestBase.sol";
+import {lastWitnessIndex} from "../utils/WitnessIndex.sol";
 import {Vm} from "../utils/Vm.sol";
 import {EveryChannelObservationLedger} from "../../src/EveryChannelObservationLedger.sol";
 import {EveryChannelRail} from "../../src/EveryChannelRail.sol";
@@ -314,7 +315,7 @@ contract LedgerHandler is TestBase {
         s = new L.WitnessSignature[](n);
         for (uint256 i; i < n; ++i) {
             address signer = vm.addr(keys[i]);
-            s[i].witnessIndex = _lastIndex(signer);
+            s[i].witnessIndex = lastWitnessIndex(registry, signer);
             (s[i].r, s[i].vs) = vm.signCompact(keys[i], ledger.signOffDigest(_hash(h), deadline, s[i].witnessIndex));
             uint256 bit = _bitOf(signer);
             bits |= bit;
@@ -393,17 +394,6 @@ contract LedgerHandler is TestBase {
 
     function _actor(uint256 seed) internal pure returns (address) {
         return vm.addr(KEY_BASE + seed % ACTORS);
-    }
-
-    /// @dev The index `account` holds or last held, or 0 if it never held one.
-    function _lastIndex(address account) internal view returns (uint8) {
-        try registry.witnessIndex(account) returns (uint256 index, bool) {
-            // casting to 'uint8' is safe because indices are below MAX_WITNESS_INDICES (192).
-            // forge-lint: disable-next-line(unsafe-typecast)
-            return uint8(index);
-        } catch {
-            return 0;
-        }
     }
 
     /// @dev The registry bit of `account` if it is a member now, else 0.

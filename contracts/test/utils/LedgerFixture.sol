@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {TestBase} from "./TestBase.sol";
+import {lastWitnessIndex} from "./WitnessIndex.sol";
 import {EveryChannelObservationLedger} from "../../src/EveryChannelObservationLedger.sol";
 import {EveryChannelRail} from "../../src/EveryChannelRail.sol";
 import {IEveryChannelObservationLedger as L} from "../../src/interfaces/IEveryChannelObservationLedger.sol";
@@ -84,12 +85,18 @@ abstract contract LedgerFixture is TestBase {
 
     /// @dev The registry index `account` holds or last held, or 0 if it never held one.
     function indexOf(address account) internal view returns (uint8) {
-        try ledger.witnessIndex(account) returns (uint256 index, bool) {
-            // casting to 'uint8' is safe because indices are below MAX_WITNESS_INDICES (192).
-            // forge-lint: disable-next-line(unsafe-typecast)
-            return uint8(index);
-        } catch {
-            return 0;
+        return lastWitnessIndex(ledger, account);
+    }
+
+    /// @dev Observations 0..n-1 of STREAM, each on the previous one, signed by witnesses 0, 2 and 4;
+    ///      and the hash of the last.
+    function chainBatch(uint64 n) internal view returns (L.SignedObservation[] memory batch, bytes32 parent) {
+        batch = new L.SignedObservation[](n);
+        for (uint64 i; i < n; ++i) {
+            batch[i].header = header(STREAM, i, parent, 0);
+            batch[i].signatures = sigs(batch[i].header, ids(0, 2, 4));
+            batch[i].deadline = dl();
+            parent = hashOf(batch[i].header);
         }
     }
 
