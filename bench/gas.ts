@@ -14,9 +14,9 @@ import {
 } from 'viem';
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
-import { observationLedgerAbi, observationLedgerBytecode } from '../components/rail/contracts.js';
-import { observationHash, type ObservationHeader } from '../components/rail/observation.js';
-import { ledgerDomain, signSignOff, type WitnessSignature } from '../components/rail/signoff.js';
+import { observationLedgerAbi, observationLedgerBytecode } from '../rail/contracts.js';
+import { observationHash, type ObservationHeader } from '../rail/observation.js';
+import { ledgerDomain, signSignOff, type WitnessSignature } from '../rail/signoff.js';
 
 /** Targets per finalized observation, from the issue (about 1.08x the floor). */
 export const GAS_TARGETS = {

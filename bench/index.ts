@@ -2,7 +2,7 @@
 // `npm run bench -- stream [--gb N]`: streaming derivation of a generated archive of N GB (default 1)
 // through the CLI, with its peak memory.
 // Prints a table; `--json` prints one JSON object instead.
-import { ANVIL_DEFAULTS, startAnvil } from '../components/rail/anvil.js';
+import { ANVIL_DEFAULTS, startAnvil } from '../rail/anvil.js';
 import { GAS_TARGETS, measureGas, type GasResult } from './gas.js';
 import { measureStreaming, type StreamResult } from './stream.js';
 import { measureThroughput, type ThroughputResult } from './throughput.js';

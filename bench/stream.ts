@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DEFAULT_ARCHIVE } from '../smoke/run.js';
+import { DEFAULT_ARCHIVE } from '../rail/smoke.js';
 
 export interface StreamResult {
   archiveBytes: number;
@@ -64,7 +64,7 @@ export async function measureStreaming(gigabytes: number): Promise<StreamResult>
   try {
     const archive = await writeArchive(file, Math.ceil(gigabytes * 1024 ** 3));
     const started = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'smoke/cli.ts', 'derive', '--archive', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'rail/cli.ts', 'derive', '--archive', file], { stdio: ['ignore', 'pipe', 'inherit'] });
     let lines = 0;
     let firstTenth: number | undefined;
     let lastTenth: number | undefined;

@@ -1,8 +1,8 @@
 // Throughput on the bundled archive: derivation speed, and finalized observations per second from
 // archive to on-chain finality on anvil, relayed batches vs one transaction per witness.
 import { readFileSync } from 'node:fs';
-import { deriveArchive } from '../components/rail/archive/derive.js';
-import { DEFAULT_ARCHIVE, runSmoke } from '../smoke/run.js';
+import { deriveArchive } from '../rail/archive/derive.js';
+import { DEFAULT_ARCHIVE, runSmoke } from '../rail/smoke.js';
 
 export interface ThroughputResult {
   witnessTx: number;

@@ -1,4 +1,4 @@
-// Writes components/rail/contracts.ts from forge's build output: the ABI and creation bytecode of
+// Writes rail/contracts.ts from forge's build output: the ABI and creation bytecode of
 // the deployable rail contracts, as typed constants for viem. Run after `forge build`:
 //   npx tsx scripts/gen-contracts.ts          write the file
 //   npx tsx scripts/gen-contracts.ts --check  exit 1 if the committed file is stale
@@ -10,7 +10,7 @@ import path from 'node:path';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // The witness registry is abstract: the ledger inherits it, and its ABI is part of the ledger's.
 const CONTRACTS = ['EveryChannelObservationLedger', 'EveryChannelRail'] as const;
-export const GENERATED_PATH = path.join(root, 'components/rail/contracts.ts');
+export const GENERATED_PATH = path.join(root, 'rail/contracts.ts');
 
 interface ForgeArtifact {
   abi: unknown[];

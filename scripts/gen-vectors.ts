@@ -1,6 +1,6 @@
 // Cross-language test vectors: ObservationHeaders with their ObservationHash, ObservationSlot and
 // EIP-712 sign-off digest, computed with viem. The Solidity suite (contracts/test/Vectors.t.sol) and
-// the TypeScript suite (components/rail/vectors.test.ts) both assert this file.
+// the TypeScript suite (rail/vectors.test.ts) both assert this file.
 //   npx tsx scripts/gen-vectors.ts          write contracts/test/vectors/observation-vectors.json
 //   npx tsx scripts/gen-vectors.ts --check  exit 1 if the committed file differs
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -8,8 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMain } from './is-main.js';
 import { getAddress, keccak256, toHex, type Address, type Hex } from 'viem';
-import { observationHash, observationSlot, type ObservationHeader } from '../components/rail/observation.js';
-import { ledgerDomain, signOffDigest } from '../components/rail/signoff.js';
+import { observationHash, observationSlot, type ObservationHeader } from '../rail/observation.js';
+import { ledgerDomain, signOffDigest } from '../rail/signoff.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const VECTORS_PATH = path.join(root, 'contracts/test/vectors/observation-vectors.json');

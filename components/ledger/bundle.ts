@@ -1,5 +1,5 @@
 /**
- * The rail CLI (smoke/cli.ts) as one ES module file, so the exact client the local smoke runs can run on
+ * The rail CLI (rail/cli.ts) as one ES module file, so the exact client the local smoke runs can run on
  * ecp-forge in a plain Node container next to the L2. Built with esbuild at program time; the output is
  * deterministic, so an unchanged client gives an unchanged bundle and no diff.
  */
@@ -23,7 +23,7 @@ export function bundleRailCli(): RailBundle {
   if (cached !== undefined) return cached;
   const result = buildSync({
     absWorkingDir: PROJECT_ROOT,
-    entryPoints: ["smoke/cli.ts"],
+    entryPoints: ["rail/cli.ts"],
     bundle: true,
     platform: "node",
     format: "esm",
@@ -36,7 +36,7 @@ export function bundleRailCli(): RailBundle {
     banner: { js: 'import{createRequire as __ecpRequire}from"node:module";const require=__ecpRequire(import.meta.url);' },
   });
   const file = result.outputFiles[0];
-  if (file === undefined) throw new Error("esbuild produced no output for smoke/cli.ts.");
+  if (file === undefined) throw new Error("esbuild produced no output for rail/cli.ts.");
   cached = { code: file.text, sha256: createHash("sha256").update(file.text).digest("hex") };
   return cached;
 }

@@ -1,5 +1,5 @@
 /**
- * The observation rail on the new chain, run by the same client as the local smoke (smoke/cli.ts, bundled):
+ * The observation rail on the new chain, run by the same client as the local smoke (rail/cli.ts, bundled):
  * - RailLedger: copies the bundle to ecp-forge, tops up the deployer (and witnesses in witness-tx mode) on L2
  *   through OptimismPortal deposits, and deploys the rail and the ledger with CREATE2 (idempotent: a re-run
  *   deploys nothing). Addresses become stack outputs. Retained and protected: contracts cannot be undeployed.

@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { Redacted } from "../config/secret.js";
 import type { RailConfig } from "../config/schema.js";
-import { type Anvil, startAnvil } from "../rail/anvil.js";
-import { connect } from "../rail/client.js";
-import { deployPortalDouble, installL1Block, relayDeposits } from "../rail/testing/op-stack-doubles.js";
+import { type Anvil, startAnvil } from "../../rail/anvil.js";
+import { connect } from "../../rail/connection.js";
+import { deployPortalDouble, installL1Block, relayDeposits } from "../../rail/testing/op-stack-doubles.js";
 import { bundleRailCli } from "./bundle.js";
 import { ARCHIVE_IN_CONTAINER, deployArgs, L2_RPC_ON_NETWORK, parseDeployOutput, parseSmokeOutput, smokeArgs } from "./steps.js";
 

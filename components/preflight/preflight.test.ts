@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { type Anvil, startAnvil } from "../rail/anvil.js";
+import { type Anvil, startAnvil } from "../../rail/anvil.js";
 import { checkPreflight, probeL1, SEPOLIA_GENESIS_FORK_VERSION } from "./preflight.js";
 
 // anvil's first dev account holds 10000 ETH; this one holds nothing.

@@ -44,7 +44,7 @@ const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 
 export const MOCK_JWT_HEX = "ab".repeat(32);
 
-/** What the rail client prints for `deploy --json` and `smoke --json` (shapes from smoke/cli.ts). */
+/** What the rail client prints for `deploy --json` and `smoke --json` (shapes from rail/cli.ts). */
 export const MOCK_RAIL_DEPLOY = JSON.stringify({
   chainId: 16584,
   ledger: "0x00000000000000000000000000000000000000Aa",

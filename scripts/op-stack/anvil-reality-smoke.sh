@@ -4,4 +4,4 @@
 #   scripts/op-stack/anvil-reality-smoke.sh --archive /var/lib/every-channel/archive.jsonl --mode witness-tx
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-exec npx --no-install tsx smoke/cli.ts smoke "$@"
+exec npx --no-install tsx rail/cli.ts smoke "$@"

@@ -13,7 +13,7 @@ import { parse as parseToml } from "smol-toml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { TEST_HOST_KEY } from "../../components/config/test-fixtures.js";
-import { type Anvil, startAnvil } from "../../components/rail/anvil.js";
+import { type Anvil, startAnvil } from "../../rail/anvil.js";
 import { envNameOf } from "./render-intent.js";
 
 const FIXTURES = path.resolve("components/deployer/fixtures");

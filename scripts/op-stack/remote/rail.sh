@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Runs the bundled rail client (smoke/cli.ts, components/ledger/bundle.ts) in a pinned Node container on the
+# Runs the bundled rail client (rail/cli.ts, components/ledger/bundle.ts) in a pinned Node container on the
 # stack's Docker network, next to op-geth. The keys and the L1 URL pass from this shell's environment
 # into the container by name (`-e NAME`), so they are never on a command line. Prints the client's JSON.
 # Needs: RAIL_BUNDLE NODE_IMAGE NETWORK RAIL_ARGS (one argument per line) ECP_DEPLOYER_KEY ECP_WITNESS_KEYS,

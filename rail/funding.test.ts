@@ -3,9 +3,9 @@
 import { parseEther, type Address } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadKeys } from '../../smoke/keys.js';
+import { loadKeys } from './keys.js';
 import { startAnvil, type Anvil } from './anvil.js';
-import { connect, type RailConnection } from './client.js';
+import { connect, type RailConnection } from './connection.js';
 import { fundOnL2, optimismPortalAbi } from './funding.js';
 import { deployPortalDouble, installL1Block, relayDeposits as relay } from './testing/op-stack-doubles.js';
 

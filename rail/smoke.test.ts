@@ -6,12 +6,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAbiItem } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAnvil, type Anvil } from '../components/rail/anvil.js';
-import { connect, deploy } from '../components/rail/client.js';
-import { deriveArchive } from '../components/rail/archive/derive.js';
-import { planSlots, readLedger, submitRelayed } from '../components/rail/submit.js';
+import { startAnvil, type Anvil } from './anvil.js';
+import { deploy } from './client.js';
+import { connect } from './connection.js';
+import { deriveArchive } from './archive/derive.js';
+import { planSlots, readLedger, submitRelayed } from './submit.js';
 import { loadKeys } from './keys.js';
-import { DEFAULT_ARCHIVE, InvalidArchiveError, runSmoke } from './run.js';
+import { DEFAULT_ARCHIVE, InvalidArchiveError, runSmoke } from './smoke.js';
 
 const BAD = path.join(path.dirname(DEFAULT_ARCHIVE), 'bad');
 
@@ -130,14 +131,14 @@ describe('bad input', () => {
   });
 
   it('the CLI exits 3 (bad input) and names file:line; derive prints nothing after the first invalid line', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'smoke/cli.ts', 'derive', '--archive', path.join(BAD, 'duplicate-epoch.jsonl')], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'rail/cli.ts', 'derive', '--archive', path.join(BAD, 'duplicate-epoch.jsonl')], { encoding: 'utf8' });
     expect(r.status).toBe(3);
     expect(r.stderr).toContain('duplicate-epoch.jsonl:4: duplicate epoch: stream atsc/KQED/9.1');
     expect(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { line: number }).line)).toEqual([1, 2, 3]);
   });
 
   it('the CLI refuses a quorum that is not a majority (usage, exit 2)', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'smoke/cli.ts', 'smoke', '--witnesses', '5', '--quorum', '2'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'rail/cli.ts', 'smoke', '--witnesses', '5', '--quorum', '2'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--quorum 2: expected a strict majority of the 5 witnesses (3 to 5).');
   });

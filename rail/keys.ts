@@ -1,7 +1,7 @@
 // Keys for the CLI. On a dev chain the well-known anvil accounts are used; anywhere else keys come
 // from the environment and are never printed.
 import type { Hex } from 'viem';
-import { InputError, UsageError } from '../components/rail/errors.js';
+import { InputError, UsageError } from './errors.js';
 import { mnemonicToAccount, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 
 /** anvil's default mnemonic: its accounts are funded on every anvil and worthless elsewhere. */

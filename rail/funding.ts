@@ -3,7 +3,7 @@
 // the deposits arrive (op-node derives them from L1, usually within a few minutes).
 import { encodeFunctionData, formatEther, parseAbi, type Address } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
-import type { RailConnection } from './client.js';
+import type { RailConnection } from './connection.js';
 import { sendTx, waitForInFlight } from './tx.js';
 import { ChainError, UsageError } from './errors.js';
 

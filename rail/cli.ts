@@ -1,23 +1,24 @@
 // The rail CLI: `smoke` (the default), `derive`, `deploy`, `submit`, `status`.
-//   npx tsx smoke/cli.ts <command> [flags]     (npm run smoke runs `smoke`)
-// Exit codes (one table for every command, components/rail/errors.ts): 0 success, 1 verification
+//   npx tsx rail/cli.ts <command> [flags]     (npm run smoke runs `smoke`)
+// Exit codes (one table for every command, rail/errors.ts): 0 success, 1 verification
 // failed, 2 usage, 3 bad input, 4 chain error, 70 internal error.
 import { once } from 'node:events';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatEther, getAddress, isAddress, parseEther, type Address } from 'viem';
-import { formatIssue } from '../components/rail/archive/derive.js';
-import { deriveStream, openArchive, readDerivation } from '../components/rail/archive/read.js';
-import { connect, deploy, planDeployment, requireContract } from '../components/rail/client.js';
-import { EXIT, exitCodeOf, printable, UsageError, VerificationError } from '../components/rail/errors.js';
-import { fundOnL2, type Deposit } from '../components/rail/funding.js';
-import { headerToJson } from '../components/rail/observation.js';
-import { checkQuorumReachable, finalizeReady, planObserved, planSlots, streamStatus, submitRelayed, submitWitnessTx } from '../components/rail/submit.js';
+import { formatIssue } from './archive/derive.js';
+import { deriveStream, openArchive, readDerivation } from './archive/read.js';
+import { deploy, planDeployment, requireContract } from './client.js';
+import { connect } from './connection.js';
+import { EXIT, exitCodeOf, printable, UsageError, VerificationError } from './errors.js';
+import { fundOnL2, type Deposit } from './funding.js';
+import { headerToJson } from './observation.js';
+import { checkQuorumReachable, finalizeReady, planObserved, planSlots, streamStatus, submitRelayed, submitWitnessTx } from './submit.js';
 import { assertKeysFitChain, loadKeys } from './keys.js';
 import { progressReporter } from './progress.js';
-import { DEFAULT_ARCHIVE, formatSummary, InvalidArchiveError, requireObservations, runSmoke } from './run.js';
+import { DEFAULT_ARCHIVE, formatSummary, InvalidArchiveError, requireObservations, runSmoke } from './smoke.js';
 
-const USAGE = `usage: tsx smoke/cli.ts <command> [flags]
+const USAGE = `usage: tsx rail/cli.ts <command> [flags]
 
 commands:
   smoke    start anvil (or use --rpc), deploy, derive the archive, sign off, verify finality (default)

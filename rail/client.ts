@@ -3,68 +3,25 @@
 // has no Pulumi imports.
 import {
   concatHex,
-  createPublicClient,
-  createWalletClient,
   encodeDeployData,
   encodeFunctionData,
   getContractAddress,
-  http,
   keccak256,
   toHex,
   zeroAddress,
   type Address,
-  type Chain,
   type Hex,
-  type PublicClient,
-  type Transport,
 } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { observationLedgerAbi, observationLedgerBytecode, railAbi, railBytecode } from './contracts.js';
 import { ChainError } from './errors.js';
 import { describeError, sendTx } from './tx.js';
+import { type RailConnection } from './connection.js';
 
 /** The deterministic-deployment proxy: anvil ships it at genesis; OP Stack chains carry it as a
  *  preinstall. A CREATE2 address through it depends only on salt and init code. */
 export const CREATE2_PROXY: Address = '0x4e59b44847b379578588920cA78FbF26c0B4956C';
 export const DEFAULT_SALT: Hex = keccak256(toHex('every.channel observation rail v1'));
-
-export interface RailConnection {
-  rpcUrl: string;
-  chain: Chain;
-  transport: Transport;
-  publicClient: PublicClient;
-}
-
-/** Connects over HTTP. Transient transport errors are retried with exponential backoff by viem;
- *  reads are batched into JSON-RPC batches. */
-export async function connect(rpcUrl: string, opts: { pollingIntervalMs?: number } = {}): Promise<RailConnection> {
-  const transport = http(rpcUrl, { batch: { batchSize: 500, wait: 0 }, retryCount: 6, retryDelay: 250, timeout: 60_000 });
-  // The first call is a quick probe: a refused connection or an unknown host is reported in seconds,
-  // not after the full retry schedule meant for a node that hiccups mid-run.
-  let chainId: number;
-  try {
-    chainId = await createPublicClient({ transport: http(rpcUrl, { retryCount: 1, retryDelay: 250, timeout: 10_000 }) }).getChainId();
-  } catch (e) {
-    const code = causeCode(e);
-    throw new ChainError(
-      `${redactUrl(rpcUrl)}: the RPC does not answer eth_chainId (${code ? `${code}: ` : ''}${shortError(e)}). Check the URL and that the node is running.`,
-    );
-  }
-  const chain: Chain = {
-    id: chainId,
-    name: `chain ${chainId}`,
-    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-    rpcUrls: { default: { http: [rpcUrl] } },
-  };
-  // Receipts are polled every 100 ms by default: viem's 4 s default would dominate on anvil, and an
-  // OP Stack chain makes a block every 2 s.
-  const pollingInterval = opts.pollingIntervalMs ?? 100;
-  return { rpcUrl, chain, transport, publicClient: createPublicClient({ chain, transport, pollingInterval }) as PublicClient };
-}
-
-export function wallet(conn: RailConnection, account: PrivateKeyAccount) {
-  return createWalletClient({ chain: conn.chain, transport: conn.transport, account });
-}
 
 // -- Deterministic deployment --
 
@@ -175,39 +132,3 @@ export async function requireContract(conn: RailConnection, address: Address, wh
   const code = await conn.publicClient.getCode({ address });
   if (!code || code === '0x') throw new ChainError(`${what} ${address}: no contract there on chain ${conn.chain.id}. ${fix}`);
 }
-
-// -- Helpers --
-
-/** Strips credentials and API-key-looking path parts from an RPC URL before it is printed. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.username || u.password) {
-      u.username = '***';
-      u.password = '';
-    }
-    u.search = u.search ? '?***' : '';
-    u.pathname = u.pathname
-      .split('/')
-      .map((part) => (part.length >= 16 && /[0-9]/.test(part) && /^[A-Za-z0-9_-]+$/.test(part) ? '***' : part))
-      .join('/');
-    return u.toString();
-  } catch {
-    return '<unparseable RPC URL>';
-  }
-}
-
-/** The system error code (ECONNREFUSED, ENOTFOUND, …) somewhere in `e`'s cause chain. */
-export function causeCode(e: unknown): string | undefined {
-  for (let x: unknown = e, depth = 0; x && typeof x === 'object' && depth < 8; x = (x as { cause?: unknown }).cause, depth++) {
-    const code = (x as { code?: unknown }).code;
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
-  }
-  return undefined;
-}
-
-export function shortError(e: unknown): string {
-  if (e && typeof e === 'object' && 'shortMessage' in e && typeof e.shortMessage === 'string') return e.shortMessage;
-  return e instanceof Error ? e.message.split('\n')[0]! : String(e);
-}
-

@@ -15,7 +15,7 @@ import {
   type TransactionReceipt,
 } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
-import { shortError, wallet, type RailConnection } from './client.js';
+import { shortError, wallet, type RailConnection } from './connection.js';
 import { ChainError } from './errors.js';
 
 export interface TxRequest {

@@ -1,5 +1,5 @@
 // Progress for long runs: a bar on a terminal, a line every few seconds otherwise, nothing in --json.
-import type { Progress } from '../components/rail/submit.js';
+import type { Progress } from './submit.js';
 
 export function progressReporter(opts: { json: boolean; stream?: NodeJS.WriteStream; intervalMs?: number }) {
   const out = opts.stream ?? process.stderr;

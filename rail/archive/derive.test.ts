@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { describe, expect, it } from 'vitest';
-import { FIXTURE_DIR, renderArchive } from '../../../scripts/gen-archive-fixture.js';
+import { FIXTURE_DIR, renderArchive } from '../../scripts/gen-archive-fixture.js';
 import { observationHash } from '../observation.js';
 import { dataRootOf, deriveArchive, formatIssue, observationHashFast, parseArchive } from './derive.js';
 import { chunkRoot, initKeccak } from './merkle.js';

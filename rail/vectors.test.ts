@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { recoverTypedDataAddress, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
-import { renderVectors, VECTORS_PATH } from '../../scripts/gen-vectors.js';
+import { renderVectors, VECTORS_PATH } from '../scripts/gen-vectors.js';
 import { observationHash, observationSlot, type ObservationHeader } from './observation.js';
 import { ledgerDomain, SIGN_OFF_TYPES, signOffDigest, signOffDigester, signSignOff } from './signoff.js';
 

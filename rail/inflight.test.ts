@@ -3,10 +3,11 @@
 import { encodeFunctionData, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { loadKeys } from '../../smoke/keys.js';
-import { DEFAULT_ARCHIVE } from '../../smoke/run.js';
+import { loadKeys } from './keys.js';
+import { DEFAULT_ARCHIVE } from './smoke.js';
 import { startAnvil, type Anvil } from './anvil.js';
-import { connect, deploy, wallet as walletFor, type RailConnection } from './client.js';
+import { deploy } from './client.js';
+import { connect, wallet as walletFor, type RailConnection } from './connection.js';
 import { observationLedgerAbi } from './contracts.js';
 import { deriveArchive } from './archive/derive.js';
 import { planSlots, readLedger, submitRelayed } from './submit.js';

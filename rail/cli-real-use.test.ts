@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createPublicClient, http } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startAnvil, type Anvil } from '../components/rail/anvil.js';
-import { observationLedgerAbi } from '../components/rail/contracts.js';
-import { EXIT } from '../components/rail/errors.js';
-import { RAIL_CALL_RESERVE } from '../components/rail/submit.js';
-import { DEFAULT_ARCHIVE } from './run.js';
+import { freePort, startAnvil, type Anvil } from './anvil.js';
+import { observationLedgerAbi } from './contracts.js';
+import { EXIT } from './errors.js';
+import { RAIL_CALL_RESERVE } from './submit.js';
+import { DEFAULT_ARCHIVE } from './smoke.js';
 
-const CLI = ['--import', 'tsx', 'smoke/cli.ts'];
+const CLI = ['--import', 'tsx', 'rail/cli.ts'];
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}, input?: string | Buffer) =>
   spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, input, maxBuffer: 64 * 1024 * 1024 });
 

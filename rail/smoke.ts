@@ -3,13 +3,14 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { keccak256, concatHex, type Address, type Hex } from 'viem';
-import { startAnvil, type Anvil } from '../components/rail/anvil.js';
-import { connect, deploy, redactUrl, type DeployResult } from '../components/rail/client.js';
-import { observationLedgerAbi } from '../components/rail/contracts.js';
-import { formatIssue, type Derivation as ArchiveDerivation } from '../components/rail/archive/derive.js';
-import { readDerivation } from '../components/rail/archive/read.js';
-import { InputError, UsageError } from '../components/rail/errors.js';
-import { observationSlot, type ObservationHeader } from '../components/rail/observation.js';
+import { startAnvil, type Anvil } from './anvil.js';
+import { deploy, type DeployResult } from './client.js';
+import { connect, redactUrl } from './connection.js';
+import { observationLedgerAbi } from './contracts.js';
+import { formatIssue, type Derivation as ArchiveDerivation } from './archive/derive.js';
+import { readDerivation } from './archive/read.js';
+import { InputError, UsageError } from './errors.js';
+import { observationSlot, type ObservationHeader } from './observation.js';
 import {
   finalizeReady,
   planSlots,
@@ -22,10 +23,10 @@ import {
   type SlotPlan,
   type StreamStatus,
   type SubmitReport,
-} from '../components/rail/submit.js';
+} from './submit.js';
 import { assertKeysFitChain, loadKeys } from './keys.js';
 
-export const DEFAULT_ARCHIVE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/archive.jsonl');
+export const DEFAULT_ARCHIVE = path.join(path.dirname(fileURLToPath(import.meta.url)), '../smoke/fixtures/archive.jsonl');
 
 export interface SmokeOptions {
   rpc?: string;

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createTestClient, decodeAbiParameters, http, pad, toHex, type Address, type Hex } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
-import { wallet, type RailConnection } from '../client.js';
+import { wallet, type RailConnection } from '../connection.js';
 import { L1_BLOCK_PREDEPLOY, optimismPortalAbi } from '../funding.js';
 
 const artifact = (name: string) =>

@@ -3,12 +3,13 @@
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAnvil, type Anvil } from '../components/rail/anvil.js';
-import { deriveArchive } from '../components/rail/archive/derive.js';
-import { connect, deploy } from '../components/rail/client.js';
-import { planSlots, readLedger, submitRelayed } from '../components/rail/submit.js';
+import { startAnvil, type Anvil } from './anvil.js';
+import { deriveArchive } from './archive/derive.js';
+import { deploy } from './client.js';
+import { connect } from './connection.js';
+import { planSlots, readLedger, submitRelayed } from './submit.js';
 import { loadKeys } from './keys.js';
-import { DEFAULT_ARCHIVE } from './run.js';
+import { DEFAULT_ARCHIVE } from './smoke.js';
 
 describe('a flaky RPC', () => {
   let anvil: Anvil;

@@ -7,7 +7,7 @@ import type { PrivateKeyAccount } from 'viem/accounts';
 import { observationLedgerAbi } from './contracts.js';
 import { observationHash, observationSlot, type ObservationHeader } from './observation.js';
 import { ledgerDomain, signOffDigester, signSignOffDigest, type WitnessSignature } from './signoff.js';
-import type { RailConnection } from './client.js';
+import type { RailConnection } from './connection.js';
 import { ChainError } from './errors.js';
 import { sendTx, waitForInFlight } from './tx.js';
 

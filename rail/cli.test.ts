@@ -1,12 +1,13 @@
 // The rail CLI's commands against a real anvil, and its key and URL handling.
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAnvil, type Anvil } from '../components/rail/anvil.js';
-import { planDeployment, redactUrl } from '../components/rail/client.js';
+import { startAnvil, type Anvil } from './anvil.js';
+import { planDeployment } from './client.js';
+import { redactUrl } from './connection.js';
 import { loadKeys } from './keys.js';
 
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'smoke/cli.ts', ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  spawnSync(process.execPath, ['--import', 'tsx', 'rail/cli.ts', ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
 
 describe('rail CLI on an existing chain', () => {
   let anvil: Anvil;

@@ -1,8 +1,9 @@
 import { encodeFunctionData } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadKeys } from '../../smoke/keys.js';
+import { loadKeys } from './keys.js';
 import { startAnvil, type Anvil } from './anvil.js';
-import { connect, deploy } from './client.js';
+import { deploy } from './client.js';
+import { connect } from './connection.js';
 import { observationLedgerAbi } from './contracts.js';
 import { sendTx } from './tx.js';
 
