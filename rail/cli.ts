@@ -1,4 +1,5 @@
-// The rail CLI: `smoke` (the default), `derive`, `deploy`, `submit`, `status`.
+// The rail CLI: `smoke` (the default), `derive`, `deploy`, `submit`, `status`, and the long-running
+// `witness` and `relayer`.
 //   npx tsx rail/cli.ts <command> [flags]     (npm run smoke runs `smoke`)
 // Exit codes (one table for every command, rail/errors.ts): 0 success, 1 verification
 // failed, 2 usage, 3 bad input, 4 chain error, 70 internal error.
@@ -14,7 +15,10 @@ import { EXIT, exitCodeOf, printable, UsageError, VerificationError } from './er
 import { fundOnL2, type Deposit } from './funding.js';
 import { headerToJson } from './observation.js';
 import { checkQuorumReachable, finalizeReady, planObserved, planSlots, streamStatus, submitRelayed, submitWitnessTx } from './submit.js';
-import { assertKeysFitChain, loadKeys } from './keys.js';
+import { assertKeysFitChain, loadKeys, loadProcessKey } from './keys.js';
+import { makeLogger } from './ops/observability.js';
+import { startRelayer } from './relayer/relayer.js';
+import { startWitness } from './witness/witness.js';
 import { progressReporter } from './progress.js';
 import { DEFAULT_ARCHIVE, formatSummary, InvalidArchiveError, requireObservations, runSmoke } from './smoke.js';
 
@@ -27,6 +31,10 @@ commands:
   submit   sign off on the archive's observations with the witness keys (resumable); needs --ledger,
            or --deploy to deploy (or reuse) the deterministic ledger for these keys first
   status   per stream: head sequence, finalized, pending and conflicting counts (reads only)
+  witness  run one witness: follow its own --archive (a file or a directory of .jsonl files), propose,
+           verify and sign off with ECP_WITNESS_KEY (contracts/docs/Protocol.md); runs until SIGTERM
+  relayer  run a relayer: take witnesses' sign-offs over HTTP and submit batches with ECP_RELAYER_KEY;
+           runs until SIGTERM
 
 flags:
   --rpc URL            an existing chain instead of a fresh anvil (smoke); required for deploy/submit/status
@@ -47,6 +55,20 @@ flags:
   --fund-top-up ETH    deploy --portal: …up to this balance (default 0.25)
   --allow-dev-keys     let the anvil dev keys sign on a chain that is not anvil's (31337)
   --json               one JSON object on stdout, no progress
+witness and relayer flags:
+  --listen HOST:PORT   the HTTP address (relayer API, /metrics, /healthz); default 127.0.0.1:8650 for a
+                       relayer and 127.0.0.1:8651 for a witness
+  --relayer URL        witness: a relayer to post to and read candidates from (repeat for several)
+  --state-dir DIR      witness: where its durable sign-off record lives
+  --tolerance-ms N     witness: how far a candidate's observation time may lie from ours (default 2000)
+  --propose-step-ms N  witness: the wait before the next-ranked witness may propose (default 2000)
+  --give-up-ms N       witness: a slot not final after this is given up, the stream goes on (default 60000)
+  --poll-ms N          how often the chain and relayers are read (default 250)
+  --from-block N       the block to read ledger logs from (default 0: the whole chain)
+  --max-batch N        relayer: observations per batch, 1 to 500 (default 100)
+  --max-pipeline N     witness: votes per stream cast ahead of the chain (default 1: only on candidates
+                       extending the finalized head; more is faster on a backlog, but a slot that fails
+                       then takes up to N later slots with it)
 keys: ECP_DEPLOYER_KEY and ECP_WITNESS_KEYS (comma-separated) from the environment; without them the
       anvil dev accounts are used, and only on anvil's chain (31337) unless --allow-dev-keys.
 exit: 0 success, 1 verification failed (something is not final on chain, or lost to another
@@ -90,6 +112,16 @@ async function main(argv: string[]): Promise<number> {
         'fund-top-up': { type: 'string' },
         'allow-dev-keys': { type: 'boolean' },
         json: { type: 'boolean' },
+        listen: { type: 'string' },
+        relayer: { type: 'string', multiple: true },
+        'state-dir': { type: 'string' },
+        'tolerance-ms': { type: 'string' },
+        'propose-step-ms': { type: 'string' },
+        'give-up-ms': { type: 'string' },
+        'poll-ms': { type: 'string' },
+        'from-block': { type: 'string' },
+        'max-batch': { type: 'string' },
+        'max-pipeline': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -250,6 +282,63 @@ async function main(argv: string[]): Promise<number> {
       }
       return EXIT.ok;
     }
+    case 'witness':
+    case 'relayer': {
+      const [host, port] = parseListen(values.listen, command === 'relayer' ? 8650 : 8651);
+      if (values.ledger === undefined) throw new UsageError(`${command} needs --ledger ADDRESS (the ledger it works for).`);
+      const ledger = parseAddress(values.ledger, 'ledger');
+      const pollMs = intFlag('poll-ms', values['poll-ms'], 250, 10, 60_000);
+      const fromBlock = BigInt(intFlag('from-block', values['from-block'], 0));
+      if (command === 'witness') {
+        if (values.archive === undefined) throw new UsageError('witness needs --archive PATH: its own archive, a JSONL file or a directory of .jsonl files.');
+        if (values['state-dir'] === undefined) throw new UsageError('witness needs --state-dir DIR: where it keeps its durable record of what it signed.');
+        const relayers = (values.relayer ?? []).map((r) => requireRpc(r, '--relayer'));
+        if (!relayers.length) throw new UsageError('witness needs at least one --relayer URL: relayers carry proposals and sign-offs between witnesses.');
+        const conn = await connect(requireRpc(values.rpc));
+        const account = loadProcessKey('ECP_WITNESS_KEY', conn.chain.id, allowDevKeys);
+        await requireContract(conn, ledger, '--ledger', 'Check --ledger and --rpc.');
+        const running = await startWitness({
+          conn,
+          ledger,
+          account,
+          archive: values.archive,
+          stateDir: values['state-dir'],
+          mode,
+          relayers,
+          toleranceMs: intFlag('tolerance-ms', values['tolerance-ms'], 2_000, 0, 3_600_000),
+          proposeStepMs: intFlag('propose-step-ms', values['propose-step-ms'], 2_000, 10, 3_600_000),
+          giveUpMs: intFlag('give-up-ms', values['give-up-ms'], 60_000, 100, 86_400_000),
+          deadlineWindowSec: 3_600n,
+          minDeadlineSec: 60n,
+          pollMs,
+          maxOpen: 512,
+          maxPipeline: intFlag('max-pipeline', values['max-pipeline'], 1, 1, 64),
+          fromBlock,
+          host,
+          port,
+          log: makeLogger('witness'),
+        });
+        return runUntilSignal(running);
+      }
+      const conn = await connect(requireRpc(values.rpc));
+      const account = loadProcessKey('ECP_RELAYER_KEY', conn.chain.id, allowDevKeys);
+      await requireContract(conn, ledger, '--ledger', 'Check --ledger and --rpc.');
+      const running = await startRelayer({
+        conn,
+        ledger,
+        account,
+        host,
+        port,
+        fromBlock,
+        pollMs,
+        maxBatch: intFlag('max-batch', values['max-batch'], 100, 1, 500),
+        deadlineMarginSec: 60n,
+        maxDeadlineSec: 7_200n,
+        limits: { maxSlots: 20_000, maxCandidatesPerSlot: 16 },
+        log: makeLogger('relayer'),
+      });
+      return runUntilSignal(running);
+    }
     default:
       throw new UsageError(`unknown command "${printable(command)}".\n\n${USAGE}`);
   }
@@ -267,6 +356,26 @@ function requireRpc(rpc: string | undefined, name = '--rpc'): string {
     throw new UsageError(`${name}: expected an http:// or https:// URL, got the scheme "${printable(url.protocol)}".`);
   }
   return rpc;
+}
+
+/** Runs a long-running process until SIGTERM or SIGINT, then stops it cleanly. */
+async function runUntilSignal(running: { stop(): Promise<void>; done: Promise<void> }): Promise<number> {
+  const signal = await Promise.race([
+    new Promise<string>((r) => {
+      process.once('SIGTERM', () => r('SIGTERM'));
+      process.once('SIGINT', () => r('SIGINT'));
+    }),
+    running.done.then(() => 'done'),
+  ]);
+  await running.stop();
+  return signal === 'done' ? EXIT.internal : EXIT.ok;
+}
+
+function parseListen(v: string | undefined, defaultPort: number): [string, number] {
+  if (v === undefined) return ['127.0.0.1', defaultPort];
+  const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(v);
+  if (!m || Number(m[2]) > 65_535) throw new UsageError(`--listen ${printable(v)}: expected HOST:PORT, for example 127.0.0.1:8650 (port 0: any free port).`);
+  return [m[1]!.replace(/^\[|\]$/g, ''), Number(m[2])];
 }
 
 function parseAddress(v: string, flagName: string): Address {

@@ -13,9 +13,14 @@ export interface Keys {
   source: 'anvil-dev-accounts' | 'environment';
 }
 
-function devAccount(index: number): PrivateKeyAccount {
+/** The private key of anvil's dev account `index` (public knowledge: anvil's default mnemonic). */
+export function devKey(index: number): Hex {
   const hd = mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: index });
-  return privateKeyToAccount(`0x${Buffer.from(hd.getHdKey().privateKey!).toString('hex')}` as Hex);
+  return `0x${Buffer.from(hd.getHdKey().privateKey!).toString('hex')}` as Hex;
+}
+
+export function devAccount(index: number): PrivateKeyAccount {
+  return privateKeyToAccount(devKey(index));
 }
 
 function parseKey(name: string, value: string): PrivateKeyAccount {
@@ -56,4 +61,22 @@ export function assertKeysFitChain(keys: Keys, chainId: number, allowDevKeys: bo
     `chain ${chainId} is not a dev chain (anvil's is ${DEV_CHAIN_IDS.join(', ')}), and no keys were given, so this would sign with the anvil dev keys, which everyone knows. ` +
       'Set ECP_DEPLOYER_KEY and ECP_WITNESS_KEYS, or pass --allow-dev-keys if this chain is a throwaway dev chain.',
   );
+}
+
+/** One key from the environment variable `name` for a long-running process (witness, relayer). The
+ *  anvil dev keys are refused on any chain that is not a dev chain unless `allowDevKeys`. */
+export function loadProcessKey(name: string, chainId: number, allowDevKeys: boolean, env: NodeJS.ProcessEnv = process.env): PrivateKeyAccount {
+  const value = env[name];
+  if (!value) throw new UsageError(`${name} is not set: this process signs with the key in ${name} (0x and 64 hex digits), kept out of the command line.`);
+  const account = parseKey(name, value);
+  if (!allowDevKeys && !DEV_CHAIN_IDS.includes(chainId) && isDevAccount(account.address)) {
+    throw new UsageError(`${name} holds an anvil dev key, which everyone knows, and chain ${chainId} is not a dev chain. Use a key of your own, or --allow-dev-keys on a throwaway chain.`);
+  }
+  return account;
+}
+
+let devAddresses: Set<string> | undefined;
+function isDevAccount(address: string): boolean {
+  devAddresses ??= new Set(Array.from({ length: 20 }, (_, i) => devAccount(i).address.toLowerCase()));
+  return devAddresses.has(address.toLowerCase());
 }

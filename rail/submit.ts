@@ -69,6 +69,12 @@ export function planSlots(derivations: Derivation[], quorum: number): SlotPlan[]
  *  ·64/63, + 5,000); a batch's gas limit carries it once on top of the per-observation budget. */
 export const RAIL_CALL_RESERVE = 106_587n;
 
+/** The gas limit for a batch of `n` observations: ~121k per observation at worst (a bridged first
+ *  observation of a new stream), plus the gas a bridging ledger must hold before each rail call. */
+export function batchGasLimit(n: number): bigint {
+  return BigInt(n) * 130_000n + 100_000n + RAIL_CALL_RESERVE;
+}
+
 /** One archive's observations as slot plans, each agreed with no signers: what `status` compares
  *  the chain with. */
 export function planObserved(headers: ObservationHeader[]): SlotPlan[] {
@@ -226,9 +232,7 @@ export async function submitRelayed(
         to: opts.ledger,
         data: encodeFunctionData({ abi: observationLedgerAbi, functionName: 'submitSignOffBatch', args: [items] }),
         nonce: txNonce,
-        // ~121k per observation at worst (a bridged first observation of a new stream), plus the
-        // gas a bridging ledger must hold before each rail call (BRIDGE_GAS·64/63 + 5,000).
-        gas: BigInt(chunk.length) * 130_000n + 100_000n + RAIL_CALL_RESERVE,
+        gas: batchGasLimit(chunk.length),
         abi: observationLedgerAbi,
       },
       what,

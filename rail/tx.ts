@@ -167,5 +167,8 @@ export function describeError(e: unknown, abi?: Abi): string {
       }
     }
   }
-  return shortError(e);
+  const short = shortError(e);
+  // viem's short message can be generic ("Transaction creation failed."); the node's reason is in details.
+  const details = e instanceof BaseError ? e.details : undefined;
+  return details && !short.includes(details) ? `${short} (${details})` : short;
 }

@@ -1,0 +1,43 @@
+// What the long-running rail processes (witness, relayer) share for operations: structured JSON logs
+// that never carry a key, a Prometheus registry, and the /healthz and /metrics routes.
+import Fastify, { type FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+
+/** Paths pino censors wherever they appear in a log object. Keys are never passed to a logger, and
+ *  this is the second line of defence. */
+export const REDACT = ['key', 'privateKey', '*.key', '*.privateKey', 'account.privateKey', 'authorization', '*.authorization'];
+
+export function makeLogger(name: string, level = process.env.RAIL_LOG_LEVEL ?? 'info'): Logger {
+  return pino({ name, level, redact: { paths: REDACT, censor: '[redacted]' }, base: { process: name, pid: process.pid } });
+}
+
+export function makeRegistry(prefix: string): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: `${prefix}_process_` });
+  return registry;
+}
+
+export interface Health {
+  /** Null when healthy, else why not. */
+  problem(): string | null;
+}
+
+/** A Fastify app with /healthz (200 or 503 with the reason) and /metrics (Prometheus text format). */
+export function opsServer(registry: Registry, health: Health, opts: { bodyLimit?: number } = {}): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit ?? 64 * 1024 });
+  app.get('/healthz', async (_req, reply) => {
+    const problem = health.problem();
+    return reply.code(problem ? 503 : 200).send({ ok: problem === null, ...(problem ? { problem } : {}) });
+  });
+  app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  return app;
+}
+
+/** Listens on host:port (port 0: any free port) and returns the bound port. */
+export async function listen(app: FastifyInstance, host: string, port: number): Promise<number> {
+  await app.listen({ host, port });
+  const addr = app.server.address();
+  if (!addr || typeof addr === 'string') throw new Error('the server has no TCP address');
+  return addr.port;
+}

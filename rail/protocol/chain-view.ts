@@ -1,0 +1,89 @@
+// What witnesses and relayers read from the ledger, kept current by polling: the membership, each
+// stream's finalized head (from ObservationFinalized logs, scanned once from a start block and then
+// incrementally), and whether given slots are final. Reads only.
+import { getAbiItem, type Address, type Hex } from 'viem';
+import { observationLedgerAbi } from '../contracts.js';
+import type { RailConnection } from '../connection.js';
+import type { ObservationHeader } from '../observation.js';
+
+export interface Membership {
+  mask: bigint;
+  quorum: number;
+  /** index → address for current members. */
+  addressOf: Map<number, Address>;
+  indexOf: Map<Address, number>;
+}
+
+export interface Head {
+  hash: Hex;
+  sequence: bigint;
+  header: ObservationHeader;
+}
+
+const finalizedEvent = getAbiItem({ abi: observationLedgerAbi, name: 'ObservationFinalized' });
+
+/** Logs are read in ranges of at most this many blocks (public RPCs cap eth_getLogs ranges). */
+const LOG_RANGE = 5_000n;
+
+export class ChainView {
+  membership: Membership = { mask: 0n, quorum: 0, addressOf: new Map(), indexOf: new Map() };
+  readonly heads = new Map<Hex, Head>();
+  /** The block up to which ObservationFinalized logs have been read. */
+  scannedTo: bigint;
+  /** When the last refresh succeeded (ms since epoch), for health. */
+  lastRefreshAt = 0;
+
+  constructor(
+    readonly conn: RailConnection,
+    readonly ledger: Address,
+    fromBlock: bigint,
+  ) {
+    this.scannedTo = fromBlock - 1n;
+  }
+
+  /** Reads the membership (addresses again only when the member set changed) and the finalized
+   *  heads since the last refresh. */
+  async refresh(): Promise<void> {
+    const pc = this.conn.publicClient;
+    const [[mask, quorum], latest] = await Promise.all([
+      pc.readContract({ address: this.ledger, abi: observationLedgerAbi, functionName: 'membership' }),
+      pc.getBlockNumber({ cacheTime: 0 }),
+    ]);
+    if (mask !== this.membership.mask) {
+      const indices = bitsOf(mask);
+      const addrs = await Promise.all(indices.map((i) => pc.readContract({ address: this.ledger, abi: observationLedgerAbi, functionName: 'witnessAt', args: [BigInt(i)] })));
+      const addressOf = new Map(indices.map((i, k) => [i, addrs[k]!] as const));
+      this.membership = { mask, quorum: Number(quorum), addressOf, indexOf: new Map(indices.map((i, k) => [addrs[k]!, i] as const)) };
+    } else this.membership.quorum = Number(quorum);
+    while (this.scannedTo < latest) {
+      const from = this.scannedTo + 1n;
+      const to = from + LOG_RANGE - 1n < latest ? from + LOG_RANGE - 1n : latest;
+      const logs = await pc.getLogs({ address: this.ledger, event: finalizedEvent, fromBlock: from, toBlock: to, strict: true });
+      for (const log of logs) {
+        const { streamHash, observationHash, header } = log.args;
+        const prev = this.heads.get(streamHash);
+        if (!prev || header.sequence > prev.sequence) this.heads.set(streamHash, { hash: observationHash, sequence: header.sequence, header: { ...header } });
+      }
+      this.scannedTo = to;
+    }
+    this.lastRefreshAt = Date.now();
+  }
+
+  /** The finalized ObservationHash of each slot (zero: not final), read in one JSON-RPC batch. */
+  async finalizedOf(slots: Hex[]): Promise<Map<Hex, Hex>> {
+    const pc = this.conn.publicClient;
+    const hashes = await Promise.all(slots.map((slot) => pc.readContract({ address: this.ledger, abi: observationLedgerAbi, functionName: 'finalizedObservation', args: [slot] })));
+    return new Map(slots.map((s, i) => [s, hashes[i]!] as const));
+  }
+
+  isMember(index: number): boolean {
+    return index < 256 && ((this.membership.mask >> BigInt(index)) & 1n) === 1n;
+  }
+}
+
+/** The set bit positions of `x`, ascending. */
+export function bitsOf(x: bigint): number[] {
+  const out: number[] = [];
+  for (let i = 0; x; i++, x >>= 1n) if (x & 1n) out.push(i);
+  return out;
+}

@@ -1,0 +1,103 @@
+// A witness's durable record of what it signed and what it gave up on: one JSON line per decision,
+// appended and flushed to disk before the signature leaves the process. It is what makes "never sign
+// two different candidates for one slot" hold across crashes and restarts.
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Hex } from 'viem';
+import { InputError, VerificationError } from '../errors.js';
+
+/** A signature's record keeps the candidate itself (its wire form), so a restarted witness can post
+ *  the same sign-off again. */
+export type Decision = { kind: 'signed'; hash: Hex; candidate?: unknown } | { kind: 'skipped'; reason: string };
+
+/** Refused: the record already holds another decision for the slot. */
+export class EquivocationRefused extends VerificationError {
+  constructor(readonly slot: Hex, readonly existing: Decision, wanted: Decision) {
+    super(
+      `slot ${slot}: refusing to record ${describe(wanted)}; the record already holds ${describe(existing)} (a witness signs at most one candidate per slot)`,
+    );
+  }
+}
+
+const describe = (d: Decision) => (d.kind === 'signed' ? `a signature on ${d.hash}` : `a skip (${d.reason})`);
+
+export class WitnessRecord {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly file: string,
+    private readonly fh: FileHandle,
+    private readonly decisions: Map<Hex, Decision>,
+  ) {}
+
+  /** Opens (or creates) the record at `file` and reads back every complete line. A torn last line
+   *  (a crash mid-write, before its flush returned) is ignored: nothing was signed for it. */
+  static async open(file: string): Promise<WitnessRecord> {
+    let fh: FileHandle;
+    try {
+      fh = await open(file, 'a+');
+    } catch (e) {
+      throw new InputError(`${file}: cannot open the witness record (${(e as Error).message}). Give --state-dir a writable directory.`);
+    }
+    const decisions = new Map<Hex, Decision>();
+    const text = await fh.readFile({ encoding: 'utf8' });
+    const lines = text.split('\n');
+    lines.forEach((raw, i) => {
+      if (raw.trim() === '') return;
+      let v: { slot?: unknown; kind?: unknown; hash?: unknown; reason?: unknown };
+      try {
+        v = JSON.parse(raw);
+      } catch {
+        if (i === lines.length - 1) return; // torn last line
+        throw new InputError(`${file}:${i + 1}: not a record line; the witness record is damaged. Move it aside only if you are sure this key signed nothing else.`);
+      }
+      const slot = v.slot as Hex;
+      const d: Decision = v.kind === 'signed' ? { kind: 'signed', hash: v.hash as Hex, candidate: (v as { candidate?: unknown }).candidate } : { kind: 'skipped', reason: String(v.reason) };
+      // The first decision for a slot is the one that counts (a later line can only be a skip of a
+      // slot that was signed, which the record keeps as signed).
+      if (!decisions.has(slot)) decisions.set(slot, d);
+    });
+    return new WitnessRecord(file, fh, decisions);
+  }
+
+  get(slot: Hex): Decision | undefined {
+    return this.decisions.get(slot);
+  }
+
+  get size(): number {
+    return this.decisions.size;
+  }
+
+  /** Records the signature on `hash` for `slot`, durably, before it returns. Recording the same
+   *  signature again is a no-op; any other candidate for the slot is refused. */
+  sign(slot: Hex, hash: Hex, candidate?: unknown): Promise<void> {
+    return this.write(slot, { kind: 'signed', hash, candidate });
+  }
+
+  /** Records that the witness gave up on `slot`. A slot already signed stays signed (the signature
+   *  exists and may still be relayed); a skip never turns into a signature. */
+  skip(slot: Hex, reason: string): Promise<void> {
+    return this.write(slot, { kind: 'skipped', reason });
+  }
+
+  private write(slot: Hex, d: Decision): Promise<void> {
+    const run = this.queue.then(async () => {
+      const existing = this.decisions.get(slot);
+      if (existing) {
+        if (existing.kind === 'signed' && d.kind === 'signed' && existing.hash === d.hash) return;
+        if (existing.kind === 'skipped' && d.kind === 'skipped') return;
+        if (existing.kind === 'signed' && d.kind === 'skipped') return;
+        throw new EquivocationRefused(slot, existing, d);
+      }
+      this.decisions.set(slot, d);
+      await this.fh.appendFile(`${JSON.stringify({ slot, ...d, at: new Date().toISOString() })}\n`);
+      await this.fh.datasync();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    await this.fh.close();
+  }
+}

@@ -1,0 +1,433 @@
+// `rail witness`: one witness, one key, its own archive (contracts/docs/Protocol.md). It follows the
+// archive as it grows, and for each (stream, epoch) it observed it signs exactly one candidate: the
+// best-ranked proposal it can verify against its own line, or its own when its turn comes or when
+// its content differs. It gives a slot up after a bounded time so its stream never stalls, and it
+// resumes from the chain and its durable record after a crash.
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { encodeFunctionData, type Address, type Hex } from 'viem';
+import type { PrivateKeyAccount } from 'viem/accounts';
+import { parseLine } from '../archive/derive.js';
+import { followArchive } from '../archive/follow.js';
+import { initKeccak } from '../archive/merkle.js';
+import type { RailConnection } from '../connection.js';
+import { shortError } from '../connection.js';
+import { observationLedgerAbi } from '../contracts.js';
+import { listen, makeRegistry, opsServer } from '../ops/observability.js';
+import {
+  candidateHash,
+  candidateToWire,
+  candidateWire,
+  ownObservationOf,
+  proposeCandidate,
+  proposerOrder,
+  proposalDigest,
+  verifyCandidate,
+  ZERO_HASH,
+  type Base,
+  type Candidate,
+  type OwnObservation,
+} from '../protocol/candidate.js';
+import { bitsOf, ChainView } from '../protocol/chain-view.js';
+import { ledgerDomain, signOffDigester, signSignOffDigest, type WitnessSignature } from '../signoff.js';
+import { sendTx, waitForInFlight } from '../tx.js';
+import { Board, type PostResult } from './board.js';
+import { WitnessRecord } from './record.js';
+
+export interface WitnessOptions {
+  conn: RailConnection;
+  ledger: Address;
+  account: PrivateKeyAccount;
+  archive: string;
+  stateDir: string;
+  mode: 'relayed' | 'witness-tx';
+  relayers: string[];
+  /** How far a candidate's observedUnixMs may lie from ours. */
+  toleranceMs: number;
+  /** Rank r of a slot's proposing order may propose, and its proposal be signed, r steps after the
+   *  witness opened the slot. */
+  proposeStepMs: number;
+  /** A slot not final this long after it was opened is given up; the stream goes on. */
+  giveUpMs: number;
+  deadlineWindowSec: bigint;
+  minDeadlineSec: bigint;
+  pollMs: number;
+  /** Slots held open at once (backpressure on the archive). */
+  maxOpen: number;
+  /** Signed, not yet final candidates per stream (how far a witness runs ahead of the chain). */
+  maxPipeline: number;
+  fromBlock: bigint;
+  host: string;
+  port: number;
+  log: Logger;
+}
+
+interface OpenSlot {
+  own: OwnObservation;
+  /** When the slot's turn came: the first tick that considered it with everything before it in its
+   *  stream decided. Proposal ranks and the give-up bound count from here, not from when the line
+   *  was read (a backlog is read long before its turn). */
+  turnAt?: number;
+  openedAt: number;
+  signed?: { candidate: Candidate; hash: Hex; signature: WitnessSignature };
+  /** Our own candidate, once built (kept while its base stays the one we accept). */
+  ownCandidate?: { candidate: Candidate; hash: Hex; posted: boolean };
+  lastPostAt: number;
+  dissented: boolean;
+}
+
+export interface RunningWitness {
+  port: number;
+  app: FastifyInstance;
+  stop(): Promise<void>;
+  done: Promise<void>;
+}
+
+export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
+  await initKeccak();
+  const registry = makeRegistry('ecp_witness');
+  const m = {
+    lines: new Counter({ name: 'ecp_witness_archive_lines_total', help: 'Archive lines read, by result', labelNames: ['result'], registers: [registry] }),
+    proposed: new Counter({ name: 'ecp_witness_proposed_total', help: 'Candidates this witness proposed, by why (turn, dissent)', labelNames: ['why'], registers: [registry] }),
+    signed: new Counter({ name: 'ecp_witness_signed_total', help: 'Candidates this witness signed', registers: [registry] }),
+    finalized: new Counter({ name: 'ecp_witness_finalized_total', help: 'Open slots that finalized, by outcome (ours, lost, unsigned)', labelNames: ['outcome'], registers: [registry] }),
+    skipped: new Counter({ name: 'ecp_witness_skipped_total', help: 'Slots given up, by reason', labelNames: ['reason'], registers: [registry] }),
+    dissent: new Counter({ name: 'ecp_witness_dissent_total', help: 'Slots where a candidate differed from our own content', registers: [registry] }),
+    refused: new Counter({ name: 'ecp_witness_refused_candidates_total', help: 'Candidates refused, by reason', labelNames: ['reason'], registers: [registry] }),
+    pending: new Gauge({ name: 'ecp_witness_pending_slots', help: 'Slots open (observed, not final, not given up)', registers: [registry] }),
+    latency: new Histogram({ name: 'ecp_witness_finality_latency_seconds', help: 'From opening a slot to its finality on chain', buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300], registers: [registry] }),
+    rpcErrors: new Counter({ name: 'ecp_witness_rpc_errors_total', help: 'Failed chain reads or sends', registers: [registry] }),
+    postErrors: new Counter({ name: 'ecp_witness_relayer_errors_total', help: 'Failed posts to or reads from relayers', registers: [registry] }),
+    member: new Gauge({ name: 'ecp_witness_member', help: '1 while this key is a current member of the ledger', registers: [registry] }),
+  };
+
+  const view = new ChainView(o.conn, o.ledger, o.fromBlock);
+  await view.refresh();
+  const record = await WitnessRecord.open(path.join(o.stateDir, `witness-${o.conn.chain.id}-${o.ledger.toLowerCase()}-${o.account.address.toLowerCase()}.jsonl`));
+  const board = new Board(o.relayers);
+  const domain = ledgerDomain(o.conn.chain.id, o.ledger);
+  const digestOf = signOffDigester(domain);
+  const streams = new Map<Hex, OpenSlot[]>();
+  const openSlots = new Set<Hex>();
+  /** Per stream, the end of the latest epoch we saw final (a line for an earlier epoch is too late). */
+  const finalEpochEnd = new Map<Hex, number>();
+  let lastError: string | null = null;
+  let stopping = false;
+  const abort = new AbortController();
+
+  const myIndex = () => view.membership.indexOf.get(o.account.address);
+  const app = opsServer(registry, {
+    problem: () => {
+      if (myIndex() === undefined) return `${o.account.address} is not a current member of ledger ${o.ledger}`;
+      if (Date.now() - view.lastRefreshAt > Math.max(30_000, o.pollMs * 20)) return `no successful chain read for ${Math.round((Date.now() - view.lastRefreshAt) / 1000)} s (${lastError ?? 'unknown'})`;
+      return null;
+    },
+  });
+  const port = await listen(app, o.host, o.port);
+  o.log.info({ port, witness: o.account.address, ledger: o.ledger, chainId: o.conn.chain.id, mode: o.mode, relayers: o.relayers, record: record.file, recorded: record.size }, 'witness started');
+
+  // -- Archive intake (runs beside the loop; pauses while maxOpen slots are open) --
+  let room: (() => void) | undefined;
+  const intake = (async () => {
+    for await (const item of followArchive(o.archive, { signal: abort.signal, pollMs: Math.max(50, Math.min(o.pollMs, 500)) })) {
+      if ('tooLong' in item) {
+        m.lines.inc({ result: 'invalid' });
+        o.log.warn({ file: item.file, line: item.line }, 'archive line over 4 MiB skipped');
+        continue;
+      }
+      if (item.raw.trim() === '') continue;
+      const parsed = parseLine(item.raw, item.file, item.line);
+      if ('error' in parsed) {
+        m.lines.inc({ result: 'invalid' });
+        o.log.warn({ file: item.file, line: item.line, reason: parsed.error.reason }, 'archive line refused');
+        continue;
+      }
+      m.lines.inc({ result: 'valid' });
+      open(ownObservationOf(parsed.entry));
+      while (openSlots.size >= o.maxOpen && !stopping) await new Promise<void>((r) => (room = r));
+      if (stopping) break;
+    }
+  })().catch((e: unknown) => {
+    lastError = shortError(e);
+    o.log.error({ err: lastError }, 'archive intake stopped');
+  });
+
+  function open(own: OwnObservation): void {
+    if (openSlots.has(own.slot)) return;
+    const decided = record.get(own.slot);
+    if (decided?.kind === 'skipped') return;
+    const end = finalEpochEnd.get(own.streamHash);
+    if (end !== undefined && own.epoch.startUnixMs < end && !decided) {
+      m.skipped.inc({ reason: 'late' });
+      o.log.info({ slot: own.slot, stream: own.epoch.stream, epoch: own.epoch.id }, 'line arrived after a later epoch of its stream finalized; not proposed');
+      return;
+    }
+    const slot: OpenSlot = { own, openedAt: Date.now(), lastPostAt: 0, dissented: false };
+    if (decided?.kind === 'signed') {
+      const wire = candidateWire.safeParse(decided.candidate);
+      if (wire.success) slot.signed = { candidate: wire.data, hash: decided.hash, signature: { witnessIndex: -1, r: '0x', vs: '0x' } };
+      else slot.signed = undefined;
+      if (!slot.signed) {
+        // Signed before, but the candidate is not in the record: nothing can be re-posted, and
+        // nothing else may be signed. Treat it as given up.
+        void record.skip(own.slot, 'record holds a signature without its candidate');
+        return;
+      }
+    }
+    const list = streams.get(own.streamHash) ?? [];
+    let i = list.length;
+    while (i > 0 && list[i - 1]!.own.epoch.startUnixMs > own.epoch.startUnixMs) i--;
+    list.splice(i, 0, slot);
+    streams.set(own.streamHash, list);
+    openSlots.add(own.slot);
+  }
+
+  function close(slot: OpenSlot): void {
+    openSlots.delete(slot.own.slot);
+    const list = streams.get(slot.own.streamHash)!;
+    list.splice(list.indexOf(slot), 1);
+    if (!list.length) streams.delete(slot.own.streamHash);
+    if (openSlots.size < o.maxOpen && room) {
+      const r = room;
+      room = undefined;
+      r();
+    }
+  }
+
+  async function sign(slot: OpenSlot, candidate: Candidate, hash: Hex, index: number): Promise<void> {
+    const signature = await signSignOffDigest(o.account, digestOf(hash, candidate.deadline, index), index);
+    // The record is on disk before the signature leaves this process.
+    await record.sign(slot.own.slot, hash, candidateToWire(candidate));
+    slot.signed = { candidate, hash, signature };
+    m.signed.inc();
+    await publish(slot);
+  }
+
+  /** Sends our vote: to every relayer (relayed), or as our own signOff transaction (witness-tx). */
+  async function publish(slot: OpenSlot): Promise<void> {
+    const s = slot.signed!;
+    slot.lastPostAt = Date.now();
+    if (o.mode === 'relayed') {
+      warnFailed(slot, await board.postSignOff(s.candidate, s.signature));
+      return;
+    }
+    const recorded = await o.conn.publicClient.readContract({ address: o.ledger, abi: observationLedgerAbi, functionName: 'signOffsOf', args: [s.hash] });
+    if ((recorded >> BigInt(s.signature.witnessIndex)) & 1n) return;
+    await sendTx(
+      o.conn,
+      o.account,
+      { to: o.ledger, data: encodeFunctionData({ abi: observationLedgerAbi, functionName: 'signOff', args: [s.candidate.header] }), gas: 300_000n, abi: observationLedgerAbi },
+      `signOff on slot ${slot.own.slot}`,
+    ).catch((e: unknown) => {
+      // Final already (another witness completed the quorum first) is not a failure.
+      if (!/SlotAlreadyFinalized/.test(String((e as Error).message))) throw e;
+    });
+  }
+
+  /** Puts our own candidate up for a vote (no vote of ours in it). */
+  async function propose(slot: OpenSlot, index: number, why: 'turn' | 'dissent'): Promise<void> {
+    const mine = slot.ownCandidate!;
+    if (mine.posted) return;
+    const signature = await o.account.sign({ hash: proposalDigest(domain, mine.hash, index) });
+    mine.posted = true;
+    m.proposed.inc({ why });
+    warnFailed(slot, await board.postProposal(mine.candidate, index, signature));
+  }
+
+  function warnFailed(slot: OpenSlot, results: PostResult[]): void {
+    for (const r of results) if (!r.ok) {
+      m.postErrors.inc();
+      o.log.warn({ relayer: r.relayer, status: r.status, detail: r.detail, slot: slot.own.slot }, 'a relayer refused or failed a post');
+    }
+  }
+
+  function giveUp(slot: OpenSlot, reason: string, detail: string): Promise<void> {
+    m.skipped.inc({ reason });
+    o.log.warn({ slot: slot.own.slot, stream: slot.own.epoch.stream, epoch: slot.own.epoch.id, reason, detail, signed: slot.signed?.hash }, 'slot given up');
+    close(slot);
+    return record.skip(slot.own.slot, `${reason}: ${detail}`);
+  }
+
+  async function tick(): Promise<void> {
+    await view.refresh();
+    const index = myIndex();
+    m.member.set(index === undefined ? 0 : 1);
+    m.pending.set(openSlots.size);
+    if (index === undefined || openSlots.size === 0) return;
+    // Re-signed on restart: the record keeps candidates, signatures are deterministic (RFC 6979).
+    for (const list of streams.values()) for (const s of list) if (s.signed && s.signed.signature.witnessIndex < 0) {
+      s.signed.signature = await signSignOffDigest(o.account, digestOf(s.signed.hash, s.signed.candidate.deadline, index), index);
+    }
+    const slots = [...openSlots];
+    const finals = await view.finalizedOf(slots);
+    const undecided = slots.filter((s) => finals.get(s) === `0x${'00'.repeat(32)}`);
+    const fromBoard = await board.candidates(undecided.filter((s) => !findSlot(s)?.signed));
+    if (fromBoard.errors) m.postErrors.inc(fromBoard.errors);
+    const members = bitsOf(view.membership.mask);
+    const now = Date.now();
+    const nowSec = BigInt(Math.floor(now / 1000));
+    for (const [streamHash, list] of [...streams]) {
+      const head = view.heads.get(streamHash);
+      const dead = new Set<Hex>();
+      let prevLive: OpenSlot | undefined;
+      let pipeline = 0;
+      for (const slot of [...list]) {
+        const final = finals.get(slot.own.slot)!;
+        if (final !== `0x${'00'.repeat(32)}`) {
+          const outcome = !slot.signed ? 'unsigned' : slot.signed.hash === final ? 'ours' : 'lost';
+          m.finalized.inc({ outcome });
+          m.latency.observe((now - slot.openedAt) / 1000);
+          if (outcome === 'lost') o.log.warn({ slot: slot.own.slot, ours: slot.signed!.hash, final }, `slot final: ours ${slot.signed!.hash} lost to ${final}`);
+          finalEpochEnd.set(streamHash, Math.max(finalEpochEnd.get(streamHash) ?? 0, slot.own.epoch.startUnixMs + slot.own.epoch.durationMs));
+          close(slot);
+          continue;
+        }
+        if (slot.signed) {
+          const h = slot.signed.candidate.header;
+          const overtaken = head && head.sequence >= h.sequence && head.hash !== slot.signed.hash;
+          if (dead.has(h.parentObservationHash) || overtaken) {
+            dead.add(slot.signed.hash);
+            await giveUp(slot, 'superseded', overtaken ? `the stream's head moved to sequence ${head!.sequence} without it` : 'its parent was given up');
+            continue;
+          }
+          slot.turnAt ??= now;
+          if (now - slot.turnAt > o.giveUpMs) {
+            dead.add(slot.signed.hash);
+            await giveUp(slot, 'no-quorum', `not final ${o.giveUpMs} ms after its turn came`);
+            continue;
+          }
+          // Re-posted now and then: a relayer that restarted has lost it.
+          if (now - slot.lastPostAt > Math.max(5_000, o.proposeStepMs)) {
+            if (slot.ownCandidate?.posted) {
+              slot.ownCandidate.posted = false;
+              await propose(slot, index, slot.dissented ? 'dissent' : 'turn');
+            }
+            if (o.mode === 'relayed') await publish(slot);
+            else slot.lastPostAt = now;
+          }
+          if (o.mode === 'witness-tx' && !prevLive && head?.hash === h.parentObservationHash) await finalizeIfReady(slot);
+          prevLive = slot;
+          if (++pipeline >= o.maxPipeline) break;
+          continue;
+        }
+        // Undecided: the base it may extend is our latest live signature before it, else the head.
+        const base: Base | null = prevLive
+          ? { hash: prevLive.signed!.hash, sequence: prevLive.signed!.candidate.header.sequence, epochEndUnixMs: prevLive.own.epoch.startUnixMs + prevLive.own.epoch.durationMs }
+          : head
+            ? { hash: head.hash, sequence: head.sequence, epochEndUnixMs: finalEpochEnd.get(streamHash) }
+            : null;
+        slot.turnAt ??= now;
+        const order = proposerOrder(slot.own.slot, members);
+        const myRank = order.indexOf(index);
+        const eligible = Math.floor((now - slot.turnAt) / o.proposeStepMs);
+        const ctx = { own: slot.own, bases: base ? [base] : [], toleranceMs: o.toleranceMs, nowSec, minDeadlineSec: o.minDeadlineSec, maxDeadlineSec: o.deadlineWindowSec * 2n };
+        // Our own candidate extends the base we accept now; a new base means a new candidate.
+        if (!slot.ownCandidate || slot.ownCandidate.candidate.header.parentObservationHash !== (base?.hash ?? ZERO_HASH)) {
+          const c = proposeCandidate(slot.own, base, nowSec + o.deadlineWindowSec);
+          slot.ownCandidate = { candidate: c, hash: candidateHash(c), posted: false };
+        }
+        // The candidate to vote for: among those verified against our own line, the one with the most
+        // votes already (late witnesses join the majority instead of splitting it); with no votes
+        // anywhere, the best-ranked proposal whose turn has come, ours included.
+        let best: { c: Candidate; hash: Hex; rank: number; votes: number } | undefined =
+          myRank >= 0 && myRank <= eligible ? { c: slot.ownCandidate.candidate, hash: slot.ownCandidate.hash, rank: myRank, votes: 0 } : undefined;
+        const better = (x: { rank: number; votes: number; hash: Hex }, y: typeof best) =>
+          !y || x.votes > y.votes || (x.votes === y.votes && (x.rank < y.rank || (x.rank === y.rank && x.hash < y.hash)));
+        for (const bc of fromBoard.candidates.get(slot.own.slot) ?? []) {
+          const hash = candidateHash(bc.candidate);
+          const votes = bc.signers.filter((i) => view.isMember(i)).length;
+          if (hash === slot.ownCandidate.hash) {
+            if (best && best.hash === hash) best.votes = votes;
+            continue;
+          }
+          const refusal = verifyCandidate(bc.candidate, ctx);
+          if (refusal) {
+            m.refused.inc({ reason: refusal.reason });
+            if (refusal.dissent && !slot.dissented) {
+              slot.dissented = true;
+              m.dissent.inc();
+              o.log.warn({ slot: slot.own.slot, stream: slot.own.epoch.stream, epoch: slot.own.epoch.id, detail: refusal.detail }, 'a candidate differs from our archive; our own goes on record');
+            }
+            continue;
+          }
+          const ranks = bc.proposers.map((p) => order.indexOf(p)).filter((r) => r >= 0);
+          const rank = ranks.length ? Math.min(...ranks) : Infinity;
+          const x = { c: bc.candidate, hash, rank, votes };
+          if ((votes > 0 || rank <= eligible) && better(x, best)) best = x;
+        }
+        if (slot.dissented) await propose(slot, index, 'dissent');
+        if (best) {
+          o.log.debug({ slot: slot.own.slot, epoch: slot.own.epoch.id, vote: best.hash, rank: best.rank, myRank, eligible, seen: (fromBoard.candidates.get(slot.own.slot) ?? []).map((b) => ({ hash: candidateHash(b.candidate), proposers: b.proposers, signers: b.signers })) }, 'vote');
+          if (best.hash === slot.ownCandidate.hash) await propose(slot, index, 'turn');
+          await sign(slot, best.c, best.hash, index);
+        } else if (now - slot.turnAt > o.giveUpMs) {
+          await giveUp(slot, 'no-candidate', `no candidate we could sign ${o.giveUpMs} ms after its turn came`);
+          continue;
+        } else break; // wait: later slots of this stream build on this one
+        prevLive = slot;
+        if (++pipeline >= o.maxPipeline) break;
+      }
+    }
+    m.pending.set(openSlots.size);
+  }
+
+  function findSlot(slot: Hex): OpenSlot | undefined {
+    for (const list of streams.values()) for (const s of list) if (s.own.slot === slot) return s;
+    return undefined;
+  }
+
+  async function finalizeIfReady(slot: OpenSlot): Promise<void> {
+    const s = slot.signed!;
+    const [counted, quorum] = await o.conn.publicClient.readContract({ address: o.ledger, abi: observationLedgerAbi, functionName: 'countSignOffs', args: [s.hash] });
+    if (counted < quorum) return;
+    await waitForInFlight(o.conn, o.account.address);
+    await sendTx(
+      o.conn,
+      o.account,
+      { to: o.ledger, data: encodeFunctionData({ abi: observationLedgerAbi, functionName: 'finalize', args: [s.candidate.header] }), gas: 300_000n, abi: observationLedgerAbi },
+      `finalize slot ${slot.own.slot}`,
+    ).catch((e: unknown) => {
+      if (!/SlotAlreadyFinalized/.test(String((e as Error).message))) throw e;
+    });
+  }
+
+  let wake: (() => void) | undefined;
+  const done = (async () => {
+    while (!stopping) {
+      try {
+        await tick();
+        lastError = null;
+      } catch (e) {
+        lastError = shortError(e);
+        m.rpcErrors.inc();
+        o.log.warn({ err: lastError }, 'witness tick failed; retrying');
+      }
+      if (!stopping) await new Promise<void>((r) => {
+        const t = setTimeout(r, o.pollMs);
+        wake = () => {
+          clearTimeout(t);
+          r();
+        };
+      });
+    }
+  })();
+
+  return {
+    port,
+    app,
+    done,
+    async stop() {
+      stopping = true;
+      abort.abort();
+      room?.();
+      wake?.();
+      await done;
+      await intake;
+      await app.close();
+      await record.close();
+      o.log.info({ open: openSlots.size }, 'witness stopped');
+    },
+  };
+}

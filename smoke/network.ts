@@ -1,0 +1,441 @@
+// The network smoke, the main job (`npm run smoke`): the rail as separate processes on loopback.
+// anvil; the ledger; 2 relayer processes; 5 witness processes, each with its OWN archive of the same
+// broadcast (jittered observation times, its own locators, one witness missing epochs, one with a
+// corrupted chunk on some epochs, one that starts late and reads a growing archive); kill -9 of a
+// witness and of a relayer mid-run, both restarted. It ends with the on-chain verification: every
+// slot a quorum of honest witnesses observed is final with the honest content, each stream is one
+// unbroken chain, no key appears in any log, and every process stops cleanly on SIGTERM.
+//   npx tsx smoke/network.ts [--epochs N] [--mode relayed|witness-tx] [--json] [--keep]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { getAbiItem, type Address, type Hex } from 'viem';
+import { dataRootOf, epochHashOf, streamHashOf } from '../rail/archive/derive.js';
+import { initKeccak } from '../rail/archive/merkle.js';
+import { archiveLineSchema, type ArchiveLine } from '../rail/archive/schema.js';
+import { freePort, startAnvil, type Anvil } from '../rail/anvil.js';
+import { deploy } from '../rail/client.js';
+import { connect, type RailConnection } from '../rail/connection.js';
+import { observationLedgerAbi } from '../rail/contracts.js';
+import { devKey, loadKeys } from '../rail/keys.js';
+import { observationSlot } from '../rail/observation.js';
+import { isMain } from '../scripts/is-main.js';
+import { DEFAULT_ARCHIVE, witnessArchives, type WitnessArchive } from './witness-archives.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = path.join(ROOT, 'rail/cli.ts');
+
+export interface NetworkSmokeOptions {
+  witnesses?: number;
+  quorum?: number;
+  relayers?: number;
+  /** Epochs per stream taken from the bundled archive. */
+  epochs?: number;
+  streams?: number;
+  mode?: 'relayed' | 'witness-tx';
+  /** Inject kill -9 of a witness and of a relayer (both restarted). */
+  faults?: boolean;
+  timeoutMs?: number;
+  keepDir?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface NetworkSummary {
+  ok: boolean;
+  problems: string[];
+  mode: string;
+  witnesses: number;
+  quorum: number;
+  relayers: number;
+  slots: number;
+  finalized: number;
+  /** Slots that no quorum of honest witnesses observed (so they may stay open). */
+  unreachable: number;
+  /** Finalized with content other than the shared archive's. */
+  wrongContent: number;
+  chainBreaks: number;
+  dissent: number;
+  skippedReported: number;
+  faults: string[];
+  seconds: number;
+  dir?: string;
+}
+
+/** One child process with its output kept in a log file and in memory (for the key-leak check). */
+class Proc {
+  child!: ChildProcess;
+  output = '';
+  exitCode: number | null = null;
+  signal: NodeJS.Signals | null = null;
+  private exited!: Promise<void>;
+
+  constructor(
+    readonly name: string,
+    readonly args: string[],
+    readonly env: NodeJS.ProcessEnv,
+    readonly logFile: string,
+  ) {}
+
+  start(): this {
+    this.exitCode = null;
+    this.signal = null;
+    const log = createWriteStream(this.logFile, { flags: 'a' });
+    this.child = spawn(process.execPath, ['--import', 'tsx', CLI, ...this.args], { cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const take = (d: Buffer) => {
+      this.output += d.toString();
+      log.write(d);
+    };
+    this.child.stdout!.on('data', take);
+    this.child.stderr!.on('data', take);
+    this.exited = new Promise((r) =>
+      this.child.once('exit', (code, signal) => {
+        this.exitCode = code;
+        this.signal = signal;
+        log.end();
+        r();
+      }),
+    );
+    return this;
+  }
+
+  get running(): boolean {
+    return this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async kill9(): Promise<void> {
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  /** SIGTERM, then the exit code (null if it had to be killed after `graceMs`). */
+  async term(graceMs = 15_000): Promise<number | null> {
+    if (!this.running) return this.exitCode;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+    return this.signal === 'SIGKILL' ? null : this.exitCode;
+  }
+}
+
+async function waitHealthy(url: string, proc: Proc, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    if (!proc.running) throw new Error(`${proc.name} exited (code ${proc.exitCode}) before it was healthy:\n${proc.output.slice(-2000)}`);
+    try {
+      const res = await fetch(new URL('/healthz', url), { signal: AbortSignal.timeout(1_000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() - started > timeoutMs) throw new Error(`${proc.name} not healthy at ${url} after ${timeoutMs} ms:\n${proc.output.slice(-2000)}`);
+    await sleep(100);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface ExpectedSlot {
+  slot: Hex;
+  streamHash: Hex;
+  stream: string;
+  epochId: string;
+  start: number;
+  dataRoot: Hex;
+  honest: number;
+}
+
+export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<NetworkSummary> {
+  const started = Date.now();
+  const log = o.log ?? (() => {});
+  const n = o.witnesses ?? 5;
+  const quorum = o.quorum ?? Math.floor(n / 2) + 1;
+  const relayerCount = o.relayers ?? 2;
+  const epochs = o.epochs ?? 30;
+  const mode = o.mode ?? 'relayed';
+  const faults = o.faults ?? true;
+  const timeoutMs = o.timeoutMs ?? 240_000;
+  if (n < 5) throw new Error('the network smoke needs at least 5 witnesses (one of each fault, and a quorum of honest ones)');
+  // anvil funds dev accounts 0 to 9: 0 deploys, 1..n witness, 8 and 9 relay.
+  if (n > 7 || relayerCount > 2) throw new Error('the network smoke runs at most 7 witnesses and 2 relayers (anvil funds 10 dev accounts)');
+  await initKeccak();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ecp-network-smoke-'));
+  const procs: Proc[] = [];
+  let anvil: Anvil | undefined;
+  const faultLog: string[] = [];
+  try {
+    // -- The per-witness archives: witness 1 misses every 7th epoch, witness 2 has a corrupted chunk
+    //    every 5th, witness 3 starts late; every witness's archive grows while it runs. --
+    const shared = (await readFile(DEFAULT_ARCHIVE, 'utf8')).split('\n').filter((l) => l.trim() !== '');
+    const spec = { witnesses: n, limitEpochs: epochs, streams: o.streams ?? 3, jitterMs: 300, missing: [{ witness: 1, every: 7 }], corrupted: [{ witness: 2, every: 5 }] };
+    const archives = witnessArchives(shared, spec);
+    const expected = expectedSlots(archives, epochs, spec.streams, shared);
+    const lateWitness = 3;
+
+    anvil = await startAnvil();
+    const conn = await connect(anvil.rpcUrl, { pollingIntervalMs: 50 });
+    const keys = loadKeys(n);
+    const deployed = await deploy(conn, keys.deployer, { owner: keys.deployer.address, witnesses: keys.witnesses.map((w) => w.address), quorum });
+    const ledger = deployed.ledger;
+    const fromBlock = await conn.publicClient.getBlockNumber();
+    log(`anvil ${anvil.rpcUrl}; ledger ${ledger} (${quorum} of ${n}); ${expected.length} slots from ${spec.streams} streams × ${epochs} epochs; ${dir}`);
+
+    // -- Relayers --
+    const relayerUrls: string[] = [];
+    const relayers: Proc[] = [];
+    for (let i = 0; i < relayerCount; i++) {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const p = new Proc(`relayer-${i}`, ['relayer', '--rpc', anvil.rpcUrl, '--ledger', ledger, '--listen', `127.0.0.1:${port}`, '--poll-ms', '100', '--from-block', String(fromBlock)], { ECP_RELAYER_KEY: devKey(8 + i) }, path.join(dir, `relayer-${i}.log`)).start();
+      procs.push(p);
+      relayers.push(p);
+      relayerUrls.push(url);
+    }
+    await Promise.all(relayers.map((p, i) => waitHealthy(relayerUrls[i]!, p, 60_000)));
+
+    // -- Witnesses: each reads its own archive file, which grows: half now, the rest later --
+    const files: string[] = [];
+    for (const a of archives) {
+      const f = path.join(dir, `witness-${a.witness}.jsonl`);
+      await writeFile(f, a.lines.slice(0, Math.ceil(a.lines.length / 2)).map((l) => `${l}\n`).join(''));
+      files.push(f);
+    }
+    const witnessUrls: string[] = [];
+    const witnesses: Proc[] = [];
+    for (let i = 0; i < n; i++) {
+      const port = await freePort();
+      witnessUrls.push(`http://127.0.0.1:${port}`);
+      const stateDir = path.join(dir, `state-${i}`);
+      await mkdir(stateDir, { recursive: true });
+      witnesses.push(
+        new Proc(
+          `witness-${i}`,
+          [
+            'witness', '--rpc', anvil.rpcUrl, '--ledger', ledger, '--archive', files[i]!, '--state-dir', stateDir,
+            ...relayerUrls.flatMap((u) => ['--relayer', u]),
+            '--listen', `127.0.0.1:${port}`, '--mode', mode, '--poll-ms', '100', '--propose-step-ms', '1500',
+            '--give-up-ms', '10000', '--tolerance-ms', '1000', '--from-block', String(fromBlock),
+          ],
+          { ECP_WITNESS_KEY: devKey(1 + i) },
+          path.join(dir, `witness-${i}.log`),
+        ),
+      );
+    }
+    procs.push(...witnesses);
+    for (let i = 0; i < n; i++) if (i !== lateWitness) witnesses[i]!.start();
+    await Promise.all(witnesses.map((p, i) => (i === lateWitness ? undefined : waitHealthy(witnessUrls[i]!, p, 60_000))));
+
+    // -- The run, with its faults --
+    const finalCount = () => countFinal(conn, ledger, expected);
+    const at = Date.now();
+    const events: { afterMs: number; what: string; run: () => Promise<void> }[] = [
+      { afterMs: 1_500, what: 'the rest of every archive arrives (lines appended to the growing files)', run: async () => {
+        for (const a of archives) await appendFile(files[a.witness]!, a.lines.slice(Math.ceil(a.lines.length / 2)).map((l) => `${l}\n`).join(''));
+      } },
+      { afterMs: 3_000, what: `witness ${lateWitness} starts late`, run: async () => {
+        witnesses[lateWitness]!.start();
+        await waitHealthy(witnessUrls[lateWitness]!, witnesses[lateWitness]!, 60_000);
+      } },
+    ];
+    if (faults) {
+      events.push(
+        { afterMs: 2_000, what: 'kill -9 witness 0, restarted 1 s later with its record', run: async () => {
+          await witnesses[0]!.kill9();
+          await sleep(1_000);
+          witnesses[0]!.start();
+        } },
+        { afterMs: 4_000, what: `kill -9 relayer ${relayerCount - 1}, restarted 1 s later with empty memory`, run: async () => {
+          await relayers[relayerCount - 1]!.kill9();
+          await sleep(1_000);
+          relayers[relayerCount - 1]!.start();
+        } },
+      );
+    }
+    events.sort((a, b) => a.afterMs - b.afterMs);
+    const reachable = expected.filter((e) => e.honest >= quorum);
+    let final = 0;
+    while (Date.now() - started < timeoutMs) {
+      while (events.length && Date.now() - at >= events[0]!.afterMs) {
+        const e = events.shift()!;
+        log(`${((Date.now() - at) / 1000).toFixed(1)} s: ${e.what}`);
+        faultLog.push(e.what);
+        await e.run();
+      }
+      final = await finalCount();
+      if (!events.length && final >= reachable.length) break;
+      await sleep(250);
+    }
+    log(`${((Date.now() - at) / 1000).toFixed(1)} s: ${final} of ${expected.length} slots final`);
+
+    // -- On-chain verification --
+    const verdict = await verifyOnChain(conn, ledger, expected, quorum);
+    const dissent = await metricSum(witnessUrls[2]!, 'ecp_witness_dissent_total');
+    const skippedReported = (await Promise.all(witnessUrls.map((u) => metricSum(u, 'ecp_witness_skipped_total')))).reduce((a, b) => a + b, 0);
+    const problems = [...verdict.problems];
+    if (verdict.finalizedReachable < reachable.length) problems.push(`${reachable.length - verdict.finalizedReachable} slot(s) a quorum of honest witnesses observed are not final`);
+    if (dissent === 0) problems.push('witness 2 (corrupted chunks) reported no dissent');
+
+    // -- Clean stop, and no key in any output --
+    for (const p of [...witnesses, ...relayers]) {
+      const code = await p.term();
+      if (code !== 0) problems.push(`${p.name} did not stop cleanly on SIGTERM (exit ${code ?? 'killed'})`);
+    }
+    const secrets = [...keys.witnesses.map((_, i) => devKey(1 + i)), ...relayers.map((_, i) => devKey(8 + i))].map((k) => k.slice(2).toLowerCase());
+    for (const p of procs) {
+      const text = p.output.toLowerCase();
+      if (secrets.some((s) => text.includes(s))) problems.push(`${p.name}'s output contains a private key`);
+    }
+    return {
+      ok: problems.length === 0,
+      problems,
+      mode,
+      witnesses: n,
+      quorum,
+      relayers: relayerCount,
+      slots: expected.length,
+      finalized: verdict.finalized,
+      unreachable: expected.length - reachable.length,
+      wrongContent: verdict.wrongContent,
+      chainBreaks: verdict.chainBreaks,
+      dissent,
+      skippedReported,
+      faults: faultLog,
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+      ...(o.keepDir ? { dir } : {}),
+    };
+  } finally {
+    await Promise.all(procs.map((p) => (p.child && p.running ? p.term(5_000) : undefined)));
+    await anvil?.stop();
+    if (!o.keepDir) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The slots of the shared archive's first `epochs` epochs of its first `streams` streams, with the
+ *  honest dataRoot and how many witnesses hold it uncorrupted. */
+function expectedSlots(archives: WitnessArchive[], epochs: number, streams: number, shared: string[]): ExpectedSlot[] {
+  const holders = new Map<Hex, number>();
+  const out = new Map<Hex, ExpectedSlot>();
+  const perStream = new Map<string, number>();
+  for (const raw of shared) {
+    const line: ArchiveLine = archiveLineSchema.parse(JSON.parse(raw));
+    if (!perStream.has(line.stream) && perStream.size >= streams) continue;
+    const k = perStream.get(line.stream) ?? 0;
+    if (k >= epochs) continue;
+    perStream.set(line.stream, k + 1);
+    const streamHash = streamHashOf(line.stream);
+    const slot = observationSlot(streamHash, epochHashOf(line.epoch.id, line.epoch.startUnixMs, line.epoch.durationMs));
+    out.set(slot, { slot, streamHash, stream: line.stream, epochId: line.epoch.id, start: line.epoch.startUnixMs, dataRoot: dataRootOf(line), honest: 0 });
+  }
+  for (const a of archives) {
+    for (const raw of a.lines) {
+      const line = archiveLineSchema.parse(JSON.parse(raw));
+      const slot = observationSlot(streamHashOf(line.stream), epochHashOf(line.epoch.id, line.epoch.startUnixMs, line.epoch.durationMs));
+      const e = out.get(slot);
+      if (e && dataRootOf(line) === e.dataRoot) holders.set(slot, (holders.get(slot) ?? 0) + 1);
+    }
+  }
+  return [...out.values()].map((e) => ({ ...e, honest: holders.get(e.slot) ?? 0 }));
+}
+
+async function countFinal(conn: RailConnection, ledger: Address, expected: ExpectedSlot[]): Promise<number> {
+  const hashes = await Promise.all(expected.map((e) => conn.publicClient.readContract({ address: ledger, abi: observationLedgerAbi, functionName: 'finalizedObservation', args: [e.slot] })));
+  return hashes.filter((h) => h !== `0x${'00'.repeat(32)}`).length;
+}
+
+const finalizedEvent = getAbiItem({ abi: observationLedgerAbi, name: 'ObservationFinalized' });
+
+/** Reads every ObservationFinalized log and checks: each expected slot's content is the shared
+ *  archive's; each stream's finalized observations form one chain (sequence 0, 1, 2, … each naming
+ *  the previous as parent) in epoch order. */
+async function verifyOnChain(conn: RailConnection, ledger: Address, expected: ExpectedSlot[], quorum: number) {
+  const logs = await conn.publicClient.getLogs({ address: ledger, event: finalizedEvent, fromBlock: 0n, strict: true });
+  const bySlot = new Map(expected.map((e) => [e.slot, e] as const));
+  const problems: string[] = [];
+  let finalized = 0;
+  let finalizedReachable = 0;
+  let wrongContent = 0;
+  let chainBreaks = 0;
+  const streams = new Map<Hex, { hash: Hex; sequence: bigint; start: number }>();
+  for (const log of logs) {
+    const { slot, observationHash, header, countedWitnesses } = log.args;
+    const e = bySlot.get(slot);
+    if (!e) continue;
+    finalized++;
+    if (e.honest >= quorum) finalizedReachable++;
+    if (header.dataRoot !== e.dataRoot) {
+      wrongContent++;
+      problems.push(`slot ${slot} (${e.stream} ${e.epochId}) finalized with dataRoot ${header.dataRoot}, not the archive's ${e.dataRoot}`);
+    }
+    let bits = 0;
+    for (let x = countedWitnesses; x; x &= x - 1n) bits++;
+    if (bits < quorum) problems.push(`slot ${slot} finalized with ${bits} counted witnesses, fewer than ${quorum}`);
+    const prev = streams.get(header.streamHash);
+    const linked = prev ? header.parentObservationHash === prev.hash && header.sequence === prev.sequence + 1n && e.start > prev.start : header.sequence === 0n;
+    if (!linked) {
+      chainBreaks++;
+      problems.push(`${e.stream} ${e.epochId}: sequence ${header.sequence} does not extend the stream's previous finalized observation in epoch order`);
+    }
+    streams.set(header.streamHash, { hash: observationHash, sequence: header.sequence, start: e.start });
+  }
+  return { finalized, finalizedReachable, wrongContent, chainBreaks, problems };
+}
+
+async function metricSum(url: string, name: string): Promise<number> {
+  try {
+    const text = await (await fetch(new URL('/metrics', url), { signal: AbortSignal.timeout(2_000) })).text();
+    return text
+      .split('\n')
+      .filter((l) => l.startsWith(name) && !l.startsWith('#'))
+      .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+  } catch {
+    return 0;
+  }
+}
+
+export function formatNetworkSummary(s: NetworkSummary): string {
+  const lines = [
+    `${s.ok ? 'NETWORK SMOKE OK' : 'NETWORK SMOKE FAILED'}: ${s.finalized} of ${s.slots} slots final on chain (${s.unreachable} had no honest quorum), ${s.witnesses} witness processes (quorum ${s.quorum}), ${s.relayers} relayers, ${s.mode}, ${s.seconds} s`,
+    `  content: ${s.wrongContent} slots with content other than the archive's; chain breaks: ${s.chainBreaks}`,
+    `  dissent: witness 2 refused ${s.dissent} candidates for content; slots given up (all witnesses): ${s.skippedReported}`,
+    `  faults: ${s.faults.join('; ') || 'none'}`,
+    ...(s.dir ? [`  logs and records: ${s.dir}`] : []),
+    ...s.problems.map((p) => `  problem: ${p}`),
+  ];
+  return lines.join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { epochs: { type: 'string' }, mode: { type: 'string' }, json: { type: 'boolean' }, keep: { type: 'boolean' }, 'no-faults': { type: 'boolean' } },
+  });
+  const epochs = values.epochs === undefined ? 30 : Number(values.epochs);
+  if (!Number.isInteger(epochs) || epochs < 2 || epochs > 1200) {
+    console.error(`error: --epochs ${values.epochs}: expected a whole number from 2 to 1200.`);
+    return 2;
+  }
+  const mode = values.mode ?? 'relayed';
+  if (mode !== 'relayed' && mode !== 'witness-tx') {
+    console.error(`error: --mode ${values.mode}: expected relayed or witness-tx.`);
+    return 2;
+  }
+  const summary = await runNetworkSmoke({ epochs, mode, keepDir: values.keep, faults: !values['no-faults'], log: values.json ? undefined : (l) => console.error(l) });
+  process.stdout.write(`${values.json ? JSON.stringify(summary) : formatNetworkSummary(summary)}\n`);
+  return summary.ok ? 0 : 1;
+}
+
+if (isMain(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+      process.exitCode = 4;
+    },
+  );
+}
