@@ -331,8 +331,12 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
         // The candidate to vote for: among those verified against our own line, the one with the most
         // votes already (late witnesses join the majority instead of splitting it); with no votes
         // anywhere, the best-ranked proposal whose turn has come, ours included.
+        // Candidates further along the stream than ours extend an observation we have not seen final
+        // (we missed its epoch, or the chain is ahead of our read): ours would compete with them on
+        // a parent that is about to be left behind, so we do not vote for ours until the chain says.
+        const behind = (fromBoard.candidates.get(slot.own.slot) ?? []).some((bc) => bc.candidate.header.sequence > slot.ownCandidate!.candidate.header.sequence);
         let best: { c: Candidate; hash: Hex; rank: number; votes: number } | undefined =
-          myRank >= 0 && myRank <= eligible ? { c: slot.ownCandidate.candidate, hash: slot.ownCandidate.hash, rank: myRank, votes: 0 } : undefined;
+          !behind && myRank >= 0 && myRank <= eligible ? { c: slot.ownCandidate.candidate, hash: slot.ownCandidate.hash, rank: myRank, votes: 0 } : undefined;
         const better = (x: { rank: number; votes: number; hash: Hex }, y: typeof best) =>
           !y || x.votes > y.votes || (x.votes === y.votes && (x.rank < y.rank || (x.rank === y.rank && x.hash < y.hash)));
         for (const bc of fromBoard.candidates.get(slot.own.slot) ?? []) {
