@@ -8,7 +8,7 @@
 //   npx tsx smoke/network.ts [--epochs N] [--mode relayed|witness-tx] [--json] [--keep]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -284,6 +284,7 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
       const code = await p.term();
       if (code !== 0) problems.push(`${p.name} did not stop cleanly on SIGTERM (exit ${code ?? 'killed'})`);
     }
+    problems.push(...(await equivocations(dir, n)));
     const secrets = [...keys.witnesses.map((_, i) => devKey(1 + i)), ...relayers.map((_, i) => devKey(8 + i))].map((k) => k.slice(2).toLowerCase());
     for (const p of procs) {
       const text = p.output.toLowerCase();
@@ -382,6 +383,29 @@ async function verifyOnChain(conn: RailConnection, ledger: Address, expected: Ex
     streams.set(header.streamHash, { hash: observationHash, sequence: header.sequence, start: e.start });
   }
   return { finalized, finalizedReachable, wrongContent, chainBreaks, problems };
+}
+
+/** Reads every witness's durable record and names any slot it holds two different signatures for
+ *  (the rule a kill -9 must not break). */
+async function equivocations(dir: string, n: number): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const stateDir = path.join(dir, `state-${i}`);
+    const files = (await readdir(stateDir)).filter((f) => f.endsWith('.jsonl'));
+    if (files.length !== 1) out.push(`witness ${i}: expected one record in ${stateDir}, found ${files.length}`);
+    const signed = new Map<string, string>();
+    for (const f of files) {
+      for (const raw of (await readFile(path.join(stateDir, f), 'utf8')).split('\n')) {
+        if (!raw.trim()) continue;
+        const r = JSON.parse(raw) as { slot: string; kind: string; hash?: string };
+        if (r.kind !== 'signed') continue;
+        const prev = signed.get(r.slot);
+        if (prev && prev !== r.hash) out.push(`witness ${i} signed two candidates for slot ${r.slot}: ${prev} and ${r.hash}`);
+        signed.set(r.slot, r.hash!);
+      }
+    }
+  }
+  return out;
 }
 
 async function metricSum(url: string, name: string): Promise<number> {

@@ -265,6 +265,14 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
     const undecided = slots.filter((s) => finals.get(s) === `0x${'00'.repeat(32)}`);
     const fromBoard = await board.candidates(undecided.filter((s) => !findSlot(s)?.signed));
     if (fromBoard.errors) m.postErrors.inc(fromBoard.errors);
+    if (o.mode === 'witness-tx') {
+      // Votes are transactions here: who voted for what is on chain, not at the relayers.
+      const all = [...fromBoard.candidates.values()].flat();
+      const bits = await Promise.all(
+        all.map((bc) => o.conn.publicClient.readContract({ address: o.ledger, abi: observationLedgerAbi, functionName: 'signOffsOf', args: [candidateHash(bc.candidate)] })),
+      );
+      all.forEach((bc, i) => (bc.signers = [...new Set([...bc.signers, ...bitsOf(bits[i]!)])].sort((a, b) => a - b)));
+    }
     const members = bitsOf(view.membership.mask);
     const now = Date.now();
     const nowSec = BigInt(Math.floor(now / 1000));
