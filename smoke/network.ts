@@ -5,7 +5,8 @@
 // witness and of a relayer mid-run, both restarted. It ends with the on-chain verification: every
 // slot a quorum of honest witnesses observed is final with the honest content, each stream is one
 // unbroken chain, no key appears in any log, and every process stops cleanly on SIGTERM.
-//   npx tsx smoke/network.ts [--epochs N] [--mode relayed|witness-tx] [--json] [--keep]
+//   npx tsx smoke/network.ts [--epochs N] [--mode relayed|witness-tx] [--json] [--keep] [--no-faults]
+//     [--tolerance-ms N] [--timeout-s N]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -40,6 +41,8 @@ export interface NetworkSmokeOptions {
   /** Inject kill -9 of a witness and of a relayer (both restarted). */
   faults?: boolean;
   timeoutMs?: number;
+  /** The witnesses' --tolerance-ms (default 1000; the archives' jitter is up to 300 ms). */
+  toleranceMs?: number;
   keepDir?: boolean;
   log?: (line: string) => void;
 }
@@ -218,7 +221,7 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
             'witness', '--rpc', anvil.rpcUrl, '--ledger', ledger, '--archive', files[i]!, '--state-dir', stateDir,
             ...relayerUrls.flatMap((u) => ['--relayer', u]),
             '--listen', `127.0.0.1:${port}`, '--mode', mode, '--poll-ms', '100', '--propose-step-ms', '1500',
-            '--give-up-ms', '10000', '--tolerance-ms', '1000', '--from-block', String(fromBlock),
+            '--give-up-ms', '10000', '--tolerance-ms', String(o.toleranceMs ?? 1000), '--from-block', String(fromBlock),
           ],
           { ECP_WITNESS_KEY: devKey(1 + i) },
           path.join(dir, `witness-${i}.log`),
@@ -247,11 +250,13 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
           await witnesses[0]!.kill9();
           await sleep(1_000);
           witnesses[0]!.start();
+          await waitHealthy(witnessUrls[0]!, witnesses[0]!, 60_000);
         } },
         { afterMs: 4_000, what: `kill -9 relayer ${relayerCount - 1}, restarted 1 s later with empty memory`, run: async () => {
           await relayers[relayerCount - 1]!.kill9();
           await sleep(1_000);
           relayers[relayerCount - 1]!.start();
+          await waitHealthy(relayerUrls[relayerCount - 1]!, relayers[relayerCount - 1]!, 60_000);
         } },
       );
     }
@@ -435,8 +440,22 @@ export function formatNetworkSummary(s: NetworkSummary): string {
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { epochs: { type: 'string' }, mode: { type: 'string' }, json: { type: 'boolean' }, keep: { type: 'boolean' }, 'no-faults': { type: 'boolean' } },
+    options: {
+      epochs: { type: 'string' },
+      mode: { type: 'string' },
+      json: { type: 'boolean' },
+      keep: { type: 'boolean' },
+      'no-faults': { type: 'boolean' },
+      'tolerance-ms': { type: 'string' },
+      'timeout-s': { type: 'string' },
+    },
   });
+  const toleranceMs = values['tolerance-ms'] === undefined ? 1000 : Number(values['tolerance-ms']);
+  const timeoutS = values['timeout-s'] === undefined ? 240 : Number(values['timeout-s']);
+  if (!Number.isInteger(toleranceMs) || toleranceMs < 0 || !Number.isInteger(timeoutS) || timeoutS < 10) {
+    console.error('error: --tolerance-ms expects a whole number ≥ 0 and --timeout-s a whole number ≥ 10.');
+    return 2;
+  }
   const epochs = values.epochs === undefined ? 30 : Number(values.epochs);
   if (!Number.isInteger(epochs) || epochs < 2 || epochs > 1200) {
     console.error(`error: --epochs ${values.epochs}: expected a whole number from 2 to 1200.`);
@@ -447,7 +466,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`error: --mode ${values.mode}: expected relayed or witness-tx.`);
     return 2;
   }
-  const summary = await runNetworkSmoke({ epochs, mode, keepDir: values.keep, faults: !values['no-faults'], log: values.json ? undefined : (l) => console.error(l) });
+  const summary = await runNetworkSmoke({ epochs, mode, toleranceMs, timeoutMs: timeoutS * 1000, keepDir: values.keep, faults: !values['no-faults'], log: values.json ? undefined : (l) => console.error(l) });
   process.stdout.write(`${values.json ? JSON.stringify(summary) : formatNetworkSummary(summary)}\n`);
   return summary.ok ? 0 : 1;
 }

@@ -24,10 +24,14 @@ const finalizedEvent = getAbiItem({ abi: observationLedgerAbi, name: 'Observatio
 
 /** Logs are read in ranges of at most this many blocks (public RPCs cap eth_getLogs ranges). */
 const LOG_RANGE = 5_000n;
+const RECENT_FINAL = 50_000;
 
 export class ChainView {
   membership: Membership = { mask: 0n, quorum: 0, addressOf: new Map(), indexOf: new Map() };
   readonly heads = new Map<Hex, Head>();
+  /** The headers of recently finalized slots (the last RECENT_FINAL), for witnesses comparing
+   *  their own content with what finalized. */
+  readonly recentFinal = new Map<Hex, ObservationHeader>();
   /** The block up to which ObservationFinalized logs have been read. */
   scannedTo: bigint;
   /** When the last refresh succeeded (ms since epoch), for health. */
@@ -60,7 +64,9 @@ export class ChainView {
       const to = from + LOG_RANGE - 1n < latest ? from + LOG_RANGE - 1n : latest;
       const logs = await pc.getLogs({ address: this.ledger, event: finalizedEvent, fromBlock: from, toBlock: to, strict: true });
       for (const log of logs) {
-        const { streamHash, observationHash, header } = log.args;
+        const { slot, streamHash, observationHash, header } = log.args;
+        this.recentFinal.set(slot, { ...header });
+        if (this.recentFinal.size > RECENT_FINAL) this.recentFinal.delete(this.recentFinal.keys().next().value!);
         const prev = this.heads.get(streamHash);
         if (!prev || header.sequence > prev.sequence) this.heads.set(streamHash, { hash: observationHash, sequence: header.sequence, header: { ...header } });
       }

@@ -89,7 +89,12 @@ export class CandidateStore {
   settle(slot: Hex): void {
     const bySlot = this.slots.get(slot);
     if (!bySlot) return;
-    for (const c of bySlot.values()) this.byParent.get(c.candidate.header.parentObservationHash)?.delete(c);
+    for (const c of bySlot.values()) {
+      const parent = c.candidate.header.parentObservationHash;
+      const siblings = this.byParent.get(parent);
+      siblings?.delete(c);
+      if (siblings?.size === 0) this.byParent.delete(parent);
+    }
     this.slots.delete(slot);
   }
 

@@ -3,7 +3,15 @@
 // two different candidates for one slot" hold across crashes and restarts.
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Hex } from 'viem';
+import { z } from 'zod';
 import { InputError, VerificationError } from '../errors.js';
+
+const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/);
+const recordLine = z.discriminatedUnion('kind', [
+  z.object({ slot: hex32, kind: z.literal('signed'), hash: hex32, candidate: z.unknown().optional() }),
+  z.object({ slot: hex32, kind: z.literal('skipped'), reason: z.string() }),
+]);
+type RecordLine = z.infer<typeof recordLine>;
 
 /** A signature's record keeps the candidate itself (its wire form), so a restarted witness can post
  *  the same sign-off again. */
@@ -41,21 +49,31 @@ export class WitnessRecord {
     const decisions = new Map<Hex, Decision>();
     const text = await fh.readFile({ encoding: 'utf8' });
     const lines = text.split('\n');
-    lines.forEach((raw, i) => {
-      if (raw.trim() === '') return;
-      let v: { slot?: unknown; kind?: unknown; hash?: unknown; reason?: unknown };
+    for (let i = 0; i < lines.length; i++) {
+      const raw = lines[i]!;
+      if (raw.trim() === '') continue;
+      let parsed: RecordLine | undefined;
       try {
-        v = JSON.parse(raw);
+        const r = recordLine.safeParse(JSON.parse(raw));
+        parsed = r.success ? r.data : undefined;
       } catch {
-        if (i === lines.length - 1) return; // torn last line
+        parsed = undefined;
+      }
+      if (!parsed) {
+        if (i === lines.length - 1) {
+          // A torn last line: the crash came before its flush returned, so nothing was sent for
+          // it. It is cut off, so the next decision starts on a line of its own.
+          await fh.truncate(Buffer.byteLength(lines.slice(0, i).join('\n')) + (i > 0 ? 1 : 0));
+          break;
+        }
         throw new InputError(`${file}:${i + 1}: not a record line; the witness record is damaged. Move it aside only if you are sure this key signed nothing else.`);
       }
-      const slot = v.slot as Hex;
-      const d: Decision = v.kind === 'signed' ? { kind: 'signed', hash: v.hash as Hex, candidate: (v as { candidate?: unknown }).candidate } : { kind: 'skipped', reason: String(v.reason) };
+      const v = parsed;
+      const d: Decision = v.kind === 'signed' ? { kind: 'signed', hash: v.hash as Hex, candidate: v.candidate } : { kind: 'skipped', reason: v.reason };
       // The first decision for a slot is the one that counts (a later line can only be a skip of a
       // slot that was signed, which the record keeps as signed).
-      if (!decisions.has(slot)) decisions.set(slot, d);
-    });
+      if (!decisions.has(v.slot as Hex)) decisions.set(v.slot as Hex, d);
+    }
     return new WitnessRecord(file, fh, decisions);
   }
 
@@ -88,9 +106,11 @@ export class WitnessRecord {
         if (existing.kind === 'signed' && d.kind === 'skipped') return;
         throw new EquivocationRefused(slot, existing, d);
       }
-      this.decisions.set(slot, d);
+      // Held in memory only once it is on disk: a failed write leaves no decision behind, so a retry
+      // writes again instead of reporting a signature the record does not hold.
       await this.fh.appendFile(`${JSON.stringify({ slot, ...d, at: new Date().toISOString() })}\n`);
       await this.fh.datasync();
+      this.decisions.set(slot, d);
     });
     this.queue = run.catch(() => undefined);
     return run;

@@ -285,6 +285,13 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
         const final = finals.get(slot.own.slot)!;
         if (final !== `0x${'00'.repeat(32)}`) {
           const outcome = !slot.signed ? 'unsigned' : slot.signed.hash === final ? 'ours' : 'lost';
+          const finalHeader = view.recentFinal.get(slot.own.slot);
+          if (finalHeader && finalHeader.dataRoot !== slot.own.dataRoot && !slot.dissented) {
+            // It finalized before we saw a candidate to refuse: our content still differs.
+            slot.dissented = true;
+            m.dissent.inc();
+            o.log.warn({ slot: slot.own.slot, stream: slot.own.epoch.stream, epoch: slot.own.epoch.id, final, finalDataRoot: finalHeader.dataRoot, ours: slot.own.dataRoot }, 'the finalized observation differs from our archive');
+          }
           m.finalized.inc({ outcome });
           m.latency.observe((now - slot.openedAt) / 1000);
           if (outcome === 'lost') o.log.warn({ slot: slot.own.slot, ours: slot.signed!.hash, final }, `slot final: ours ${slot.signed!.hash} lost to ${final}`);

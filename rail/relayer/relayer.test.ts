@@ -1,0 +1,140 @@
+// The relayer as witnesses meet it: a real HTTP server in front of a real ledger on anvil. Each
+// refusal is checked by its status and reason, and a quorum of sign-offs ends final on chain.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Address, Hex } from 'viem';
+import { startAnvil, type Anvil } from '../anvil.js';
+import { archiveLineSchema } from '../archive/schema.js';
+import { initKeccak } from '../archive/merkle.js';
+import { deploy } from '../client.js';
+import { connect, type RailConnection } from '../connection.js';
+import { observationLedgerAbi } from '../contracts.js';
+import { devAccount, loadKeys } from '../keys.js';
+import { makeLogger } from '../ops/observability.js';
+import { candidateHash, candidateToWire, ownObservationOf, proposalDigest, proposeCandidate, type Candidate } from '../protocol/candidate.js';
+import { ledgerDomain, signOffDigest, signSignOffDigest } from '../signoff.js';
+import { DEFAULT_ARCHIVE } from '../smoke.js';
+import { BODY_LIMIT, startRelayer, type RunningRelayer } from './relayer.js';
+
+const lines = readFileSync(DEFAULT_ARCHIVE, 'utf8').split('\n').slice(0, 30).map((l) => archiveLineSchema.parse(JSON.parse(l)));
+
+describe('rail relayer', () => {
+  let anvil: Anvil;
+  let conn: RailConnection;
+  let ledger: Address;
+  const relayers: RunningRelayer[] = [];
+  const keys = loadKeys(5);
+  const url = (r: RunningRelayer, route: string) => `http://127.0.0.1:${r.port}${route}`;
+  const post = async (r: RunningRelayer, route: string, body: unknown) => {
+    const res = await fetch(url(r, route), { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as { accepted?: boolean; reason?: string; result?: string } };
+  };
+  const signOff = async (c: Candidate, witness: number, asIndex = witness) => {
+    const digest = signOffDigest(ledgerDomain(conn.chain.id, ledger), candidateHash(c), c.deadline, asIndex);
+    return { candidate: candidateToWire(c), signature: await signSignOffDigest(keys.witnesses[witness]!, digest, asIndex) };
+  };
+  const finalized = (c: Candidate) =>
+    conn.publicClient.readContract({ address: ledger, abi: observationLedgerAbi, functionName: 'finalizedObservation', args: [ownObservationOf(lines.find((l) => l.epoch.id === c.epoch.id && l.stream === c.epoch.stream)!).slot] });
+  const waitFinal = async (c: Candidate) => {
+    for (let i = 0; i < 200; i++) {
+      const h = await finalized(c);
+      if (h !== `0x${'00'.repeat(32)}`) return h;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('not final after 10 s');
+  };
+  const metric = async (r: RunningRelayer, name: string) =>
+    (await (await fetch(url(r, '/metrics'))).text())
+      .split('\n')
+      .filter((l) => l.startsWith(name))
+      .reduce((s, l) => s + Number(l.split(' ').pop()), 0);
+  const start = async (account: number) => {
+    const r = await startRelayer({
+      conn,
+      ledger,
+      account: devAccount(account),
+      host: '127.0.0.1',
+      port: 0,
+      fromBlock: 0n,
+      pollMs: 50,
+      maxBatch: 100,
+      deadlineMarginSec: 60n,
+      maxDeadlineSec: 7_200n,
+      limits: { maxSlots: 100, maxCandidatesPerSlot: 4 },
+      log: makeLogger('relayer', 'silent'),
+    });
+    relayers.push(r);
+    return r;
+  };
+
+  beforeAll(async () => {
+    await initKeccak();
+    anvil = await startAnvil();
+    conn = await connect(anvil.rpcUrl, { pollingIntervalMs: 50 });
+    ledger = (await deploy(conn, keys.deployer, { owner: keys.deployer.address, witnesses: keys.witnesses.map((w) => w.address), quorum: 3 })).ledger;
+  });
+  afterAll(async () => {
+    for (const r of relayers) await r.stop();
+    await anvil?.stop();
+  });
+
+  it('refuses what it must, cheaply and by name, and finalizes a quorum of sign-offs', async () => {
+    const r = await start(8);
+    expect((await fetch(url(r, '/healthz'))).status).toBe(200);
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    const first = lines.find((l) => l.stream === lines[0]!.stream)!;
+    const c = proposeCandidate(ownObservationOf(first), null, now + 3600n);
+    const good = await signOff(c, 0);
+
+    expect(await post(r, '/v1/signoffs', '{"candidate":')).toMatchObject({ status: 400 });
+    expect(await post(r, '/v1/signoffs', { ...good, extra: 1 })).toMatchObject({ status: 400, body: { reason: 'malformed' } });
+    expect(await post(r, '/v1/signoffs', { ...good, signature: { ...good.signature, witnessIndex: 7 } })).toMatchObject({ status: 403, body: { reason: 'not-a-member' } });
+    // Witness 1's key signing as index 0.
+    expect(await post(r, '/v1/signoffs', await signOff(c, 1, 0))).toMatchObject({ status: 403, body: { reason: 'bad-signature' } });
+    expect(await post(r, '/v1/signoffs', { ...good, candidate: { ...good.candidate, locator: 'not a uri' } })).toMatchObject({ status: 422, body: { reason: 'invalid-candidate' } });
+    const soon = proposeCandidate(ownObservationOf(first), null, now + 10n);
+    expect(await post(r, '/v1/signoffs', await signOff(soon, 0))).toMatchObject({ status: 422, body: { reason: 'deadline' } });
+    const big = await fetch(url(r, '/v1/signoffs'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(BODY_LIMIT) }) });
+    expect(big.status).toBe(413);
+    // A proposal is not a vote: it never counts toward quorum.
+    const proposal = { candidate: candidateToWire(c), proposer: 4, signature: await keys.witnesses[4]!.sign({ hash: proposalDigest(ledgerDomain(conn.chain.id, ledger), candidateHash(c), 4) }) };
+    expect(await post(r, '/v1/proposals', proposal)).toMatchObject({ status: 202, body: { result: 'proposed' } });
+    expect(await post(r, '/v1/proposals', { ...proposal, proposer: 3 })).toMatchObject({ status: 403, body: { reason: 'bad-signature' } });
+
+    expect(await post(r, '/v1/signoffs', good)).toMatchObject({ status: 202, body: { result: 'signed' } });
+    expect(await post(r, '/v1/signoffs', good)).toMatchObject({ status: 202, body: { result: 'duplicate' } });
+    expect(await post(r, '/v1/signoffs', await signOff(c, 1))).toMatchObject({ status: 202 });
+    await new Promise((res) => setTimeout(res, 300));
+    expect(await finalized(c)).toBe(`0x${'00'.repeat(32)}`); // two votes and a proposal: no quorum
+    expect(await post(r, '/v1/signoffs', await signOff(c, 2))).toMatchObject({ status: 202 });
+    expect(await waitFinal(c)).toBe(candidateHash(c));
+    await new Promise((res) => setTimeout(res, 200));
+    expect(await post(r, '/v1/signoffs', await signOff(c, 3))).toMatchObject({ status: 409, body: { reason: 'final' } });
+    expect(await metric(r, 'ecp_relayer_finalized_total')).toBe(1);
+    expect(await metric(r, 'ecp_relayer_signatures_total{result="refused",reason="not-a-member"}')).toBe(1);
+  }, 60_000);
+
+  it('two relayers racing for the same candidates: each slot finalizes once, no batch fails', async () => {
+    const [a, b] = [relayers[0] ?? (await start(8)), await start(9)];
+    const stream = lines[0]!.stream;
+    const [, second, third] = lines.filter((l) => l.stream === stream);
+    const head = await waitHeadOf(conn, ledger, ownObservationOf(second!).streamHash);
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    const c2 = proposeCandidate(ownObservationOf(second!), { hash: head.hash, sequence: head.sequence }, now + 3600n);
+    const c3 = proposeCandidate(ownObservationOf(third!), { hash: candidateHash(c2), sequence: c2.header.sequence }, now + 3600n);
+    const posts = [];
+    for (const c of [c2, c3]) for (const w of [0, 1, 2]) for (const r of [a, b]) posts.push(signOff(c, w).then((body) => post(r, '/v1/signoffs', body)));
+    for (const p of await Promise.all(posts)) expect([202, 409]).toContain(p.status);
+    expect(await waitFinal(c2)).toBe(candidateHash(c2));
+    expect(await waitFinal(c3)).toBe(candidateHash(c3));
+    await new Promise((res) => setTimeout(res, 300));
+    expect((await metric(a, 'ecp_relayer_finalized_total')) + (await metric(b, 'ecp_relayer_finalized_total'))).toBe(3);
+    expect((await metric(a, 'ecp_relayer_batches_total{outcome="failed"}')) + (await metric(b, 'ecp_relayer_batches_total{outcome="failed"}'))).toBe(0);
+  }, 60_000);
+});
+
+async function waitHeadOf(conn: RailConnection, ledger: Address, streamHash: Hex): Promise<{ hash: Hex; sequence: bigint }> {
+  const logs = await conn.publicClient.getContractEvents({ address: ledger, abi: observationLedgerAbi, eventName: 'ObservationFinalized', args: { streamHash }, fromBlock: 0n, strict: true });
+  const last = logs.at(-1)!;
+  return { hash: last.args.observationHash, sequence: last.args.header.sequence };
+}

@@ -1,0 +1,47 @@
+// The network smoke as CI runs it: separate witness and relayer processes on loopback, with the
+// faults it injects, and its verdict read from its JSON. One run is made to fail on purpose (a
+// tolerance tighter than the witnesses' real jitter), so the gate is seen failing too.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import type { NetworkSummary } from './network.js';
+
+const run = (...args: string[]) => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'smoke/network.ts', '--json', ...args], { encoding: 'utf8', timeout: 300_000 });
+  let summary: NetworkSummary | undefined;
+  try {
+    summary = JSON.parse(r.stdout) as NetworkSummary;
+  } catch {
+    throw new Error(`no JSON summary (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+  }
+  return { status: r.status, summary, stderr: r.stderr };
+};
+
+describe('network smoke', () => {
+  it('relayed: 5 witness processes with their own archives and 2 relayers reach consensus through kill -9s', () => {
+    const { status, summary } = run('--epochs', '15');
+    expect(summary.problems).toEqual([]);
+    expect(status).toBe(0);
+    expect(summary.slots).toBe(45);
+    expect(summary.finalized).toBe(45);
+    expect(summary.wrongContent).toBe(0);
+    expect(summary.chainBreaks).toBe(0);
+    // Witness 2's corrupted epochs (every 5th of 15, in 3 streams) are dissent it reports, each once.
+    expect(summary.dissent).toBe(9);
+    expect(summary.faults.filter((f) => f.startsWith('kill -9'))).toHaveLength(2);
+  }, 320_000);
+
+  it('witness-tx: the same network with every vote a witness transaction', () => {
+    const { status, summary } = run('--epochs', '8', '--mode', 'witness-tx');
+    expect(summary.problems).toEqual([]);
+    expect(status).toBe(0);
+    expect(summary.finalized).toBe(24);
+  }, 320_000);
+
+  it('fails, and says why, when witnesses cannot agree (tolerance below the jitter)', () => {
+    const { status, summary } = run('--epochs', '4', '--no-faults', '--tolerance-ms', '0', '--timeout-s', '20');
+    expect(status).toBe(1);
+    expect(summary.ok).toBe(false);
+    expect(summary.finalized).toBeLessThan(summary.slots);
+    expect(summary.problems.join('\n')).toMatch(/not final/);
+  }, 320_000);
+});
