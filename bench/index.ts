@@ -1,4 +1,5 @@
 // `npm run bench`: gas per finalized observation on anvil, and (with the smoke) throughput.
+// `npm run bench -- network [--epochs N]`: consensus throughput of the network smoke's processes.
 // `npm run bench -- stream [--gb N]`: streaming derivation of a generated archive of N GB (default 1)
 // through the CLI, with its peak memory.
 // Prints a table; `--json` prints one JSON object instead.
@@ -6,6 +7,7 @@ import { ANVIL_DEFAULTS, startAnvil } from '../rail/anvil.js';
 import { GAS_TARGETS, measureGas, type GasResult } from './gas.js';
 import { measureStreaming, type StreamResult } from './stream.js';
 import { measureThroughput, type ThroughputResult } from './throughput.js';
+import { runNetworkSmoke } from '../smoke/network.js';
 
 function gasTable(g: GasResult): string {
   const rows: [string, string, number, number | undefined][] = [
@@ -56,6 +58,27 @@ function streamTable(s: StreamResult): string {
 
 async function main() {
   const json = process.argv.includes('--json');
+  if (process.argv.includes('network')) {
+    const at = process.argv.indexOf('--epochs');
+    const epochs = at === -1 ? 60 : Number(process.argv[at + 1]);
+    if (!Number.isInteger(epochs) || epochs < 2) throw new Error(`--epochs ${process.argv[at + 1] ?? ''}: expected a whole number ≥ 2.`);
+    const network = [];
+    for (const mode of ['relayed', 'witness-tx'] as const) {
+      const s = await runNetworkSmoke({ epochs, mode, faults: false });
+      if (!s.ok) throw new Error(`network run (${mode}) failed: ${s.problems.join('; ')}`);
+      network.push({ mode, slots: s.slots, finalizeSeconds: s.finalizeSeconds, slotsPerSecond: Math.round((s.finalized / s.finalizeSeconds) * 10) / 10 });
+    }
+    console.log(
+      json
+        ? JSON.stringify({ network })
+        : [
+            'Consensus among 5 witness processes and 2 relayers on loopback (anvil, no faults, this machine)',
+            '',
+            ...network.map((r) => `${r.mode.padEnd(12)} ${String(r.slots).padStart(5)} slots in ${r.finalizeSeconds.toFixed(1).padStart(6)} s = ${r.slotsPerSecond.toFixed(1).padStart(6)} slots/s (3 streams, one vote in flight per stream)`),
+          ].join('\n'),
+    );
+    return;
+  }
   if (process.argv.includes('stream')) {
     const at = process.argv.indexOf('--gb');
     const gb = at === -1 ? 1 : Number(process.argv[at + 1]);

@@ -6,15 +6,19 @@
 import { once } from 'node:events';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatEther, getAddress, isAddress, parseEther, type Address } from 'viem';
+import { readdir, readFile } from 'node:fs/promises';
+import { formatEther, getAddress, isAddress, parseEther, type Address, type Hex } from 'viem';
 import { formatIssue } from './archive/derive.js';
 import { deriveStream, openArchive, readDerivation } from './archive/read.js';
 import { deploy, planDeployment, requireContract } from './client.js';
 import { connect } from './connection.js';
-import { EXIT, exitCodeOf, printable, UsageError, VerificationError } from './errors.js';
+import { EXIT, exitCodeOf, InputError, printable, UsageError, VerificationError } from './errors.js';
 import { fundOnL2, type Deposit } from './funding.js';
-import { headerToJson } from './observation.js';
-import { checkQuorumReachable, finalizeReady, planObserved, planSlots, streamStatus, submitRelayed, submitWitnessTx } from './submit.js';
+import { headerToJson, observationSlot } from './observation.js';
+import { ChainView } from './protocol/chain-view.js';
+import { classifySlots } from './status.js';
+import { parseRecord } from './witness/record.js';
+import { checkQuorumReachable, finalizeReady, planSlots, submitRelayed, submitWitnessTx } from './submit.js';
 import { assertKeysFitChain, loadKeys, loadProcessKey } from './keys.js';
 import { makeLogger } from './ops/observability.js';
 import { startRelayer } from './relayer/relayer.js';
@@ -30,7 +34,8 @@ commands:
   deploy   deploy the ledger and the rail (idempotent, CREATE2) and print their addresses as JSON
   submit   sign off on the archive's observations with the witness keys (resumable); needs --ledger,
            or --deploy to deploy (or reuse) the deterministic ledger for these keys first
-  status   per stream: head sequence, finalized, pending and conflicting counts (reads only)
+  status   per stream, this archive against the chain, by content: finalized, conflicting (lost to other
+           content), skipped (the stream went on without it; reasons from --state-dir), pending (reads only)
   witness  run one witness: follow its own --archive (a file or a directory of .jsonl files), propose,
            verify and sign off with ECP_WITNESS_KEY (contracts/docs/Protocol.md); runs until SIGTERM
   relayer  run a relayer: take witnesses' sign-offs over HTTP and submit batches with ECP_RELAYER_KEY;
@@ -59,7 +64,7 @@ witness and relayer flags:
   --listen HOST:PORT   the HTTP address (relayer API, /metrics, /healthz); default 127.0.0.1:8650 for a
                        relayer and 127.0.0.1:8651 for a witness
   --relayer URL        witness: a relayer to post to and read candidates from (repeat for several)
-  --state-dir DIR      witness: where its durable sign-off record lives
+  --state-dir DIR      witness: where its durable sign-off record lives; status: read skip reasons from it
   --tolerance-ms N     witness: how far a candidate's observation time may lie from ours (default 2000)
   --propose-step-ms N  witness: the wait before the next-ranked witness may propose (default 2000)
   --give-up-ms N       witness: a slot not final after this is given up, the stream goes on (default 60000)
@@ -247,10 +252,12 @@ async function main(argv: string[]): Promise<number> {
         // Reads only: no key signs anything here, whatever the chain.
         const ledger = ledgerFlag ?? planDeployment(params).ledger.address;
         await requireContract(conn, ledger, 'the ledger', ledgerFlag ? 'Check --ledger and --rpc.' : 'Nothing is deployed for these keys; pass --ledger, or run `deploy` first.');
-        const names = new Map(observations.map((o) => [o.header.streamHash, o.stream]));
-        const status = await streamStatus(conn, ledger, planObserved(observations.map((o) => o.header)));
-        const rows = status.map((s) => ({ stream: names.get(s.streamHash), ...s, headSequence: s.headSequence?.toString() ?? null }));
-        await out(`${JSON.stringify({ ledger, streams: rows }, null, json ? 0 : 2)}\n`);
+        const view = new ChainView(conn, ledger, BigInt(intFlag('from-block', values['from-block'], 0)), Number.POSITIVE_INFINITY);
+        await view.refresh();
+        const reasons = values['state-dir'] === undefined ? new Map<Hex, string>() : await skipReasons(values['state-dir']);
+        const observed = observations.map((o) => ({ slot: observationSlot(o.header.streamHash, o.header.epochHash), streamHash: o.header.streamHash, stream: o.stream, epochId: o.epochId, dataRoot: o.header.dataRoot }));
+        const report = classifySlots(observed, view.recentFinal, view.heads, reasons);
+        await out(`${JSON.stringify({ ledger, ...report }, null, json ? 0 : 2)}\n`);
         return EXIT.ok;
       }
 
@@ -356,6 +363,22 @@ function requireRpc(rpc: string | undefined, name = '--rpc'): string {
     throw new UsageError(`${name}: expected an http:// or https:// URL, got the scheme "${printable(url.protocol)}".`);
   }
   return rpc;
+}
+
+/** The skip reasons in every witness record in `dir` (status --state-dir). Reads only. */
+async function skipReasons(dir: string): Promise<Map<Hex, string>> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((f) => f.endsWith('.jsonl'));
+  } catch (e) {
+    throw new InputError(`--state-dir ${printable(dir)}: cannot read it (${(e as Error).message}); give the witness's --state-dir.`);
+  }
+  const out = new Map<Hex, string>();
+  for (const name of names) {
+    const file = path.join(dir, name);
+    for (const [slot, reason] of parseRecord(await readFile(file, 'utf8'), file).skips) if (!out.has(slot)) out.set(slot, reason);
+  }
+  return out;
 }
 
 /** Runs a long-running process until SIGTERM or SIGINT, then stops it cleanly. */

@@ -75,15 +75,6 @@ export function batchGasLimit(n: number): bigint {
   return BigInt(n) * 130_000n + 100_000n + RAIL_CALL_RESERVE;
 }
 
-/** One archive's observations as slot plans, each agreed with no signers: what `status` compares
- *  the chain with. */
-export function planObserved(headers: ObservationHeader[]): SlotPlan[] {
-  return headers.map((header) => {
-    const hash = observationHash(header);
-    return { slot: observationSlot(header.streamHash, header.epochHash), streamHash: header.streamHash, sequence: header.sequence, agreed: { header, hash, signers: [] }, dissent: [] };
-  });
-}
-
 /** Refuses, before anything is sent, a submission whose witnesses cannot reach the ledger's quorum:
  *  it names the quorum, how many of the given witnesses are members, and which are not. */
 export async function checkQuorumReachable(conn: RailConnection, ledger: Address, witnesses: Address[]): Promise<void> {

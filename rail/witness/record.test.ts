@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Hex } from 'viem';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT, InputError, VerificationError } from '../errors.js';
-import { EquivocationRefused, WitnessRecord } from './record.js';
+import { EquivocationRefused, parseRecord, WitnessRecord } from './record.js';
 
 const hex32 = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`;
 const SLOT_A = hex32(0xa1);
@@ -102,14 +102,23 @@ describe('WitnessRecord', () => {
     expect(lines()).toHaveLength(2);
   });
 
-  it('a skip after a signature keeps the slot signed (and writes nothing)', async () => {
+  it('a skip after a signature keeps the slot signed, and its reason once (for status)', async () => {
     const r = await openRecord();
     await r.sign(SLOT_A, HASH_1, CANDIDATE);
-    await r.skip(SLOT_A, 'deadline passed');
+    await r.skip(SLOT_A, 'no-quorum: not final');
+    await r.skip(SLOT_A, 'no-quorum: again');
     expect(r.get(SLOT_A)).toEqual({ kind: 'signed', hash: HASH_1, candidate: CANDIDATE });
-    expect(lines()).toHaveLength(1);
+    expect(lines()).toHaveLength(2);
     await r.close();
     expect((await openRecord()).get(SLOT_A)).toEqual({ kind: 'signed', hash: HASH_1, candidate: CANDIDATE });
+    const parsed = parseRecord(readFileSync(file, 'utf8'), file);
+    expect(parsed.skips.get(SLOT_A)).toBe('no-quorum: not final');
+    expect(parsed.decisions.get(SLOT_A)).toMatchObject({ kind: 'signed', hash: HASH_1 });
+    // Reopened, the reason is not written a second time.
+    const again = await openRecord();
+    await again.skip(SLOT_A, 'no-quorum: third');
+    await again.close();
+    expect(lines()).toHaveLength(2);
   });
 
   it('a signature after a skip is refused, before and after a reopen; a second skip is a no-op', async () => {

@@ -28,14 +28,48 @@ export class EquivocationRefused extends VerificationError {
 
 const describe = (d: Decision) => (d.kind === 'signed' ? `a signature on ${d.hash}` : `a skip (${d.reason})`);
 
+/** Reads a record's text: the first decision per slot, and where a torn last line starts (bytes),
+ *  if there is one. A damaged line anywhere else is an error naming the file and line. */
+export function parseRecord(text: string, file: string): { decisions: Map<Hex, Decision>; skips: Map<Hex, string>; tornAt?: number } {
+  const decisions = new Map<Hex, Decision>();
+  const skips = new Map<Hex, string>();
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
+    if (raw.trim() === '') continue;
+    let v: RecordLine | undefined;
+    try {
+      const r = recordLine.safeParse(JSON.parse(raw));
+      v = r.success ? r.data : undefined;
+    } catch {
+      v = undefined;
+    }
+    if (!v) {
+      if (i === lines.length - 1) return { decisions, skips, tornAt: Buffer.byteLength(lines.slice(0, i).join('\n')) + (i > 0 ? 1 : 0) };
+      throw new InputError(`${file}:${i + 1}: not a record line; the witness record is damaged. Move it aside only if you are sure this key signed nothing else.`);
+    }
+    const d: Decision = v.kind === 'signed' ? { kind: 'signed', hash: v.hash as Hex, candidate: v.candidate } : { kind: 'skipped', reason: v.reason };
+    // The first decision for a slot is the one that counts (a later line can only be a skip of a
+    // slot that was signed, which the record keeps as signed).
+    if (!decisions.has(v.slot as Hex)) decisions.set(v.slot as Hex, d);
+    if (v.kind === 'skipped' && !skips.has(v.slot as Hex)) skips.set(v.slot as Hex, v.reason);
+  }
+  return { decisions, skips };
+}
+
 export class WitnessRecord {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Slots with a skip line (a signed slot can have one too: the reason its vote did not finalize). */
+  private readonly skipped: Set<Hex>;
 
   private constructor(
     readonly file: string,
     private readonly fh: FileHandle,
     private readonly decisions: Map<Hex, Decision>,
-  ) {}
+    skips: Map<Hex, string>,
+  ) {
+    this.skipped = new Set(skips.keys());
+  }
 
   /** Opens (or creates) the record at `file` and reads back every complete line. A torn last line
    *  (a crash mid-write, before its flush returned) is ignored: nothing was signed for it. */
@@ -46,35 +80,11 @@ export class WitnessRecord {
     } catch (e) {
       throw new InputError(`${file}: cannot open the witness record (${(e as Error).message}). Give --state-dir a writable directory.`);
     }
-    const decisions = new Map<Hex, Decision>();
-    const text = await fh.readFile({ encoding: 'utf8' });
-    const lines = text.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      const raw = lines[i]!;
-      if (raw.trim() === '') continue;
-      let parsed: RecordLine | undefined;
-      try {
-        const r = recordLine.safeParse(JSON.parse(raw));
-        parsed = r.success ? r.data : undefined;
-      } catch {
-        parsed = undefined;
-      }
-      if (!parsed) {
-        if (i === lines.length - 1) {
-          // A torn last line: the crash came before its flush returned, so nothing was sent for
-          // it. It is cut off, so the next decision starts on a line of its own.
-          await fh.truncate(Buffer.byteLength(lines.slice(0, i).join('\n')) + (i > 0 ? 1 : 0));
-          break;
-        }
-        throw new InputError(`${file}:${i + 1}: not a record line; the witness record is damaged. Move it aside only if you are sure this key signed nothing else.`);
-      }
-      const v = parsed;
-      const d: Decision = v.kind === 'signed' ? { kind: 'signed', hash: v.hash as Hex, candidate: v.candidate } : { kind: 'skipped', reason: v.reason };
-      // The first decision for a slot is the one that counts (a later line can only be a skip of a
-      // slot that was signed, which the record keeps as signed).
-      if (!decisions.has(v.slot as Hex)) decisions.set(v.slot as Hex, d);
-    }
-    return new WitnessRecord(file, fh, decisions);
+    const { decisions, skips, tornAt } = parseRecord(await fh.readFile({ encoding: 'utf8' }), file);
+    // A torn last line: the crash came before its flush returned, so nothing was sent for it. It is
+    // cut off, so the next decision starts on a line of its own.
+    if (tornAt !== undefined) await fh.truncate(tornAt);
+    return new WitnessRecord(file, fh, decisions, skips);
   }
 
   get(slot: Hex): Decision | undefined {
@@ -91,8 +101,9 @@ export class WitnessRecord {
     return this.write(slot, { kind: 'signed', hash, candidate });
   }
 
-  /** Records that the witness gave up on `slot`. A slot already signed stays signed (the signature
-   *  exists and may still be relayed); a skip never turns into a signature. */
+  /** Records that the witness gave up on `slot`, with the reason. A slot already signed stays signed
+   *  (the signature exists and may still be relayed; the line only keeps the reason); a skip never
+   *  turns into a signature. */
   skip(slot: Hex, reason: string): Promise<void> {
     return this.write(slot, { kind: 'skipped', reason });
   }
@@ -103,17 +114,28 @@ export class WitnessRecord {
       if (existing) {
         if (existing.kind === 'signed' && d.kind === 'signed' && existing.hash === d.hash) return;
         if (existing.kind === 'skipped' && d.kind === 'skipped') return;
-        if (existing.kind === 'signed' && d.kind === 'skipped') return;
+        if (existing.kind === 'signed' && d.kind === 'skipped') {
+          // Kept for `status` (why the vote did not finalize); the slot stays signed.
+          if (this.skipped.has(slot)) return;
+          await this.append({ slot, ...d });
+          this.skipped.add(slot);
+          return;
+        }
         throw new EquivocationRefused(slot, existing, d);
       }
       // Held in memory only once it is on disk: a failed write leaves no decision behind, so a retry
       // writes again instead of reporting a signature the record does not hold.
-      await this.fh.appendFile(`${JSON.stringify({ slot, ...d, at: new Date().toISOString() })}\n`);
-      await this.fh.datasync();
+      await this.append({ slot, ...d });
       this.decisions.set(slot, d);
+      if (d.kind === 'skipped') this.skipped.add(slot);
     });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  private async append(line: object): Promise<void> {
+    await this.fh.appendFile(`${JSON.stringify({ ...line, at: new Date().toISOString() })}\n`);
+    await this.fh.datasync();
   }
 
   async close(): Promise<void> {

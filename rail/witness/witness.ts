@@ -285,7 +285,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
         const final = finals.get(slot.own.slot)!;
         if (final !== `0x${'00'.repeat(32)}`) {
           const outcome = !slot.signed ? 'unsigned' : slot.signed.hash === final ? 'ours' : 'lost';
-          const finalHeader = view.recentFinal.get(slot.own.slot);
+          const finalHeader = view.recentFinal.get(slot.own.slot)?.header;
           if (finalHeader && finalHeader.dataRoot !== slot.own.dataRoot && !slot.dissented) {
             // It finalized before we saw a candidate to refuse: our content still differs.
             slot.dissented = true;
