@@ -227,12 +227,12 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
   }
 
   /** Puts our own candidate up for a vote (no vote of ours in it). */
-  async function propose(slot: OpenSlot, index: number, why: 'turn' | 'dissent'): Promise<void> {
+  async function propose(slot: OpenSlot, index: number, why: 'turn' | 'dissent', again = false): Promise<void> {
     const mine = slot.ownCandidate!;
-    if (mine.posted) return;
+    if (mine.posted && !again) return;
     const signature = await o.account.sign({ hash: proposalDigest(domain, mine.hash, index) });
+    if (!mine.posted) m.proposed.inc({ why });
     mine.posted = true;
-    m.proposed.inc({ why });
     warnFailed(slot, await board.postProposal(mine.candidate, index, signature));
   }
 
@@ -315,10 +315,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
           }
           // Re-posted now and then: a relayer that restarted has lost it.
           if (now - slot.lastPostAt > Math.max(5_000, o.proposeStepMs)) {
-            if (slot.ownCandidate?.posted) {
-              slot.ownCandidate.posted = false;
-              await propose(slot, index, slot.dissented ? 'dissent' : 'turn');
-            }
+            if (slot.ownCandidate?.posted) await propose(slot, index, slot.dissented ? 'dissent' : 'turn', true);
             if (o.mode === 'relayed') await publish(slot);
             else slot.lastPostAt = now;
           }
