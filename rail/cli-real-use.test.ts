@@ -94,6 +94,12 @@ describe('rough edges: usage errors name the flag and the fix', () => {
     [['smoke', '--no-such-flag'], "Unknown option '--no-such-flag'"],
     [['frobnicate'], 'unknown command "frobnicate"'],
     [['submit', '--rpc', 'http://127.0.0.1:1'], 'submit needs --ledger ADDRESS'],
+    [['witness'], 'witness needs --ledger ADDRESS'],
+    [['witness', '--ledger', '0x0000000000000000000000000000000000000001'], 'witness needs --archive PATH'],
+    [['witness', '--ledger', '0x0000000000000000000000000000000000000001', '--archive', 'a'], 'witness needs --state-dir DIR'],
+    [['witness', '--ledger', '0x0000000000000000000000000000000000000001', '--archive', 'a', '--state-dir', 's'], 'witness needs at least one --relayer URL'],
+    [['relayer', '--ledger', '0x0000000000000000000000000000000000000001', '--listen', 'nope'], '--listen nope: expected HOST:PORT'],
+    [['relayer', '--ledger', '0x0000000000000000000000000000000000000001', '--max-batch', '0'], '--max-batch 0: expected a whole number from 1 to 500.'],
   ])('%j', (args, message) => {
     const r = cli(args);
     expect(r.status).toBe(EXIT.usage);

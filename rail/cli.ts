@@ -296,6 +296,12 @@ async function main(argv: string[]): Promise<number> {
       const ledger = parseAddress(values.ledger, 'ledger');
       const pollMs = intFlag('poll-ms', values['poll-ms'], 250, 10, 60_000);
       const fromBlock = BigInt(intFlag('from-block', values['from-block'], 0));
+      // Every flag is checked before the chain is touched.
+      const toleranceMs = intFlag('tolerance-ms', values['tolerance-ms'], 2_000, 0, 3_600_000);
+      const proposeStepMs = intFlag('propose-step-ms', values['propose-step-ms'], 2_000, 10, 3_600_000);
+      const giveUpMs = intFlag('give-up-ms', values['give-up-ms'], 60_000, 100, 86_400_000);
+      const maxPipeline = intFlag('max-pipeline', values['max-pipeline'], 1, 1, 64);
+      const maxBatch = intFlag('max-batch', values['max-batch'], 100, 1, 500);
       if (command === 'witness') {
         if (values.archive === undefined) throw new UsageError('witness needs --archive PATH: its own archive, a JSONL file or a directory of .jsonl files.');
         if (values['state-dir'] === undefined) throw new UsageError('witness needs --state-dir DIR: where it keeps its durable record of what it signed.');
@@ -312,14 +318,14 @@ async function main(argv: string[]): Promise<number> {
           stateDir: values['state-dir'],
           mode,
           relayers,
-          toleranceMs: intFlag('tolerance-ms', values['tolerance-ms'], 2_000, 0, 3_600_000),
-          proposeStepMs: intFlag('propose-step-ms', values['propose-step-ms'], 2_000, 10, 3_600_000),
-          giveUpMs: intFlag('give-up-ms', values['give-up-ms'], 60_000, 100, 86_400_000),
+          toleranceMs,
+          proposeStepMs,
+          giveUpMs,
           deadlineWindowSec: 3_600n,
           minDeadlineSec: 60n,
           pollMs,
           maxOpen: 512,
-          maxPipeline: intFlag('max-pipeline', values['max-pipeline'], 1, 1, 64),
+          maxPipeline,
           fromBlock,
           host,
           port,
@@ -338,7 +344,7 @@ async function main(argv: string[]): Promise<number> {
         port,
         fromBlock,
         pollMs,
-        maxBatch: intFlag('max-batch', values['max-batch'], 100, 1, 500),
+        maxBatch,
         deadlineMarginSec: 60n,
         maxDeadlineSec: 7_200n,
         limits: { maxSlots: 20_000, maxCandidatesPerSlot: 16 },
