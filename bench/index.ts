@@ -66,7 +66,7 @@ async function main() {
     for (const mode of ['relayed', 'witness-tx'] as const) {
       const s = await runNetworkSmoke({ epochs, mode, faults: false });
       if (!s.ok) throw new Error(`network run (${mode}) failed: ${s.problems.join('; ')}`);
-      network.push({ mode, slots: s.slots, finalizeSeconds: s.finalizeSeconds, slotsPerSecond: Math.round((s.finalized / s.finalizeSeconds) * 10) / 10 });
+      network.push({ mode, slots: s.slots, finalizeSeconds: s.finalizeSeconds, slotsPerSecond: Math.round((s.finalized / s.finalizeSeconds) * 10) / 10, meanLatencySeconds: s.meanLatencySeconds, gasPerObservation: s.gasPerObservation });
     }
     console.log(
       json
@@ -74,7 +74,12 @@ async function main() {
         : [
             'Consensus among 5 witness processes and 2 relayers on loopback (anvil, no faults, this machine)',
             '',
-            ...network.map((r) => `${r.mode.padEnd(12)} ${String(r.slots).padStart(5)} slots in ${r.finalizeSeconds.toFixed(1).padStart(6)} s = ${r.slotsPerSecond.toFixed(1).padStart(6)} slots/s (3 streams, one vote in flight per stream)`),
+            ...network.map(
+              (r) =>
+                `${r.mode.padEnd(12)} ${String(r.slots).padStart(5)} slots in ${r.finalizeSeconds.toFixed(1).padStart(6)} s = ${r.slotsPerSecond.toFixed(1).padStart(6)} slots/s; ` +
+                `mean latency ${r.meanLatencySeconds.toFixed(2)} s; relayer gas/observation ${r.gasPerObservation?.toLocaleString('en-US') ?? '-'}`,
+            ),
+            '(3 streams, one vote in flight per stream; latency: from a slot\'s turn at a witness to its finality)',
           ].join('\n'),
     );
     return;

@@ -67,6 +67,10 @@ export interface NetworkSummary {
   seconds: number;
   /** From the moment the witnesses were up to the last slot final (the consensus itself). */
   finalizeSeconds: number;
+  /** Mean time from a slot's opening at witness 4 to its finality, seconds. */
+  meanLatencySeconds: number;
+  /** Relayers' batch gas per observation they finalized (relayed mode). */
+  gasPerObservation: number | null;
   dir?: string;
 }
 
@@ -282,6 +286,10 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
     // -- On-chain verification --
     const verdict = await verifyOnChain(conn, ledger, expected, quorum);
     const dissent = await metricSum(witnessUrls[2]!, 'ecp_witness_dissent_total');
+    const latencySum = await metricSum(witnessUrls[4]!, 'ecp_witness_finality_latency_seconds_sum');
+    const latencyCount = await metricSum(witnessUrls[4]!, 'ecp_witness_finality_latency_seconds_count');
+    const relayerGas = (await Promise.all(relayerUrls.map((u) => metricSum(u, 'ecp_relayer_gas_used_total')))).reduce((a, b) => a + b, 0);
+    const relayerFinal = (await Promise.all(relayerUrls.map((u) => metricSum(u, 'ecp_relayer_finalized_total')))).reduce((a, b) => a + b, 0);
     const skippedReported = (await Promise.all(witnessUrls.map((u) => metricSum(u, 'ecp_witness_skipped_total')))).reduce((a, b) => a + b, 0);
     const problems = [...verdict.problems];
     if (verdict.finalizedReachable < reachable.length) problems.push(`${reachable.length - verdict.finalizedReachable} slot(s) a quorum of honest witnesses observed are not final`);
@@ -325,6 +333,8 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
       faults: faultLog,
       seconds: Math.round((Date.now() - started) / 100) / 10,
       finalizeSeconds,
+      meanLatencySeconds: latencyCount ? Math.round((latencySum / latencyCount) * 100) / 100 : 0,
+      gasPerObservation: relayerFinal ? Math.round(relayerGas / relayerFinal) : null,
       ...(o.keepDir ? { dir } : {}),
     };
   } finally {

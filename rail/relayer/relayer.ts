@@ -63,6 +63,7 @@ export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
     evicted: new Gauge({ name: 'ecp_relayer_evicted_slots', help: 'Slots dropped because the store was full', registers: [registry] }),
     rpcErrors: new Counter({ name: 'ecp_relayer_rpc_errors_total', help: 'Failed chain reads or sends', registers: [registry] }),
     latency: new Histogram({ name: 'ecp_relayer_finality_latency_seconds', help: 'From the first sign-off seen to finality on chain', buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300], registers: [registry] }),
+    gas: new Counter({ name: 'ecp_relayer_gas_used_total', help: 'Gas used by this relayer\'s batches', registers: [registry] }),
     head: new Gauge({ name: 'ecp_relayer_chain_scanned_block', help: 'Ledger logs read up to this block', registers: [registry] }),
   };
   const view = new ChainView(o.conn, o.ledger, o.fromBlock);
@@ -202,6 +203,7 @@ export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
       const finalized = countFinalized(receipt.logs, o.ledger);
       m.batches.inc({ outcome: 'mined' });
       m.finalized.inc(finalized);
+      m.gas.inc(Number(receipt.gasUsed));
       m.skipped.inc(items.length - finalized);
       o.log.info({ items: items.length, finalized, skipped: items.length - finalized, gasUsed: receipt.gasUsed.toString(), tx: receipt.transactionHash }, 'batch');
     } catch (e) {

@@ -97,7 +97,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
     dissent: new Counter({ name: 'ecp_witness_dissent_total', help: 'Slots where a candidate differed from our own content', registers: [registry] }),
     refused: new Counter({ name: 'ecp_witness_refused_candidates_total', help: 'Candidates refused, by reason', labelNames: ['reason'], registers: [registry] }),
     pending: new Gauge({ name: 'ecp_witness_pending_slots', help: 'Slots open (observed, not final, not given up)', registers: [registry] }),
-    latency: new Histogram({ name: 'ecp_witness_finality_latency_seconds', help: 'From opening a slot to its finality on chain', buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300], registers: [registry] }),
+    latency: new Histogram({ name: 'ecp_witness_finality_latency_seconds', help: 'From a slot\'s turn (everything before it in its stream decided) to its finality on chain', buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300], registers: [registry] }),
     rpcErrors: new Counter({ name: 'ecp_witness_rpc_errors_total', help: 'Failed chain reads or sends', registers: [registry] }),
     postErrors: new Counter({ name: 'ecp_witness_relayer_errors_total', help: 'Failed posts to or reads from relayers', registers: [registry] }),
     member: new Gauge({ name: 'ecp_witness_member', help: '1 while this key is a current member of the ledger', registers: [registry] }),
@@ -293,7 +293,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
             o.log.warn({ slot: slot.own.slot, stream: slot.own.epoch.stream, epoch: slot.own.epoch.id, final, finalDataRoot: finalHeader.dataRoot, ours: slot.own.dataRoot }, 'the finalized observation differs from our archive');
           }
           m.finalized.inc({ outcome });
-          m.latency.observe((now - slot.openedAt) / 1000);
+          m.latency.observe((now - (slot.turnAt ?? slot.openedAt)) / 1000);
           if (outcome === 'lost') o.log.warn({ slot: slot.own.slot, ours: slot.signed!.hash, final }, `slot final: ours ${slot.signed!.hash} lost to ${final}`);
           finalEpochEnd.set(streamHash, Math.max(finalEpochEnd.get(streamHash) ?? 0, slot.own.epoch.startUnixMs + slot.own.epoch.durationMs));
           close(slot);
