@@ -79,10 +79,11 @@ export class ChainView {
 
   /** The finalized ObservationHash of each slot (zero: not final), read in one JSON-RPC batch at the
    *  block the heads were read to, so slots and heads never disagree (a slot seen final while its
-   *  stream's head is still the one before would make a witness build on a stale head). */
-  async finalizedOf(slots: Hex[]): Promise<Map<Hex, Hex>> {
+   *  stream's head is still the one before would make a witness build on a stale head); or at the
+   *  latest block, for a last look before sending. */
+  async finalizedOf(slots: Hex[], at: 'scanned' | 'latest' = 'scanned'): Promise<Map<Hex, Hex>> {
     const pc = this.conn.publicClient;
-    const blockNumber = this.scannedTo;
+    const blockNumber = at === 'scanned' ? this.scannedTo : undefined;
     const hashes = await Promise.all(slots.map((slot) => pc.readContract({ address: this.ledger, abi: observationLedgerAbi, functionName: 'finalizedObservation', args: [slot], blockNumber })));
     return new Map(slots.map((s, i) => [s, hashes[i]!] as const));
   }

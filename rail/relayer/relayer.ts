@@ -189,7 +189,15 @@ export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
     m.slots.set(store.slotCount);
     m.evicted.set(store.evicted);
     const nowSec = BigInt(Math.floor(Date.now() / 1000));
-    const items = buildBatch(store, view.heads, (i) => view.isMember(i), view.membership.quorum, nowSec, o.deadlineMarginSec, o.maxBatch);
+    let items = buildBatch(store, view.heads, (i) => view.isMember(i), view.membership.quorum, nowSec, o.deadlineMarginSec, o.maxBatch);
+    if (!items.length) return;
+    // Relayers side by side see the same quorums at about the same moment. A random pause of up to
+    // one poll interval, then a last look at the chain, lets the first one's batch land and the
+    // others drop what it finalized instead of paying for items the ledger would skip.
+    await sleep(Math.random() * o.pollMs);
+    if (stopping) return;
+    const latest = await view.finalizedOf(items.map((i) => i.stored.slot), 'latest');
+    items = items.filter((i) => latest.get(i.stored.slot) === ZERO_HASH);
     if (!items.length) return;
     await waitForInFlight(o.conn, o.account.address);
     const args = items.map((i) => ({ header: i.stored.candidate.header, deadline: i.stored.candidate.deadline, signatures: i.signatures }));
