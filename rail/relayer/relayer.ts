@@ -10,7 +10,6 @@ import { compactSignatureToSignature, decodeEventLog, encodeFunctionData, recove
 import type { ZodError } from 'zod';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import type { RailConnection } from '../connection.js';
-import { shortError } from '../connection.js';
 import { observationLedgerAbi } from '../contracts.js';
 import { observationHash, observationSlot } from '../observation.js';
 import { candidateProblem, candidateToWire, proposalDigest, proposalWire, signOffWire, ZERO_HASH, type Candidate } from '../protocol/candidate.js';
@@ -19,6 +18,7 @@ import { ChainView } from '../protocol/chain-view.js';
 import { ledgerDomain, signOffDigester } from '../signoff.js';
 import { batchGasLimit } from '../submit.js';
 import { sendTx, waitForInFlight } from '../tx.js';
+import { PollLoop } from '../ops/loop.js';
 import { listen, makeRegistry, opsServer } from '../ops/observability.js';
 import { buildBatch, CandidateStore, type StoreLimits } from './store.js';
 
@@ -72,9 +72,12 @@ export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
   const domain = ledgerDomain(o.conn.chain.id, o.ledger);
   const digestOf = signOffDigester(domain);
   const finalizedSeen = new Map<Hex, Hex>();
-  let lastError: string | null = null;
 
-  const app = opsServer(registry, { problem: () => (Date.now() - view.lastRefreshAt > Math.max(30_000, o.pollMs * 20) ? `no successful chain read for ${Math.round((Date.now() - view.lastRefreshAt) / 1000)} s (${lastError ?? 'unknown'})` : null) }, { bodyLimit: BODY_LIMIT });
+  const loop = new PollLoop(o.pollMs, (err) => {
+    m.rpcErrors.inc();
+    o.log.warn({ err }, 'relayer tick failed; retrying');
+  });
+  const app = opsServer(registry, { problem: () => (Date.now() - view.lastRefreshAt > Math.max(30_000, o.pollMs * 20) ? `no successful chain read for ${Math.round((Date.now() - view.lastRefreshAt) / 1000)} s (${loop.lastError ?? 'unknown'})` : null) }, { bodyLimit: BODY_LIMIT });
 
   const refuse = (reply: { code(n: number): { send(b: unknown): unknown } }, status: number, reason: string, detail: string) => {
     m.signatures.inc({ result: 'refused', reason });
@@ -160,15 +163,6 @@ export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
   const port = await listen(app, o.host, o.port);
   o.log.info({ port, ledger: o.ledger, relayer: o.account.address, chainId: o.conn.chain.id }, 'relayer listening');
 
-  let stopping = false;
-  let wake: (() => void) | undefined;
-  const sleep = (ms: number) => new Promise<void>((r) => {
-    const t = setTimeout(r, ms);
-    wake = () => {
-      clearTimeout(t);
-      r();
-    };
-  });
 
   const tick = async () => {
     await view.refresh();
@@ -194,8 +188,8 @@ export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
     // Relayers side by side see the same quorums at about the same moment. A random pause of up to
     // one poll interval, then a last look at the chain, lets the first one's batch land and the
     // others drop what it finalized instead of paying for items the ledger would skip.
-    await sleep(Math.random() * o.pollMs);
-    if (stopping) return;
+    await loop.sleep(Math.random() * o.pollMs);
+    if (loop.stopped) return;
     const latest = await view.finalizedOf(items.map((i) => i.stored.slot), 'latest');
     items = items.filter((i) => latest.get(i.stored.slot) === ZERO_HASH);
     if (!items.length) return;
@@ -220,29 +214,16 @@ export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
     }
   };
 
-  const done = (async () => {
-    while (!stopping) {
-      try {
-        await tick();
-        lastError = null;
-      } catch (e) {
-        lastError = shortError(e);
-        m.rpcErrors.inc();
-        o.log.warn({ err: lastError }, 'relayer tick failed; retrying');
-      }
-      if (!stopping) await sleep(o.pollMs);
-    }
-  })();
+  const done = loop.run(tick);
 
   return {
     port,
     app,
     done,
     async stop() {
-      stopping = true;
-      wake?.();
+      const stopped = loop.stop();
       await app.close();
-      await done;
+      await stopped;
       o.log.info('relayer stopped');
     },
   };

@@ -15,6 +15,7 @@ import { initKeccak } from '../archive/merkle.js';
 import type { RailConnection } from '../connection.js';
 import { shortError } from '../connection.js';
 import { observationLedgerAbi } from '../contracts.js';
+import { PollLoop } from '../ops/loop.js';
 import { listen, makeRegistry, opsServer } from '../ops/observability.js';
 import {
   candidateHash,
@@ -113,15 +114,20 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
   const openSlots = new Set<Hex>();
   /** Per stream, the end of the latest epoch we saw final (a line for an earlier epoch is too late). */
   const finalEpochEnd = new Map<Hex, number>();
-  let lastError: string | null = null;
-  let stopping = false;
+  const loop = new PollLoop(o.pollMs, (err) => {
+    m.rpcErrors.inc();
+    o.log.warn({ err }, 'witness tick failed; retrying');
+  });
+  /** Why the archive intake stopped, if it did. */
+  let intakeError: string | null = null;
   const abort = new AbortController();
 
   const myIndex = () => view.membership.indexOf.get(o.account.address);
   const app = opsServer(registry, {
     problem: () => {
+      if (intakeError) return `the archive intake stopped: ${intakeError}`;
       if (myIndex() === undefined) return `${o.account.address} is not a current member of ledger ${o.ledger}`;
-      if (Date.now() - view.lastRefreshAt > Math.max(30_000, o.pollMs * 20)) return `no successful chain read for ${Math.round((Date.now() - view.lastRefreshAt) / 1000)} s (${lastError ?? 'unknown'})`;
+      if (Date.now() - view.lastRefreshAt > Math.max(30_000, o.pollMs * 20)) return `no successful chain read for ${Math.round((Date.now() - view.lastRefreshAt) / 1000)} s (${loop.lastError ?? 'unknown'})`;
       return null;
     },
   });
@@ -146,12 +152,12 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
       }
       m.lines.inc({ result: 'valid' });
       open(ownObservationOf(parsed.entry));
-      while (openSlots.size >= o.maxOpen && !stopping) await new Promise<void>((r) => (room = r));
-      if (stopping) break;
+      while (openSlots.size >= o.maxOpen && !loop.stopped) await new Promise<void>((r) => (room = r));
+      if (loop.stopped) break;
     }
   })().catch((e: unknown) => {
-    lastError = shortError(e);
-    o.log.error({ err: lastError }, 'archive intake stopped');
+    intakeError = shortError(e);
+    o.log.error({ err: intakeError }, 'archive intake stopped');
   });
 
   function open(own: OwnObservation): void {
@@ -409,37 +415,17 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
     });
   }
 
-  let wake: (() => void) | undefined;
-  const done = (async () => {
-    while (!stopping) {
-      try {
-        await tick();
-        lastError = null;
-      } catch (e) {
-        lastError = shortError(e);
-        m.rpcErrors.inc();
-        o.log.warn({ err: lastError }, 'witness tick failed; retrying');
-      }
-      if (!stopping) await new Promise<void>((r) => {
-        const t = setTimeout(r, o.pollMs);
-        wake = () => {
-          clearTimeout(t);
-          r();
-        };
-      });
-    }
-  })();
+  const done = loop.run(tick);
 
   return {
     port,
     app,
     done,
     async stop() {
-      stopping = true;
+      const stopped = loop.stop();
       abort.abort();
       room?.();
-      wake?.();
-      await done;
+      await stopped;
       await intake;
       await app.close();
       await record.close();
