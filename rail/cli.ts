@@ -307,9 +307,7 @@ async function main(argv: string[]): Promise<number> {
         if (values['state-dir'] === undefined) throw new UsageError('witness needs --state-dir DIR: where it keeps its durable record of what it signed.');
         const relayers = (values.relayer ?? []).map((r) => requireRpc(r, '--relayer'));
         if (!relayers.length) throw new UsageError('witness needs at least one --relayer URL: relayers carry proposals and sign-offs between witnesses.');
-        const conn = await connect(requireRpc(values.rpc));
-        const account = loadProcessKey('ECP_WITNESS_KEY', conn.chain.id, allowDevKeys);
-        await requireContract(conn, ledger, '--ledger', 'Check --ledger and --rpc.');
+        const { conn, account } = await connectProcess(values.rpc, 'ECP_WITNESS_KEY', ledger, allowDevKeys);
         const running = await startWitness({
           conn,
           ledger,
@@ -333,9 +331,7 @@ async function main(argv: string[]): Promise<number> {
         });
         return runUntilSignal(running);
       }
-      const conn = await connect(requireRpc(values.rpc));
-      const account = loadProcessKey('ECP_RELAYER_KEY', conn.chain.id, allowDevKeys);
-      await requireContract(conn, ledger, '--ledger', 'Check --ledger and --rpc.');
+      const { conn, account } = await connectProcess(values.rpc, 'ECP_RELAYER_KEY', ledger, allowDevKeys);
       const running = await startRelayer({
         conn,
         ledger,
@@ -385,6 +381,14 @@ async function skipReasons(dir: string): Promise<Map<Hex, string>> {
     for (const [slot, reason] of parseRecord(await readFile(file, 'utf8'), file).skips) if (!out.has(slot)) out.set(slot, reason);
   }
   return out;
+}
+
+/** A long-running process's chain, key (from `keyEnv`) and ledger, each checked. */
+async function connectProcess(rpc: string | undefined, keyEnv: string, ledger: Address, allowDevKeys: boolean) {
+  const conn = await connect(requireRpc(rpc));
+  const account = loadProcessKey(keyEnv, conn.chain.id, allowDevKeys);
+  await requireContract(conn, ledger, '--ledger', 'Check --ledger and --rpc.');
+  return { conn, account };
 }
 
 /** Runs a long-running process until SIGTERM or SIGINT, then stops it cleanly. */
