@@ -176,6 +176,15 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
   const procs: Proc[] = [];
   let anvil: Anvil | undefined;
   const faultLog: string[] = [];
+  // Interrupted (Ctrl-C, a CI timeout), the smoke takes its processes with it: they are not
+  // detached, but nothing else would stop them.
+  const interrupted = (signal: NodeJS.Signals) => {
+    for (const p of procs) if (p.child && p.running) p.child.kill('SIGKILL');
+    anvil?.process.kill('SIGKILL');
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     // -- The per-witness archives: witness 1 misses every 7th epoch, witness 2 has a corrupted chunk
     //    every 5th, witness 3 starts late; every witness's archive grows while it runs. --
@@ -338,6 +347,8 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
       ...(o.keepDir ? { dir } : {}),
     };
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     await Promise.all(procs.map((p) => (p.child && p.running ? p.term(5_000) : undefined)));
     await anvil?.stop();
     if (!o.keepDir) await rm(dir, { recursive: true, force: true });
