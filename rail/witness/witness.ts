@@ -111,7 +111,8 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
   const domain = ledgerDomain(o.conn.chain.id, o.ledger);
   const digestOf = signOffDigester(domain);
   const streams = new Map<Hex, OpenSlot[]>();
-  const openSlots = new Set<Hex>();
+  /** Every open slot by its id (the same objects as in `streams`). */
+  const openSlots = new Map<Hex, OpenSlot>();
   /** Per stream, the end of the latest epoch we saw final (a line for an earlier epoch is too late). */
   const finalEpochEnd = new Map<Hex, number>();
   const loop = new PollLoop(o.pollMs, (err) => {
@@ -187,7 +188,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
     while (i > 0 && list[i - 1]!.own.epoch.startUnixMs > own.epoch.startUnixMs) i--;
     list.splice(i, 0, slot);
     streams.set(own.streamHash, list);
-    openSlots.add(own.slot);
+    openSlots.set(own.slot, slot);
   }
 
   function close(slot: OpenSlot): void {
@@ -266,10 +267,10 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
     for (const list of streams.values()) for (const s of list) if (s.signed && s.signed.signature.witnessIndex < 0) {
       s.signed.signature = await signSignOffDigest(o.account, digestOf(s.signed.hash, s.signed.candidate.deadline, index), index);
     }
-    const slots = [...openSlots];
+    const slots = [...openSlots.keys()];
     const finals = await view.finalizedOf(slots);
     const undecided = slots.filter((s) => finals.get(s) === `0x${'00'.repeat(32)}`);
-    const fromBoard = await board.candidates(undecided.filter((s) => !findSlot(s)?.signed));
+    const fromBoard = await board.candidates(undecided.filter((s) => !openSlots.get(s)?.signed));
     if (fromBoard.errors) m.postErrors.inc(fromBoard.errors);
     if (o.mode === 'witness-tx') {
       // Votes are transactions here: who voted for what is on chain, not at the relayers.
@@ -393,11 +394,6 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
       }
     }
     m.pending.set(openSlots.size);
-  }
-
-  function findSlot(slot: Hex): OpenSlot | undefined {
-    for (const list of streams.values()) for (const s of list) if (s.own.slot === slot) return s;
-    return undefined;
   }
 
   async function finalizeIfReady(slot: OpenSlot): Promise<void> {
