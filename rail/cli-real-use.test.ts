@@ -53,14 +53,27 @@ describe('output through pipes', () => {
   });
 
   it('a --json larger than 1 MB arrives whole through a pipe', async () => {
-    // 6,000 invalid lines, each with a long reason, and 30 valid ones: the summary lists every skipped line.
+    // 3,000 streams with long names, one epoch each: the summary has a row per stream.
+    const first = JSON.parse(fixtureLines[0]!) as { stream: string };
+    const lines = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ ...first, stream: `atsc/${'x'.repeat(200)}/${i}` }));
+    const archive = file('many-streams.jsonl', lines.join('\n'));
+    const r = await piped(['smoke', '--archive', archive, '--dissent-every', '0', '--json'], 'cat');
+    expect(r.cliStatus, r.stderr).toBe('0');
+    expect(r.stdout.length).toBeGreaterThan(1024 * 1024);
+    const summary = JSON.parse(r.stdout) as { ok: boolean; streams: { finalized: number }[]; observations: number };
+    expect(summary.ok).toBe(true);
+    expect(summary.streams).toHaveLength(3000);
+    expect(summary.streams.every((s) => s.finalized === 1)).toBe(true);
+  });
+
+  it('--skip-invalid over thousands of invalid lines lists the first 50 and counts them all', async () => {
     const bad = Array.from({ length: 6000 }, (_, i) => JSON.stringify({ version: 1, stream: `not a stream ${i}`, note: 'x'.repeat(40) }));
     const archive = file('mostly-bad.jsonl', [...fixtureLines.slice(0, 30), ...bad].join('\n'));
     const r = await piped(['smoke', '--archive', archive, '--skip-invalid', '--json'], 'cat');
     expect(r.cliStatus).toBe('0');
-    expect(r.stdout.length).toBeGreaterThan(1024 * 1024);
-    const summary = JSON.parse(r.stdout) as { ok: boolean; skipped: unknown[]; observations: number };
-    expect(summary.skipped).toHaveLength(6000);
+    const summary = JSON.parse(r.stdout) as { ok: boolean; skipped: { line: number }[]; skippedCount: number; observations: number };
+    expect(summary.skippedCount).toBe(6000);
+    expect(summary.skipped.map((s) => s.line)).toEqual(Array.from({ length: 50 }, (_, i) => 31 + i));
     expect(summary.observations).toBe(30);
   });
 });
@@ -235,6 +248,22 @@ describe('submit against a ledger on anvil', () => {
     expect(report.lost.length).toBeGreaterThanOrEqual(1);
     expect(report.alreadyFinal).toBe(9 - report.lost.length);
     expect(report.lost.every((l) => l.ours !== l.finalized)).toBe(true);
+  });
+
+  it('submit reads stdin whole before sending: an invalid last line sends nothing; valid, every window lands', async () => {
+    const client = createPublicClient({ transport: http(anvil.rpcUrl) });
+    const lines = fixtureLines.slice(0, 2_100); // more than one window of 2,000
+    const before = await client.getBlockNumber();
+    const bad = cli(['submit', '--rpc', anvil.rpcUrl, '--ledger', ledger, '--archive', '-'], {}, `${[...lines, '{"oops":'].join('\n')}\n`);
+    expect(bad.status).toBe(EXIT.input);
+    expect(bad.stderr).toContain('stdin:2101:');
+    expect(bad.stderr).toContain('nothing was submitted');
+    expect(await client.getBlockNumber()).toBe(before);
+    const r = cli(['submit', '--rpc', anvil.rpcUrl, '--ledger', ledger, '--archive', '-', '--json'], {}, `${lines.join('\n')}\n`);
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { submitted: number; alreadyFinal: number; lostCount: number };
+    expect(report.submitted + report.alreadyFinal).toBe(2_100);
+    expect(report.lostCount).toBe(0);
   });
 
   it("the relayer's gas limit carries the bridging ledger's rail reserve", async () => {

@@ -9,22 +9,22 @@ import { parseArgs } from 'node:util';
 import { readdir, readFile } from 'node:fs/promises';
 import { formatEther, getAddress, isAddress, parseEther, type Address, type Hex } from 'viem';
 import { formatIssue } from './archive/derive.js';
-import { deriveStream, openArchive, readDerivation } from './archive/read.js';
+import { deriveStream, LISTED_ISSUES, observationWindows, openArchive, replayableArchive, scanArchive } from './archive/read.js';
 import { deploy, planDeployment, requireContract } from './client.js';
 import { connect } from './connection.js';
 import { EXIT, exitCodeOf, InputError, printable, UsageError, VerificationError } from './errors.js';
 import { fundOnL2, type Deposit } from './funding.js';
 import { headerToJson, observationSlot } from './observation.js';
 import { ChainView } from './protocol/chain-view.js';
-import { classifySlots } from './status.js';
+import { StatusClassifier } from './status.js';
 import { parseRecord } from './witness/record.js';
-import { checkQuorumReachable, finalizeReady, planSlots, submitRelayed, submitWitnessTx } from './submit.js';
+import { addReports, checkQuorumReachable, emptyReport, finalizeReady, planSlots, submitRelayed, submitWitnessTx, type Progress } from './submit.js';
 import { assertKeysFitChain, loadKeys, loadProcessKey } from './keys.js';
 import { makeLogger } from './ops/observability.js';
 import { startRelayer } from './relayer/relayer.js';
 import { startWitness } from './witness/witness.js';
 import { progressReporter } from './progress.js';
-import { DEFAULT_ARCHIVE, formatSummary, InvalidArchiveError, requireObservations, runSmoke } from './smoke.js';
+import { DEFAULT_ARCHIVE, formatSummary, InvalidArchiveError, requireObservations, runSmoke, SMOKE_WINDOW as ARCHIVE_WINDOW } from './smoke.js';
 
 const USAGE = `usage: tsx rail/cli.ts <command> [flags]
 
@@ -180,7 +180,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'derive': {
       // Streams: each observation is printed as its line is read; memory stays flat.
+      // Invalid lines: the first LISTED_ISSUES are kept for the message, the rest only counted.
       const errors: Parameters<typeof formatIssue>[0][] = [];
+      let errorCount = 0;
       let printed = 0;
       let lines = 0;
       for await (const e of deriveStream(await openArchive(archive), archiveName)) {
@@ -191,17 +193,17 @@ async function main(argv: string[]): Promise<number> {
         lines++;
         if (e.kind === 'error') {
           if (values['skip-invalid']) console.error(`skipped: ${printable(formatIssue(e.issue))}`);
-          else errors.push(e.issue);
+          else if (errorCount++ < LISTED_ISSUES) errors.push(e.issue);
           continue;
         }
         // After the first invalid line (without --skip-invalid) nothing more is printed; the rest is
         // still read so that every invalid line is listed.
-        if (errors.length || (limit !== undefined && printed >= limit)) continue;
+        if (errorCount || (limit !== undefined && printed >= limit)) continue;
         const o = e.observation;
         await out(`${JSON.stringify({ line: o.line, stream: o.stream, epoch: o.epochId, header: headerToJson(o.header) })}\n`);
         printed++;
       }
-      if (errors.length) throw new InvalidArchiveError({ errors });
+      if (errorCount) throw new InvalidArchiveError({ errors, errorCount });
       requireObservations(printed, lines, archive);
       return EXIT.ok;
     }
@@ -239,55 +241,75 @@ async function main(argv: string[]): Promise<number> {
       }
       if (values.ledger !== undefined && values.deploy) throw new UsageError('--ledger and --deploy exclude each other: --deploy means the deterministic ledger for these keys.');
       const ledgerFlag = values.ledger === undefined ? undefined : parseAddress(values.ledger, 'ledger');
-      const d = await readDerivation(archive, archiveName);
-      for (const w of d.warnings) log(`warning: ${formatIssue(w)}`);
-      if (d.errors.length && !values['skip-invalid']) throw new InvalidArchiveError(d);
-      const observations = limit !== undefined ? d.observations.slice(0, limit) : d.observations;
-      requireObservations(observations.length, d.lines, archive);
-      const conn = await connect(requireRpc(values.rpc));
-      const keys = loadKeys(witnesses);
-      const params = { owner: keys.deployer.address, witnesses: keys.witnesses.map((w) => w.address), quorum, bridge: values.bridge };
+      const source = await replayableArchive(archive);
+      try {
+        // The whole archive is checked before anything is read from or sent to the chain; it is then
+        // read again a window at a time, so memory stays flat whatever its size.
+        const scan = await scanArchive(source.path, source.name, (w) => log(`warning: ${formatIssue(w)}`));
+        if (scan.errorCount && !values['skip-invalid']) throw new InvalidArchiveError(scan);
+        const total = limit !== undefined ? Math.min(limit, scan.observations) : scan.observations;
+        requireObservations(total, scan.lines, archive);
+        const windows = () => observationWindows(source.path, source.name, ARCHIVE_WINDOW, total);
+        const conn = await connect(requireRpc(values.rpc));
+        const keys = loadKeys(witnesses);
+        const params = { owner: keys.deployer.address, witnesses: keys.witnesses.map((w) => w.address), quorum, bridge: values.bridge };
 
-      if (command === 'status') {
-        // Reads only: no key signs anything here, whatever the chain.
-        const ledger = ledgerFlag ?? planDeployment(params).ledger.address;
-        await requireContract(conn, ledger, 'the ledger', ledgerFlag ? 'Check --ledger and --rpc.' : 'Nothing is deployed for these keys; pass --ledger, or run `deploy` first.');
-        const view = new ChainView(conn, ledger, BigInt(intFlag('from-block', values['from-block'], 0)), Number.POSITIVE_INFINITY);
-        await view.refresh();
-        const reasons = values['state-dir'] === undefined ? new Map<Hex, string>() : await skipReasons(values['state-dir']);
-        const observed = observations.map((o) => ({ slot: observationSlot(o.header.streamHash, o.header.epochHash), streamHash: o.header.streamHash, stream: o.stream, epochId: o.epochId, dataRoot: o.header.dataRoot }));
-        const report = classifySlots(observed, view.recentFinal, view.heads, reasons);
-        await out(`${JSON.stringify({ ledger, ...report }, null, json ? 0 : 2)}\n`);
+        if (command === 'status') {
+          // Reads only: no key signs anything here, whatever the chain.
+          const ledger = ledgerFlag ?? planDeployment(params).ledger.address;
+          await requireContract(conn, ledger, 'the ledger', ledgerFlag ? 'Check --ledger and --rpc.' : 'Nothing is deployed for these keys; pass --ledger, or run `deploy` first.');
+          const view = new ChainView(conn, ledger, BigInt(intFlag('from-block', values['from-block'], 0)), Number.POSITIVE_INFINITY);
+          await view.refresh();
+          const reasons = values['state-dir'] === undefined ? new Map<Hex, string>() : await skipReasons(values['state-dir']);
+          const classifier = new StatusClassifier(view.recentFinal, view.heads, reasons);
+          for await (const window of windows()) {
+            classifier.push(window.map((o) => ({ slot: observationSlot(o.header.streamHash, o.header.epochHash), streamHash: o.header.streamHash, stream: o.stream, epochId: o.epochId, dataRoot: o.header.dataRoot })));
+          }
+          await out(`${JSON.stringify({ ledger, ...classifier.finish() }, null, json ? 0 : 2)}\n`);
+          return EXIT.ok;
+        }
+
+        assertKeysFitChain(keys, conn.chain.id, allowDevKeys);
+        let ledger: Address;
+        if (ledgerFlag) {
+          ledger = ledgerFlag;
+          await requireContract(conn, ledger, '--ledger', 'Check --ledger and --rpc, or pass --deploy instead to deploy the ledger for these keys.');
+        } else {
+          ledger = (await deploy(conn, keys.deployer, params)).ledger;
+        }
+        await checkQuorumReachable(conn, ledger, params.witnesses);
+        log(
+          `submit: sign-offs on up to ${total} observations to the ledger ${ledger} on chain ${conn.chain.id}, ` +
+            (mode === 'relayed' ? `relayed in batches of ${batchSize} by ${keys.deployer.address}` : `one transaction per witness (${keys.witnesses.length} witnesses)`),
+        );
+        const onInFlight = (n: number) => log(`waiting for ${n} transaction(s) still in flight from an earlier run before reading the ledger`);
+        let report = emptyReport(mode);
+        let late = 0;
+        let done = 0;
+        for await (const window of windows()) {
+          const plans = planSlots(keys.witnesses.map((witness) => ({ witness, headers: window.map((o) => o.header) })), quorum);
+          const base = done;
+          const onWindowProgress = (p: Progress) => onProgress({ done: base + p.done, total, phase: p.phase });
+          const r =
+            mode === 'relayed'
+              ? await submitRelayed(conn, keys.deployer, plans, { ledger, batchSize, onProgress: onWindowProgress, onInFlight })
+              : await submitWitnessTx(conn, plans, { ledger, onProgress: onWindowProgress, onInFlight });
+          report = addReports(report, r);
+          late += await finalizeReady(conn, keys.deployer, plans, ledger);
+          done += window.length;
+        }
+        const lost = report.lost.map((l) => ({ ...l, sequence: l.sequence.toString() }));
+        await out(`${JSON.stringify({ ledger, ...report, lost, gasUsed: report.gasUsed.toString(), finalizedLate: late }, null, json ? 0 : 2)}\n`);
+        if (report.lostCount) {
+          const first = lost.slice(0, 5).map((l) => `slot ${l.slot} (sequence ${l.sequence}): ours ${l.ours} lost to ${l.finalized}`);
+          throw new VerificationError(
+            `${report.lostCount} observation(s) lost to another finalized observation:\n${first.join('\n')}${report.lostCount > 5 ? `\n… and ${report.lostCount - 5} more (see "lost" in the output)` : ''}`,
+          );
+        }
         return EXIT.ok;
+      } finally {
+        await source.close();
       }
-
-      assertKeysFitChain(keys, conn.chain.id, allowDevKeys);
-      let ledger: Address;
-      if (ledgerFlag) {
-        ledger = ledgerFlag;
-        await requireContract(conn, ledger, '--ledger', 'Check --ledger and --rpc, or pass --deploy instead to deploy the ledger for these keys.');
-      } else {
-        ledger = (await deploy(conn, keys.deployer, params)).ledger;
-      }
-      await checkQuorumReachable(conn, ledger, params.witnesses);
-      const plans = planSlots(keys.witnesses.map((witness) => ({ witness, headers: observations.map((o) => o.header) })), quorum);
-      log(
-        `submit: sign-offs on up to ${observations.length} observations to the ledger ${ledger} on chain ${conn.chain.id}, ` +
-          (mode === 'relayed' ? `relayed in batches of ${batchSize} by ${keys.deployer.address}` : `one transaction per witness (${keys.witnesses.length} witnesses)`),
-      );
-      const onInFlight = (n: number) => log(`waiting for ${n} transaction(s) still in flight from an earlier run before reading the ledger`);
-      const report =
-        mode === 'relayed'
-          ? await submitRelayed(conn, keys.deployer, plans, { ledger, batchSize, onProgress, onInFlight })
-          : await submitWitnessTx(conn, plans, { ledger, onProgress, onInFlight });
-      const late = await finalizeReady(conn, keys.deployer, plans, ledger);
-      const lost = report.lost.map((l) => ({ ...l, sequence: l.sequence.toString() }));
-      await out(`${JSON.stringify({ ledger, ...report, lost, gasUsed: report.gasUsed.toString(), finalizedLate: late }, null, json ? 0 : 2)}\n`);
-      if (lost.length) {
-        const first = lost.slice(0, 5).map((l) => `slot ${l.slot} (sequence ${l.sequence}): ours ${l.ours} lost to ${l.finalized}`);
-        throw new VerificationError(`${lost.length} observation(s) lost to another finalized observation:\n${first.join('\n')}${lost.length > 5 ? `\n… and ${lost.length - 5} more (see "lost" in the output)` : ''}`);
-      }
-      return EXIT.ok;
     }
     case 'witness':
     case 'relayer': {

@@ -35,6 +35,19 @@ describe('npm run smoke, against its own anvil', () => {
     expect(s.submit.transactions).toBe(45 * 3);
     expect(s.dissentingSignOffs).toBe(3); // sequence 9 of each stream, read back from the ledger
   });
+
+  it('a window at a time: windows that cut streams and dissent apart give the same result', async () => {
+    const s = await runSmoke({ limit: 64, batchSize: 5, windowSize: 7 });
+    expect(s.ok).toBe(true);
+    expect(s.observations).toBe(64);
+    expect(s.notFinalizedCount).toBe(0);
+    expect(s.streams.map((x) => x.finalized).reduce((a, b) => a + b)).toBe(64);
+    expect(s.streams.every((x) => x.chainIntact)).toBe(true);
+    // Sequences 9 and 19 of each of the 3 streams: dissent counted from the ledger, window by window.
+    expect(s.dissentingSignOffs).toBe(6);
+    // 10 windows, each sent in ceil(window/5) batches.
+    expect(s.submit.transactions).toBe(9 * 2 + 1);
+  });
 });
 
 describe('against an existing chain (--rpc)', () => {

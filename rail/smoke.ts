@@ -5,13 +5,16 @@ import { fileURLToPath } from 'node:url';
 import { keccak256, concatHex, type Address, type Hex } from 'viem';
 import { startAnvil, type Anvil } from './anvil.js';
 import { deploy, type DeployResult } from './client.js';
-import { connect, redactUrl } from './connection.js';
+import { connect, redactUrl, type RailConnection } from './connection.js';
 import { observationLedgerAbi } from './contracts.js';
-import { formatIssue, type Derivation as ArchiveDerivation } from './archive/derive.js';
-import { readDerivation } from './archive/read.js';
+import { formatIssue, type ArchiveIssue, type DerivedObservation } from './archive/derive.js';
+import { LISTED_ISSUES, observationWindows, replayableArchive, scanArchive } from './archive/read.js';
 import { InputError, UsageError } from './errors.js';
 import { observationSlot, type ObservationHeader } from './observation.js';
 import {
+  addReports,
+  addStreamStatus,
+  emptyReport,
   finalizeReady,
   planSlots,
   popcount,
@@ -19,6 +22,7 @@ import {
   streamStatus,
   submitRelayed,
   submitWitnessTx,
+  type LedgerView,
   type Progress,
   type SlotPlan,
   type StreamStatus,
@@ -42,6 +46,8 @@ export interface SmokeOptions {
   limit?: number;
   /** Let the anvil dev keys sign on a chain that is not a known dev chain (--rpc only). */
   allowDevKeys?: boolean;
+  /** Observations per window (default SMOKE_WINDOW). */
+  windowSize?: number;
   onProgress?: (p: Progress) => void;
   log?: (line: string) => void;
 }
@@ -52,6 +58,8 @@ export interface SmokeSummary {
   rpc: string;
   archive: string;
   lines: number;
+  /** Invalid lines skipped (--skip-invalid); the first 50 are listed in `skipped`. */
+  skippedCount: number;
   skipped: { line: number; reason: string }[];
   warnings: number;
   deployment: DeployResult;
@@ -61,20 +69,23 @@ export interface SmokeSummary {
   submit: Omit<SubmitReport, 'gasUsed' | 'lost'> & { gasUsed: string; lost: (Omit<SubmitReport['lost'][number], 'sequence'> & { sequence: string })[] };
   finalizedLate: number;
   streams: (Omit<StreamStatus, 'headSequence'> & { stream: string; headSequence: string | null; chainIntact: boolean })[];
+  notFinalizedCount: number;
+  /** The first LISTED_NOT_FINALIZED of them. */
   notFinalized: { stream: string; epoch: string; line: number; reason: string }[];
   seconds: { derive: number; submit: number; total: number };
 }
 
 /** Invalid archive lines, listed (the first 50) with file:line and the reason. */
 export class InvalidArchiveError extends InputError {
-  constructor(readonly derivation: Pick<ArchiveDerivation, 'errors'>) {
-    const shown = derivation.errors.slice(0, 50).map(formatIssue);
-    const more = derivation.errors.length - shown.length;
+  constructor(readonly scan: { errors: ArchiveIssue[]; errorCount?: number }) {
+    const count = scan.errorCount ?? scan.errors.length;
+    const shown = scan.errors.slice(0, LISTED_ISSUES).map(formatIssue);
+    const more = count - shown.length;
     super(
       [
         ...shown,
         ...(more > 0 ? [`… and ${more} more`] : []),
-        `${derivation.errors.length} invalid line(s); nothing was submitted. Fix them, or pass --skip-invalid to go on with the valid lines.`,
+        `${count} invalid line(s); nothing was submitted. Fix them, or pass --skip-invalid to go on with the valid lines.`,
       ].join('\n'),
     );
   }
@@ -98,6 +109,13 @@ export function dissentingView(headers: ObservationHeader[], every: number): Obs
   );
 }
 
+/** Observations are derived, planned, submitted and verified this many at a time, so memory stays
+ *  flat whatever the archive's size. */
+export const SMOKE_WINDOW = 2_000;
+
+/** At most this many observations that did not finalize are listed; the summary counts them all. */
+export const LISTED_NOT_FINALIZED = 1_000;
+
 export async function runSmoke(opts: SmokeOptions = {}): Promise<SmokeSummary> {
   const log = opts.log ?? (() => {});
   const started = performance.now();
@@ -109,18 +127,20 @@ export async function runSmoke(opts: SmokeOptions = {}): Promise<SmokeSummary> {
   if (!Number.isInteger(quorum) || quorum < 1 || quorum > n || 2 * quorum <= n) {
     throw new UsageError(`--quorum ${quorum}: expected a strict majority of the ${n} witnesses (${Math.floor(n / 2) + 1} to ${n}).`);
   }
+  const windowSize = opts.windowSize ?? SMOKE_WINDOW;
 
-  const derived = await readDerivation(archive, archive === '-' ? 'stdin' : path.basename(archive));
-  if (derived.errors.length && !opts.skipInvalid) throw new InvalidArchiveError(derived);
-  const observations = opts.limit ? derived.observations.slice(0, opts.limit) : derived.observations;
-  requireObservations(observations.length, derived.lines, archive);
-  const deriveSeconds = (performance.now() - started) / 1000;
-  log(`derived ${observations.length} observations from ${derived.lines} lines of ${archive} in ${deriveSeconds.toFixed(2)} s`);
-  for (const w of derived.warnings) log(`warning: ${formatIssue(w)}`);
-  if (derived.errors.length) log(`skipped ${derived.errors.length} invalid line(s):\n${derived.errors.map(formatIssue).join('\n')}`);
-
+  const source = await replayableArchive(archive);
   let anvil: Anvil | undefined;
   try {
+    // The whole archive is checked before anything is sent; it is then read again, a window at a time.
+    const scan = await scanArchive(source.path, source.name, (w) => log(`warning: ${formatIssue(w)}`));
+    if (scan.errorCount && !opts.skipInvalid) throw new InvalidArchiveError(scan);
+    const total = opts.limit ? Math.min(opts.limit, scan.observations) : scan.observations;
+    requireObservations(total, scan.lines, archive);
+    const deriveSeconds = (performance.now() - started) / 1000;
+    log(`checked ${scan.lines} lines of ${archive} in ${deriveSeconds.toFixed(2)} s: ${total} observations to submit`);
+    if (scan.errorCount) log(`skipping ${scan.errorCount} invalid line(s):\n${scan.errors.map(formatIssue).join('\n')}${scan.errorCount > scan.errors.length ? `\n… and ${scan.errorCount - scan.errors.length} more` : ''}`);
+
     if (!opts.rpc) anvil = await startAnvil();
     const rpcUrl = opts.rpc ?? anvil!.rpcUrl;
     const conn = await connect(rpcUrl);
@@ -133,57 +153,93 @@ export async function runSmoke(opts: SmokeOptions = {}): Promise<SmokeSummary> {
     });
     log(`ledger ${deployment.ledger} on chain ${deployment.chainId}${deployment.actions.length ? ` (${deployment.actions.join('; ')})` : ' (already deployed)'}`);
 
-    const honest = observations.map((o) => o.header);
+    const ledger = deployment.ledger;
     const dissenter = keys.witnesses[n - 1]!;
-    const derivations = keys.witnesses.map((witness) => ({
-      witness,
-      headers: witness === dissenter && n > 1 ? dissentingView(honest, opts.dissentEvery ?? 10) : honest,
-    }));
-    const plans = planSlots(derivations, quorum);
     const submitStarted = performance.now();
-    // The dissenter's own candidates go on chain first, below quorum, so its dissent is on record
-    // (pending sign-offs) before the majority finalizes those slots.
-    const dissentPlans: SlotPlan[] = plans.flatMap((p) => p.dissent.map((c) => ({ ...p, agreed: c, dissent: [] })));
-    if (dissentPlans.length) {
-      log(`the dissenting witness signs off on its own ${dissentPlans.length} candidate(s) first`);
-      if (mode === 'relayed') await submitRelayed(conn, keys.deployer, dissentPlans, { ledger: deployment.ledger, batchSize: opts.batchSize });
-      else await submitWitnessTx(conn, dissentPlans, { ledger: deployment.ledger });
+    let submit = emptyReport(mode);
+    let finalizedLate = 0;
+    let dissentingSignOffs = 0;
+    let observations = 0;
+    let notFinalizedCount = 0;
+    const notFinalized: SmokeSummary['notFinalized'] = [];
+    const streams = new Map<Hex, StreamStatus>();
+    const names = new Map<Hex, string>();
+    const lastAgreed = new Map<Hex, SlotPlan>();
+    for await (const window of observationWindows(source.path, source.name, windowSize, total)) {
+      const honest = window.map((o) => o.header);
+      const plans = planSlots(
+        keys.witnesses.map((witness) => ({
+          witness,
+          headers: witness === dissenter && n > 1 ? dissentingView(honest, opts.dissentEvery ?? 10) : honest,
+        })),
+        quorum,
+      );
+      const base = observations;
+      const onProgress = opts.onProgress && ((p: Progress) => opts.onProgress!({ done: base + p.done, total, phase: p.phase }));
+      // The dissenter's own candidates go on chain first, below quorum, so its dissent is on record
+      // (pending sign-offs) before the majority finalizes those slots.
+      const dissentPlans: SlotPlan[] = plans.flatMap((p) => p.dissent.map((c) => ({ ...p, agreed: c, dissent: [] })));
+      if (dissentPlans.length) {
+        log(`the dissenting witness signs off on its own ${dissentPlans.length} candidate(s) first`);
+        if (mode === 'relayed') await submitRelayed(conn, keys.deployer, dissentPlans, { ledger, batchSize: opts.batchSize });
+        else await submitWitnessTx(conn, dissentPlans, { ledger });
+      }
+      const report =
+        mode === 'relayed'
+          ? await submitRelayed(conn, keys.deployer, plans, { ledger, batchSize: opts.batchSize, onProgress })
+          : await submitWitnessTx(conn, plans, { ledger, onProgress });
+      submit = addReports(submit, report);
+      finalizedLate += await finalizeReady(conn, keys.deployer, plans, ledger);
+
+      const checked = await verify(conn, ledger, plans, window);
+      addStreamStatus(streams, checked.streams);
+      notFinalizedCount += checked.notFinalized.length;
+      notFinalized.push(...checked.notFinalized.slice(0, LISTED_NOT_FINALIZED - notFinalized.length));
+      dissentingSignOffs += await dissentOnChain(conn, ledger, plans, checked.view);
+      for (const o of window) names.set(o.header.streamHash, o.stream);
+      for (const p of plans) if (p.agreed) lastAgreed.set(p.streamHash, p);
+      observations += window.length;
     }
-    const submit =
-      mode === 'relayed'
-        ? await submitRelayed(conn, keys.deployer, plans, { ledger: deployment.ledger, batchSize: opts.batchSize, onProgress: opts.onProgress })
-        : await submitWitnessTx(conn, plans, { ledger: deployment.ledger, onProgress: opts.onProgress });
-    const finalizedLate = await finalizeReady(conn, keys.deployer, plans, deployment.ledger);
     const submitSeconds = (performance.now() - submitStarted) / 1000;
 
-    const summary = await verify(conn, deployment.ledger, plans, observations);
-    const dissentingSignOffs = await dissentOnChain(conn, deployment.ledger, plans);
+    // Each stream's chain is intact when its head on chain is the last observation of the archive.
+    const streamRows = await Promise.all(
+      [...streams.values()].map(async (s) => {
+        const last = lastAgreed.get(s.streamHash);
+        const chainIntact = last
+          ? await conn.publicClient.readContract({ address: ledger, abi: observationLedgerAbi, functionName: 'isStreamHead', args: [s.streamHash, last.agreed!.hash, last.sequence] })
+          : false;
+        return { ...s, stream: names.get(s.streamHash) ?? s.streamHash, headSequence: s.headSequence === null ? null : s.headSequence.toString(), chainIntact };
+      }),
+    );
     return {
-      ok: summary.notFinalized.length === 0 && summary.streams.every((s) => s.chainIntact),
+      ok: notFinalizedCount === 0 && streamRows.every((s) => s.chainIntact),
       chainId: deployment.chainId,
       rpc: redactUrl(rpcUrl),
       archive,
-      lines: derived.lines,
-      skipped: derived.errors.map((e) => ({ line: e.line, reason: e.reason })),
-      warnings: derived.warnings.length,
+      lines: scan.lines,
+      skippedCount: scan.errorCount,
+      skipped: scan.errors.map((e) => ({ line: e.line, reason: e.reason })),
+      warnings: scan.warningCount,
       deployment,
       mode,
-      observations: observations.length,
+      observations,
       dissentingSignOffs,
       submit: { ...submit, gasUsed: submit.gasUsed.toString(), lost: submit.lost.map((l) => ({ ...l, sequence: l.sequence.toString() })) },
       finalizedLate,
-      streams: summary.streams,
-      notFinalized: summary.notFinalized,
+      streams: streamRows,
+      notFinalizedCount,
+      notFinalized,
       seconds: { derive: deriveSeconds, submit: submitSeconds, total: (performance.now() - started) / 1000 },
     };
   } finally {
     await anvil?.stop();
+    await source.close();
   }
 }
 
 /** Sign-offs recorded on chain for candidates that lost their slot: dissent, counted from the ledger. */
-async function dissentOnChain(conn: Awaited<ReturnType<typeof connect>>, ledger: Address, plans: SlotPlan[]): Promise<number> {
-  const view = await readLedger(conn, ledger, plans);
+async function dissentOnChain(conn: RailConnection, ledger: Address, plans: SlotPlan[], view: LedgerView): Promise<number> {
   const losers = plans.flatMap((p) => p.dissent.filter((c) => view.finalized.get(p.slot) !== c.hash));
   const bits = await Promise.all(
     losers.map((c) => conn.publicClient.readContract({ address: ledger, abi: observationLedgerAbi, functionName: 'signOffsOf', args: [c.hash] })),
@@ -191,25 +247,16 @@ async function dissentOnChain(conn: Awaited<ReturnType<typeof connect>>, ledger:
   return bits.reduce((n, b) => n + popcount(b), 0);
 }
 
-/** Checks on chain that every agreed observation finalized with exactly its hash and that each
- *  stream's head is its last observation; lists everything else with the reason. */
-async function verify(
-  conn: Awaited<ReturnType<typeof connect>>,
-  ledger: Address,
-  plans: SlotPlan[],
-  observations: ArchiveDerivation['observations'],
-) {
+/** Checks on chain that every agreed observation of a window finalized with exactly its hash; lists
+ *  everything else with the reason. */
+async function verify(conn: RailConnection, ledger: Address, plans: SlotPlan[], window: DerivedObservation[]) {
   const view = await readLedger(conn, ledger, plans);
-  const status = await streamStatus(conn, ledger, plans, view);
+  const streams = await streamStatus(conn, ledger, plans, view);
   const notFinalized: SmokeSummary['notFinalized'] = [];
-  const names = new Map<Hex, string>();
-  const bySlotObservation = new Map<Hex, ArchiveDerivation['observations'][number]>();
-  for (const o of observations) {
-    names.set(o.header.streamHash, o.stream);
-    bySlotObservation.set(observationSlot(o.header.streamHash, o.header.epochHash), o);
-  }
-  plans.forEach((p) => {
-    const o = bySlotObservation.get(p.slot)!;
+  const bySlot = new Map<Hex, DerivedObservation>();
+  for (const o of window) bySlot.set(observationSlot(o.header.streamHash, o.header.epochHash), o);
+  for (const p of plans) {
+    const o = bySlot.get(p.slot)!;
     const onChain = view.finalized.get(p.slot);
     if (!p.agreed) {
       notFinalized.push({ stream: o.stream, epoch: o.epochId, line: o.line, reason: `no candidate had a quorum of witnesses (${p.dissent.map((c) => c.signers.length).join(' vs ')})` });
@@ -221,19 +268,8 @@ async function verify(
         reason: onChain ? `the slot finalized with another observation ${onChain}` : 'not finalized (pending on chain)',
       });
     }
-  });
-  const lastByStream = new Map<Hex, SlotPlan>();
-  for (const p of plans) if (p.agreed) lastByStream.set(p.streamHash, p);
-  const streams = await Promise.all(
-    status.map(async (s) => {
-      const last = lastByStream.get(s.streamHash);
-      const chainIntact = last
-        ? await conn.publicClient.readContract({ address: ledger, abi: observationLedgerAbi, functionName: 'isStreamHead', args: [s.streamHash, last.agreed!.hash, last.sequence] })
-        : false;
-      return { ...s, stream: names.get(s.streamHash) ?? s.streamHash, headSequence: s.headSequence === null ? null : s.headSequence.toString(), chainIntact };
-    }),
-  );
-  return { streams, notFinalized };
+  }
+  return { view, streams, notFinalized };
 }
 
 export function formatSummary(s: SmokeSummary): string {
@@ -247,12 +283,12 @@ export function formatSummary(s: SmokeSummary): string {
       (x) => `${x.stream.padEnd(18)}${String(x.finalized).padStart(10)}${String(x.pending).padStart(9)}${String(x.conflicting).padStart(10)}${(x.headSequence ?? '-').padStart(7)}  ${x.chainIntact ? 'intact' : 'BROKEN'}`,
     ),
   ];
-  if (s.skipped.length) lines.push('', `skipped ${s.skipped.length} invalid line(s) (--skip-invalid): ${s.skipped.map((k) => k.line).join(', ')}`);
-  if (s.notFinalized.length) {
-    lines.push('', `${s.notFinalized.length} observation(s) not finalized:`);
+  if (s.skippedCount) lines.push('', `skipped ${s.skippedCount} invalid line(s) (--skip-invalid): ${s.skipped.map((k) => k.line).join(', ')}${s.skippedCount > s.skipped.length ? ', …' : ''}`);
+  if (s.notFinalizedCount) {
+    lines.push('', `${s.notFinalizedCount} observation(s) not finalized:`);
     for (const x of s.notFinalized.slice(0, 20)) lines.push(`  line ${x.line} ${x.stream} ${x.epoch}: ${x.reason}`);
-    if (s.notFinalized.length > 20) lines.push(`  … and ${s.notFinalized.length - 20} more (--json lists them all)`);
+    if (s.notFinalizedCount > 20) lines.push(`  … and ${s.notFinalizedCount - 20} more (--json lists the first ${LISTED_NOT_FINALIZED})`);
   }
-  lines.push('', `derive ${s.seconds.derive.toFixed(2)} s, submit ${s.seconds.submit.toFixed(2)} s, total ${s.seconds.total.toFixed(2)} s`);
+  lines.push('', `check ${s.seconds.derive.toFixed(2)} s, submit ${s.seconds.submit.toFixed(2)} s, total ${s.seconds.total.toFixed(2)} s`);
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 import type { Hex } from 'viem';
 import { describe, expect, it } from 'vitest';
 import type { ObservationHeader } from './observation.js';
-import { classifySlots, type ObservedSlot } from './status.js';
+import { classifySlots, StatusClassifier, type ObservedSlot } from './status.js';
 
 const h = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`;
 const STREAM = h(0xa);
@@ -25,5 +25,26 @@ describe('status by content', () => {
     expect(r.skipped).toHaveLength(3);
     expect(r.skipped[0]!.reason).toMatch(/no witness record/);
     expect(r.streams[0]!.headSequence).toBeNull();
+  });
+});
+
+describe('status a window at a time', () => {
+  it('gives the same report whatever the windows', () => {
+    const other = h(0xb);
+    const observed = Array.from({ length: 12 }, (_, i) => (i % 3 === 2 ? { ...obs(i), streamHash: other, stream: 'atsc/K/2' } : obs(i)));
+    const finals = new Map([final(1), final(2), final(4, h(7)), final(7), final(11)]);
+    const whole = classifySlots(observed, finals, new Map(), new Map());
+    for (const size of [1, 2, 5, 11]) {
+      const c = new StatusClassifier(finals, new Map(), new Map());
+      for (let i = 0; i < observed.length; i += size) c.push(observed.slice(i, i + size));
+      const r = c.finish();
+      expect(r.streams).toEqual(whole.streams);
+      expect(new Set(r.skipped.map((x) => x.slot))).toEqual(new Set(whole.skipped.map((x) => x.slot)));
+      expect(r.lost).toEqual(whole.lost);
+    }
+    expect(whole.streams.map((s) => [s.finalized, s.conflicting, s.skipped, s.pending])).toEqual([
+      [2, 1, 3, 2],
+      [2, 0, 2, 0],
+    ]);
   });
 });

@@ -33,43 +33,79 @@ export interface StatusReport {
   lost: { stream: string; epoch: string; slot: Hex; finalized: Hex; finalDataRoot: Hex; ourDataRoot: Hex }[];
 }
 
+type Final = { hash: Hex; header: ObservationHeader };
+
+/** Classifies observed slots as they come, in archive order, a window at a time, so an archive of
+ *  any size is classified with memory bounded by the streams and the listing limit: a slot that is
+ *  not final stays undecided until a later slot of its stream is final (then it was skipped) or the
+ *  archive ends (then it is pending). */
+export class StatusClassifier {
+  private readonly streams = new Map<Hex, { row: StreamReport; undecided: number; listed: ObservedSlot[] }>();
+  private readonly report: StatusReport = { streams: [], skipped: [], lost: [] };
+
+  constructor(
+    private readonly finals: ReadonlyMap<Hex, Final>,
+    private readonly heads: ReadonlyMap<Hex, { sequence: bigint }>,
+    private readonly reasons: ReadonlyMap<Hex, string>,
+    /** At most this many skipped and lost slots are listed (the counts are always whole). */
+    private readonly listLimit = 50,
+  ) {}
+
+  push(observed: Iterable<ObservedSlot>): void {
+    for (const o of observed) {
+      let s = this.streams.get(o.streamHash);
+      if (!s) {
+        const row: StreamReport = { stream: o.stream, streamHash: o.streamHash, headSequence: this.heads.get(o.streamHash)?.sequence.toString() ?? null, finalized: 0, conflicting: 0, skipped: 0, pending: 0 };
+        s = { row, undecided: 0, listed: [] };
+        this.streams.set(o.streamHash, s);
+        this.report.streams.push(row);
+      }
+      const f = this.finals.get(o.slot);
+      if (!f) {
+        s.undecided++;
+        if (s.listed.length < this.listLimit) s.listed.push(o);
+        continue;
+      }
+      // A later epoch of the stream is final: the network gave up the undecided ones and went on.
+      s.row.skipped += s.undecided;
+      for (const u of s.listed) {
+        if (this.report.skipped.length >= this.listLimit) break;
+        this.report.skipped.push({ stream: u.stream, epoch: u.epochId, slot: u.slot, reason: this.reasons.get(u.slot) ?? 'no quorum before the stream went on (no witness record given with --state-dir)' });
+      }
+      s.undecided = 0;
+      s.listed = [];
+      if (f.header.dataRoot === o.dataRoot) s.row.finalized++;
+      else {
+        s.row.conflicting++;
+        if (this.report.lost.length < this.listLimit) {
+          this.report.lost.push({ stream: o.stream, epoch: o.epochId, slot: o.slot, finalized: f.hash, finalDataRoot: f.header.dataRoot, ourDataRoot: o.dataRoot });
+        }
+      }
+    }
+  }
+
+  /** The report: slots still undecided at the archive's end are pending. */
+  finish(): StatusReport {
+    for (const s of this.streams.values()) {
+      s.row.pending += s.undecided;
+      s.undecided = 0;
+      s.listed = [];
+    }
+    return this.report;
+  }
+}
+
 /** Classifies each observed slot (in archive order) against the finalized slots and heads.
  *  `reasons` are skip reasons from witness records, where known. At most `listLimit` skipped and
  *  lost slots are listed (the counts are always whole). */
 export function classifySlots(
   observed: ObservedSlot[],
-  finals: ReadonlyMap<Hex, { hash: Hex; header: ObservationHeader }>,
+  finals: ReadonlyMap<Hex, Final>,
   heads: ReadonlyMap<Hex, { sequence: bigint }>,
   reasons: ReadonlyMap<Hex, string>,
   listLimit = 50,
 ): StatusReport {
-  const byStream = new Map<Hex, ObservedSlot[]>();
-  for (const o of observed) byStream.set(o.streamHash, [...(byStream.get(o.streamHash) ?? []), o]);
-  const report: StatusReport = { streams: [], skipped: [], lost: [] };
-  for (const [streamHash, slots] of byStream) {
-    const row: StreamReport = { stream: slots[0]!.stream, streamHash, headSequence: heads.get(streamHash)?.sequence.toString() ?? null, finalized: 0, conflicting: 0, skipped: 0, pending: 0 };
-    let laterFinal = false;
-    const kinds: ('finalized' | 'conflicting' | 'skipped' | 'pending')[] = [];
-    for (let i = slots.length - 1; i >= 0; i--) {
-      const o = slots[i]!;
-      const f = finals.get(o.slot);
-      if (f) {
-        laterFinal = true;
-        kinds[i] = f.header.dataRoot === o.dataRoot ? 'finalized' : 'conflicting';
-      } else kinds[i] = laterFinal ? 'skipped' : 'pending';
-    }
-    slots.forEach((o, i) => {
-      const kind = kinds[i]!;
-      row[kind]++;
-      if (kind === 'skipped' && report.skipped.length < listLimit) {
-        report.skipped.push({ stream: o.stream, epoch: o.epochId, slot: o.slot, reason: reasons.get(o.slot) ?? 'no quorum before the stream went on (no witness record given with --state-dir)' });
-      }
-      if (kind === 'conflicting' && report.lost.length < listLimit) {
-        const f = finals.get(o.slot)!;
-        report.lost.push({ stream: o.stream, epoch: o.epochId, slot: o.slot, finalized: f.hash, finalDataRoot: f.header.dataRoot, ourDataRoot: o.dataRoot });
-      }
-    });
-    report.streams.push(row);
-  }
-  return report;
+  const c = new StatusClassifier(finals, heads, reasons, listLimit);
+  c.push(observed);
+  return c.finish();
 }

@@ -134,8 +134,30 @@ export interface SubmitReport {
   gasUsed: bigint;
   /** Planned slots already finalized with the agreed observation before this run. */
   alreadyFinal: number;
-  /** Planned slots finalized with another observation than this run's: lost to that one. */
+  /** How many planned slots finalized with another observation than this run's. */
+  lostCount: number;
+  /** The first LISTED_LOST of them: lost to that observation. */
   lost: LostSlot[];
+}
+
+/** At most this many lost slots are listed in a report; `lostCount` has them all. */
+export const LISTED_LOST = 100;
+
+export function emptyReport(mode: SubmitReport['mode']): SubmitReport {
+  return { mode, submitted: 0, transactions: 0, gasUsed: 0n, alreadyFinal: 0, lostCount: 0, lost: [] };
+}
+
+/** Two reports as one (a run over an archive is a run per window). */
+export function addReports(a: SubmitReport, b: SubmitReport): SubmitReport {
+  return {
+    mode: b.mode,
+    submitted: a.submitted + b.submitted,
+    transactions: a.transactions + b.transactions,
+    gasUsed: a.gasUsed + b.gasUsed,
+    alreadyFinal: a.alreadyFinal + b.alreadyFinal,
+    lostCount: a.lostCount + b.lostCount,
+    lost: a.lost.length >= LISTED_LOST ? a.lost : [...a.lost, ...b.lost].slice(0, LISTED_LOST),
+  };
 }
 
 export interface LostSlot {
@@ -155,7 +177,7 @@ function pendingPlans(plans: SlotPlan[], view: LedgerView): SlotPlan[] {
 
 /** Agreed slots the ledger finalized with this run's observation, and those it finalized with
  *  another one. */
-export function compareWithChain(plans: SlotPlan[], view: LedgerView): { alreadyFinal: number; lost: LostSlot[] } {
+export function compareWithChain(plans: SlotPlan[], view: LedgerView): { alreadyFinal: number; lostCount: number; lost: LostSlot[] } {
   let alreadyFinal = 0;
   const lost: LostSlot[] = [];
   for (const p of plans) {
@@ -164,7 +186,7 @@ export function compareWithChain(plans: SlotPlan[], view: LedgerView): { already
     if (onChain === p.agreed.hash) alreadyFinal++;
     else lost.push({ slot: p.slot, streamHash: p.streamHash, sequence: p.sequence, ours: p.agreed.hash, finalized: onChain });
   }
-  return { alreadyFinal, lost };
+  return { alreadyFinal, lostCount: lost.length, lost: lost.slice(0, LISTED_LOST) };
 }
 
 /** Relayed mode: every witness signs each observation it derived; a relayer submits the agreed
@@ -356,6 +378,22 @@ export async function streamStatus(
     out.set(p.streamHash, s);
   }
   return [...out.values()];
+}
+
+/** Adds one window's stream statuses into the running totals (by stream, in first-seen order). */
+export function addStreamStatus(into: Map<Hex, StreamStatus>, window: StreamStatus[]): void {
+  for (const w of window) {
+    const t = into.get(w.streamHash);
+    if (!t) {
+      into.set(w.streamHash, { ...w });
+      continue;
+    }
+    t.finalized += w.finalized;
+    t.pending += w.pending;
+    t.conflicting += w.conflicting;
+    t.unagreed += w.unagreed;
+    if (w.headSequence !== null && (t.headSequence === null || w.headSequence > t.headSequence)) t.headSequence = w.headSequence;
+  }
 }
 
 // -- Helpers --

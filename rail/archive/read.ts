@@ -1,9 +1,12 @@
 // Reading an archive as a stream of lines, from a file or stdin, with memory bounded by the longest
 // line allowed (not by the archive's size), and deriving it as it is read.
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { InputError } from '../errors.js';
-import { ArchiveDeriver, DerivationCollector, type DeriveEvent, type Derivation } from './derive.js';
+import { ArchiveDeriver, DerivationCollector, type ArchiveIssue, type DeriveEvent, type Derivation, type DerivedObservation } from './derive.js';
 import { initKeccak } from './merkle.js';
 
 /** The longest archive line read; a real line is a few KB (one epoch's chunk list). */
@@ -62,10 +65,8 @@ export async function* splitLines(source: AsyncIterable<Buffer | string>, maxByt
   if (size > 0 || dropped > 0) yield finish();
 }
 
-/** The archive's bytes: `-` is stdin, anything else a file path (refused clearly if it is missing,
- *  a directory or unreadable). */
-export async function openArchive(archive: string): Promise<AsyncIterable<Buffer>> {
-  if (archive === '-') return process.stdin;
+/** Refuses clearly an archive path that is missing, a directory or unreadable. */
+export async function assertArchiveFile(archive: string): Promise<void> {
   try {
     const s = await stat(archive);
     if (s.isDirectory()) throw new InputError(`--archive ${archive}: is a directory; give the archive's JSONL file.`);
@@ -73,6 +74,13 @@ export async function openArchive(archive: string): Promise<AsyncIterable<Buffer
     if (e instanceof InputError) throw e;
     throw new InputError(`--archive ${archive}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
   }
+}
+
+/** The archive's bytes: `-` is stdin, anything else a file path (refused clearly if it is missing,
+ *  a directory or unreadable). */
+export async function openArchive(archive: string): Promise<AsyncIterable<Buffer>> {
+  if (archive === '-') return process.stdin;
+  await assertArchiveFile(archive);
   const stream = createReadStream(archive, { highWaterMark: 1 << 20 });
   return (async function* () {
     try {
@@ -96,8 +104,86 @@ export async function* deriveStream(source: AsyncIterable<Buffer | string>, file
   }
 }
 
-/** Reads and derives a whole archive (file or `-`) into memory, for the commands that need every
- *  observation at once. Memory grows with the observations, not with the file's size. */
+/** At most this many invalid lines are kept for the report; the rest are counted. */
+export const LISTED_ISSUES = 50;
+
+/** What a full pass over an archive found: counts, and the first LISTED_ISSUES invalid lines. */
+export interface ArchiveScan {
+  /** Archive lines read (blank lines included). */
+  lines: number;
+  observations: number;
+  errorCount: number;
+  /** The first LISTED_ISSUES invalid lines, in line order. */
+  errors: ArchiveIssue[];
+  warningCount: number;
+}
+
+/** An archive that can be read more than once: a file as it is, stdin copied to a private temporary
+ *  file first (so it can be checked in full before anything is sent), removed by `close`. */
+export interface ReplayableArchive {
+  path: string;
+  /** The name used in messages (`stdin` for `-`). */
+  name: string;
+  close(): Promise<void>;
+}
+
+export async function replayableArchive(archive: string): Promise<ReplayableArchive> {
+  if (archive !== '-') {
+    await assertArchiveFile(archive);
+    return { path: archive, name: path.basename(archive), close: async () => {} };
+  }
+  const dir = await mkdtemp(path.join(tmpdir(), 'ecp-stdin-'));
+  const file = path.join(dir, 'stdin.jsonl');
+  try {
+    await pipeline(process.stdin, createWriteStream(file, { mode: 0o600 }));
+  } catch (e) {
+    await rm(dir, { recursive: true, force: true });
+    throw new InputError(`--archive -: cannot copy stdin to ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+  }
+  return { path: file, name: 'stdin', close: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** One pass over the archive that keeps nothing but counts and the first invalid lines; warnings go
+ *  to `onWarning` as they are found. Memory stays flat whatever the archive's size. */
+export async function scanArchive(archive: string, file: string, onWarning: (w: ArchiveIssue) => void = () => {}): Promise<ArchiveScan> {
+  const scan: ArchiveScan = { lines: 0, observations: 0, errorCount: 0, errors: [], warningCount: 0 };
+  for await (const e of deriveStream(await openArchive(archive), file)) {
+    if (e.kind === 'warning') {
+      scan.warningCount++;
+      onWarning(e.issue);
+      continue;
+    }
+    scan.lines++;
+    if (e.kind === 'observation') scan.observations++;
+    else {
+      scan.errorCount++;
+      if (scan.errors.length < LISTED_ISSUES) scan.errors.push(e.issue);
+    }
+  }
+  return scan;
+}
+
+/** The archive's valid observations in line order, `size` at a time (the last window may be
+ *  shorter), stopping after `limit` observations. Invalid lines and warnings are left out: the caller
+ *  has scanned the archive first. */
+export async function* observationWindows(archive: string, file: string, size: number, limit = Number.POSITIVE_INFINITY): AsyncGenerator<DerivedObservation[]> {
+  let window: DerivedObservation[] = [];
+  let taken = 0;
+  for await (const e of deriveStream(await openArchive(archive), file)) {
+    if (e.kind !== 'observation') continue;
+    if (taken >= limit) break;
+    window.push(e.observation);
+    taken++;
+    if (window.length === size) {
+      yield window;
+      window = [];
+    }
+  }
+  if (window.length) yield window;
+}
+
+/** Reads and derives a whole archive (file or `-`) into memory, for tests and small archives.
+ *  Memory grows with the observations; the commands use scanArchive and observationWindows. */
 export async function readDerivation(archive: string, file: string): Promise<Derivation> {
   const out = new DerivationCollector();
   let lines = 0;
