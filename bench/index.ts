@@ -38,7 +38,7 @@ function throughputTable(t: ThroughputResult): string {
     '',
     `derivation                       ${t.deriveLinesPerSec.toLocaleString('en-US').padStart(8)} lines/s     (target >= 20,000)`,
     `relayed batches                  ${t.relayedBatch.toLocaleString('en-US').padStart(8)} finalized/s (target >= 500; ${t.observations.relayedBatch} observations)`,
-    `one transaction per witness      ${t.witnessTx.toLocaleString('en-US').padStart(8)} finalized/s (${t.observations.witnessTx} observations)`,
+    `one transaction per witness      ${t.witnessTx.toLocaleString('en-US').padStart(8)} finalized/s (${t.observations.witnessTx} observations, a block every ${t.witnessTxBlockMs} ms)`,
     `  first tenth / last tenth       ${String(t.witnessTxTenths.first).padStart(8)} / ${t.witnessTxTenths.last} finalized/s`,
     `relayed / witness-tx             ${ratio.toFixed(1).padStart(8)}x           (target >= 5x)`,
   ].join('\n');

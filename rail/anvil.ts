@@ -40,6 +40,8 @@ export interface AnvilOptions {
   gasLimit?: bigint;
   /** Seconds between automatic state dumps when statePath is set. */
   stateInterval?: number;
+  /** Mine a block every this many ms (interval mining) instead of one block per transaction. */
+  blockTimeMs?: number;
   /** More anvil flags, e.g. ['--steps-tracing'] for opcode-level traces. */
   extraArgs?: string[];
 }
@@ -66,6 +68,7 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<Anvil> {
   ];
   if (options.statePath) args.push('--state', options.statePath);
   if (options.stateInterval) args.push('--state-interval', String(options.stateInterval));
+  if (options.blockTimeMs) args.push('--block-time', String(options.blockTimeMs / 1000));
   if (options.extraArgs) args.push(...options.extraArgs);
   const child = spawn(anvilBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -46,6 +46,8 @@ export interface SmokeOptions {
   limit?: number;
   /** Let the anvil dev keys sign on a chain that is not a known dev chain (--rpc only). */
   allowDevKeys?: boolean;
+  /** Own anvil only: mine a block every this many ms instead of one per transaction. */
+  blockTimeMs?: number;
   /** Observations per window (default SMOKE_WINDOW). */
   windowSize?: number;
   onProgress?: (p: Progress) => void;
@@ -141,7 +143,7 @@ export async function runSmoke(opts: SmokeOptions = {}): Promise<SmokeSummary> {
     log(`checked ${scan.lines} lines of ${archive} in ${deriveSeconds.toFixed(2)} s: ${total} observations to submit`);
     if (scan.errorCount) log(`skipping ${scan.errorCount} invalid line(s):\n${scan.errors.map(formatIssue).join('\n')}${scan.errorCount > scan.errors.length ? `\n… and ${scan.errorCount - scan.errors.length} more` : ''}`);
 
-    if (!opts.rpc) anvil = await startAnvil();
+    if (!opts.rpc) anvil = await startAnvil({ blockTimeMs: opts.blockTimeMs });
     const rpcUrl = opts.rpc ?? anvil!.rpcUrl;
     const conn = await connect(rpcUrl);
     const keys = loadKeys(n);

@@ -286,12 +286,17 @@ export async function submitWitnessTx(conn: RailConnection, plans: SlotPlan[], o
   let gasUsed = 0n;
   let transactions = 0;
   let done = 0;
-  // A witness takes part in every stream, so its transactions are sent one at a time.
-  const locks = new Map<Address, Promise<unknown>>();
-  const serial = <T>(account: Address, f: () => Promise<T>): Promise<T> => {
-    const run = (locks.get(account) ?? Promise.resolve()).then(f, f);
-    locks.set(account, run.catch(() => undefined));
-    return run;
+  // A witness takes part in every stream. Its transactions take consecutive nonces from one counter,
+  // so its sign-offs for different streams are in flight together and can land in the same block;
+  // each stream still waits for its slot to finalize before its next one.
+  const nonces = new Map<Address, number>();
+  await Promise.all(
+    witnesses.map(async (w) => nonces.set(w, await conn.publicClient.getTransactionCount({ address: w, blockTag: 'pending' }))),
+  );
+  const nextNonce = (who: Address) => {
+    const n = nonces.get(who)!;
+    nonces.set(who, n + 1);
+    return n;
   };
   await Promise.all(
     [...byStream.values()].map(async (streamPlans) => {
@@ -303,13 +308,17 @@ export async function submitWitnessTx(conn: RailConnection, plans: SlotPlan[], o
         const senders = c.signers.filter((_, i) => (recorded & bits[i]!) === 0n).slice(0, Math.max(0, missing));
         const receipts = await Promise.all(
           senders.map((s) =>
-            serial(s.address, () =>
-              sendTx(
-                conn,
-                s,
-                { to: opts.ledger, data: encodeFunctionData({ abi: observationLedgerAbi, functionName: 'signOff', args: [c.header] }), gas: 300_000n, abi: observationLedgerAbi },
-                `signOff by ${s.address} on slot ${p.slot}`,
-              ),
+            sendTx(
+              conn,
+              s,
+              {
+                to: opts.ledger,
+                data: encodeFunctionData({ abi: observationLedgerAbi, functionName: 'signOff', args: [c.header] }),
+                gas: 300_000n,
+                nonce: nextNonce(s.address),
+                abi: observationLedgerAbi,
+              },
+              `signOff by ${s.address} on slot ${p.slot}`,
             ),
           ),
         );
