@@ -59,17 +59,17 @@ describe("the stack with a prestate (every service)", () => {
 
   it("creates the six services on one network, each after what it needs", () => {
     const c = containers(recorded);
-    expect([...c.keys()].sort()).toEqual(["op-batcher", "op-challenger", "op-dispute-mon", "op-geth", "op-node", "op-proposer"]);
+    expect([...c.keys()].sort()).toEqual(["op-batcher", "op-challenger", "op-dispute-mon", "op-node", "op-proposer", "op-reth"]);
     for (const [name, inputs] of c) {
-      expect(inputs["networksAdvanced"], name).toEqual([{ name: "ecp-opstack", aliases: [name] }]);
+      expect(inputs["networksAdvanced"], name).toEqual([{ name: "ecp-opstack", aliases: name === "op-reth" ? [name, "execution"] : [name] }]);
       expect(inputs["restart"], name).toBe("unless-stopped");
       expect(inputs["logDriver"], name).toBe("json-file");
       expect(inputs["logOpts"], name).toEqual({ "max-size": "100m", "max-file": "5" });
       expect(String(inputs["image"]), name).toMatch(/^sha256:[0-9a-f]{64}$/);
     }
-    // op-geth probes itself; Docker waits for it. The others are waited for from the host.
-    expect(c.get("op-geth")?.["wait"]).toBe(true);
-    expect(reveal(c.get("op-geth")?.["healthcheck"])).toMatchObject({ tests: expect.arrayContaining(["geth", "attach"]) as unknown, interval: "15s" });
+    // op-reth's image cannot probe itself (no attach, no health route): every service is waited for from the host.
+    expect(c.get("op-reth")?.["wait"]).toBe(false);
+    expect(String(byName(recorded, "op-reth-healthy").inputs["stdin"])).toContain("export URL='http://127.0.0.1:6060/'");
     for (const name of ["op-node", "op-batcher", "op-proposer", "op-challenger", "op-dispute-mon"]) {
       expect(byName(recorded, `${name}-healthy`).type).toBe(REMOTE);
     }
@@ -79,21 +79,21 @@ describe("the stack with a prestate (every service)", () => {
     const { warnings } = await build();
     expect(warnings.filter((w) => w.includes("is pinned by tag only"))).toHaveLength(6);
     const digest = `sha256:${"c".repeat(64)}`;
-    const pinned = await build({ "ecp:images": JSON.stringify({ opGeth: { digest } }) });
+    const pinned = await build({ "ecp:images": JSON.stringify({ opReth: { digest } }) });
     expect(pinned.warnings.filter((w) => w.includes("is pinned by tag only"))).toHaveLength(5);
-    const geth = pinned.recorded.find((r) => r.name === "op-geth-image");
-    expect(geth?.inputs["name"]).toBe(`us-docker.pkg.dev/oplabs-tools-artifacts/images/op-geth:v1.101702.2@${digest}`);
+    const reth = pinned.recorded.find((r) => r.name === "op-reth-image");
+    expect(reth?.inputs["name"]).toBe(`us-docker.pkg.dev/oplabs-tools-artifacts/images/op-reth:v2.8.2@${digest}`);
   });
 
   it("pins every image by the configured tag, pulled through the SSH Docker provider", () => {
     const images = recorded.filter((r) => r.type === "docker:index/remoteImage:RemoteImage");
     expect(images.map((i) => i.inputs["name"]).sort()).toEqual([
-      "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-batcher:v1.16.10",
-      "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-challenger:v1.9.3",
-      "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-dispute-mon:v1.5.2",
-      "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-geth:v1.101702.2",
-      "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-node:v1.19.0",
-      "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-proposer:v1.16.3",
+      "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-batcher:v1.17.0",
+      "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-challenger:v1.9.5",
+      "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-dispute-mon:v1.6.0",
+      "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-node:v1.20.1",
+      "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-proposer:v1.16.4",
+      "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-reth:v2.8.2",
     ]);
     for (const r of recorded.filter((x) => x.type.startsWith("docker:index/"))) {
       expect(r.provider, r.name).toMatch(/pulumi:providers:docker::ecp-forge-docker::/);
@@ -121,7 +121,7 @@ describe("the stack with a prestate (every service)", () => {
   it("publishes nothing but P2P beyond loopback, and never the engine API", () => {
     for (const [name, inputs] of containers(recorded)) {
       for (const p of reveal(inputs["ports"]) as { internal: number; external: number; ip: string; protocol: string }[]) {
-        const isP2P = (name === "op-node" && p.internal === 9222) || (name === "op-geth" && p.internal === 30303);
+        const isP2P = (name === "op-node" && p.internal === 9222) || (name === "op-reth" && p.internal === 30303);
         if (isP2P) expect(p, `${name} ${p.internal}`).toMatchObject({ ip: "0.0.0.0", external: p.internal });
         else expect(p.ip, `${name} ${p.internal}/${p.protocol} is published beyond loopback`).toBe("127.0.0.1");
         expect(p.internal, `${name} publishes the engine API`).not.toBe(8551);
@@ -139,7 +139,7 @@ describe("the stack with a prestate (every service)", () => {
       OP_NODE_P2P_SEQUENCER_KEY: TEST_KEYS.sequencer,
     });
     expect(reveal(node["command"])).toEqual(
-      expect.arrayContaining(["op-node", "--sequencer.enabled=true", "--safedb.path=/data/safedb", "--l2=http://op-geth:8551", "--l2.jwt-secret=/secrets/jwt.txt"]),
+      expect.arrayContaining(["op-node", "--sequencer.enabled=true", "--safedb.path=/data/safedb", "--l2=http://execution:8551", "--l2.enginekind=reth", "--l2.jwt-secret=/secrets/jwt.txt"]),
     );
     expect(envOf(c.get("op-batcher") ?? {})["OP_BATCHER_PRIVATE_KEY"]).toBe(TEST_KEYS.batcher);
     expect(envOf(c.get("op-proposer") ?? {})["OP_PROPOSER_PRIVATE_KEY"]).toBe(TEST_KEYS.proposer);
@@ -158,13 +158,31 @@ describe("the stack with a prestate (every service)", () => {
     expect(challenger).toEqual(expect.arrayContaining(["--game-types=permissioned", "--cannon-prestates-url=file:///prestates"]));
   });
 
-  it("initializes op-geth from genesis.json before starting it", () => {
-    const init = byName(recorded, "op-geth-init");
+  it("initializes op-reth from genesis.json before starting it", () => {
+    const init = byName(recorded, "op-reth-init");
     const stdin = String(reveal(init.inputs["stdin"]));
-    expect(stdin).toContain("export DOCKER_RUN_ARGS='--network\nnone\n-v\n/var/lib/ecp-opstack/op-geth:/data");
-    expect(stdin).toContain("--entrypoint\ngeth\nsha256:");
-    expect(stdin).toContain("init\n--datadir=/data\n--state.scheme=hash\n/config/genesis.json'");
-    expect(String(init.inputs["create"])).toMatch(/genesis\.json sha256 [0-9a-f]{64}/);
+    expect(stdin).toContain("export DOCKER_RUN_ARGS='--network\nnone\n-v\n/var/lib/ecp-opstack/op-reth:/data");
+    expect(stdin).toContain("--entrypoint\n/usr/local/bin/op-reth\nsha256:");
+    expect(stdin).toContain("init\n--datadir=/data\n--chain=/config/genesis.json'");
+    expect(String(init.inputs["create"])).toMatch(/op-reth init, genesis\.json sha256 [0-9a-f]{64}/);
+  });
+
+  it("with ecp:executionClient=op-geth: op-geth instead, initialized with geth init, op-node speaking geth", async () => {
+    const { recorded: r, outputs: o } = await build({ "ecp:executionClient": "op-geth" });
+    const c = containers(r);
+    expect([...c.keys()].sort()).toEqual(["op-batcher", "op-challenger", "op-dispute-mon", "op-geth", "op-node", "op-proposer"]);
+    expect(c.get("op-geth")?.["networksAdvanced"]).toEqual([{ name: "ecp-opstack", aliases: ["op-geth", "execution"] }]);
+    // op-geth probes itself; Docker waits for it.
+    expect(c.get("op-geth")?.["wait"]).toBe(true);
+    expect(reveal(c.get("op-geth")?.["healthcheck"])).toMatchObject({ tests: expect.arrayContaining(["geth", "attach"]) as unknown, interval: "15s" });
+    const init = String(reveal(byName(r, "op-geth-init").inputs["stdin"]));
+    expect(init).toContain("init\n--datadir=/data\n--state.scheme=hash\n/config/genesis.json'");
+    expect(reveal(c.get("op-node")?.["command"])).toEqual(expect.arrayContaining(["--l2=http://execution:8551", "--l2.enginekind=geth"]));
+    expect(reveal(c.get("op-geth")?.["volumes"])).toContainEqual({ hostPath: "/var/lib/ecp-opstack/op-geth", containerPath: "/data", readOnly: false });
+    // The other services' flags do not depend on the client.
+    expect(reveal(c.get("op-batcher")?.["command"])).toEqual(reveal(containers(recorded).get("op-batcher")?.["command"]));
+    expect(o.executionClient).toBe("op-geth");
+    expect(o.services).toEqual(["op-geth", "op-node", "op-batcher", "op-proposer", "op-challenger", "op-dispute-mon"]);
   });
 
   it("verifies the prestate with cannon before the challenger starts", () => {
@@ -185,7 +203,7 @@ describe("the stack with a prestate (every service)", () => {
     expect(await promiseOf(outputs.l2GenesisHash)).toMatch(/^0x[0-9a-f]{64}$/);
     expect(outputs.endpoints.l2Rpc).toEqual({
       host: "http://127.0.0.1:8545",
-      network: "http://op-geth:8545",
+      network: "http://execution:8545",
       tunnel: "ssh -N -L 8545:127.0.0.1:8545 deploy@ecp-forge",
     });
     expect(await promiseOf(outputs.disputePath)).toMatchObject({ enabled: true, challenger: "running", disputeMon: "running", proposerGameType: 1 });
@@ -375,7 +393,7 @@ describe("the rail on the new chain", () => {
     expect(isSecretValue(deploy.inputs["stdin"])).toBe(true);
     const stdin = String(reveal(deploy.inputs["stdin"]));
     const addresses = await promiseOf(o.l1Addresses);
-    expect(stdin).toContain(`export RAIL_ARGS='deploy\n--rpc\nhttp://op-geth:8545\n--witnesses\n3\n--quorum\n2\n--mode\nrelayed\n--portal\n${addresses.OptimismPortalProxy}\n`.replace(/\\n/g, "\n"));
+    expect(stdin).toContain(`export RAIL_ARGS='deploy\n--rpc\nhttp://execution:8545\n--witnesses\n3\n--quorum\n2\n--mode\nrelayed\n--portal\n${addresses.OptimismPortalProxy}\n`.replace(/\\n/g, "\n"));
     expect(stdin).toContain(`export ECP_WITNESS_KEYS='${W.join(",")}'`);
     expect(String(deploy.inputs["create"])).toMatch(/^bash -s # rail deploy: client [0-9a-f]{16}, witnesses 0x[0-9a-fA-F]{40},0x[0-9a-fA-F]{40},0x[0-9a-fA-F]{40}, quorum 2$/);
     const bundle = byName(r, "rail-bundle");
@@ -408,17 +426,17 @@ describe("data on the host", () => {
   it("keeps the state directories on destroy unless ecp:destroyRemovesState, and never deletes state.json", async () => {
     const kept = byName((await build()).recorded, "ecp-state-dirs");
     expect(kept.inputs["delete"]).toBeUndefined();
-    expect(String(kept.inputs["stdin"])).toContain("export DIRS='bin 0750\nconfig 0750\ndeployer 0750\nop-challenger 0750\nop-geth 0750\nop-node 0750\nprestates 0750\nrail 0750\nsecrets 0700'");
+    expect(String(kept.inputs["stdin"])).toContain("export DIRS='bin 0750\nconfig 0750\ndeployer 0750\nop-challenger 0750\nop-geth 0750\nop-node 0750\nop-reth 0750\nprestates 0750\nrail 0750\nsecrets 0700'");
     const removed = byName((await build({ "ecp:destroyRemovesState": "true" })).recorded, "ecp-state-dirs");
     const del = String(removed.inputs["delete"]);
     expect(del).toMatch(/^bash -c '/);
     expect(del).toContain('mv "$dir" "$dir.destroyed-');
-    expect(del).toContain("export CLEANUP_IMAGE='\\''us-docker.pkg.dev/oplabs-tools-artifacts/images/op-geth:v1.101702.2'\\''");
+    expect(del).toContain("export CLEANUP_IMAGE='\\''docker.io/library/node:22.23.3-bookworm-slim'\\''");
   });
 
   it("mounts each service's data from the state directory, so it survives container replacement", async () => {
     const c = containers((await build()).recorded);
-    expect(reveal(c.get("op-geth")?.["volumes"])).toContainEqual({ hostPath: "/var/lib/ecp-opstack/op-geth", containerPath: "/data", readOnly: false });
+    expect(reveal(c.get("op-reth")?.["volumes"])).toContainEqual({ hostPath: "/var/lib/ecp-opstack/op-reth", containerPath: "/data", readOnly: false });
     expect(reveal(c.get("op-node")?.["volumes"])).toContainEqual({ hostPath: "/var/lib/ecp-opstack/secrets/jwt.txt", containerPath: "/secrets/jwt.txt", readOnly: true });
     expect(reveal(c.get("op-challenger")?.["volumes"])).toContainEqual({ hostPath: "/var/lib/ecp-opstack/prestates", containerPath: "/prestates", readOnly: true });
   });

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
-import { BINARY_OF, CONTAINER_PORTS, HOST_LOOPBACK_PORTS, STANDARD_ABSOLUTE_PRESTATE } from "./config/defaults.js";
+import { BINARY_OF, CONTAINER_PORTS, EXECUTION_CLIENT_ALIAS, HOST_LOOPBACK_PORTS, STANDARD_ABSOLUTE_PRESTATE } from "./config/defaults.js";
 import { imageRef } from "./config/images.js";
 import { configWarnings } from "./config/load.js";
 import type { StackConfig } from "./config/schema.js";
@@ -20,7 +20,7 @@ import { Secrets } from "./secrets/index.js";
 import { OpBatcher } from "./services/op-batcher/index.js";
 import { OpChallenger } from "./services/op-challenger/index.js";
 import { OpDisputeMon } from "./services/op-dispute-mon/index.js";
-import { OpGeth } from "./services/op-geth/index.js";
+import { ExecutionClientService } from "./services/execution-client.js";
 import { OpNode } from "./services/op-node/index.js";
 import { OpProposer } from "./services/op-proposer/index.js";
 import { hostPaths } from "./services/paths.js";
@@ -40,9 +40,9 @@ export function serviceEndpoints(host: StackConfig["host"]): Record<string, { ho
   const tunnel = (port: number) => `ssh -N -L ${port}:127.0.0.1:${port} ${host.user}@${host.address}`;
   return {
     l2Rpc: {
-      host: `http://127.0.0.1:${HOST_LOOPBACK_PORTS.opGethHttp}`,
-      network: `http://op-geth:${CONTAINER_PORTS.opGeth.http}`,
-      tunnel: tunnel(HOST_LOOPBACK_PORTS.opGethHttp),
+      host: `http://127.0.0.1:${HOST_LOOPBACK_PORTS.l2Http}`,
+      network: `http://${EXECUTION_CLIENT_ALIAS}:${CONTAINER_PORTS.executionClient.http}`,
+      tunnel: tunnel(HOST_LOOPBACK_PORTS.l2Http),
     },
     opNodeRpc: {
       host: `http://127.0.0.1:${HOST_LOOPBACK_PORTS.opNodeRpc}`,
@@ -79,7 +79,7 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
     paths,
     jwtHex: secrets.jwtHex,
     destroyRemovesState: config.destroyRemovesState,
-    cleanupImage: imageRef(config.images.opGeth),
+    cleanupImage: imageRef(config.rail.nodeImage),
   });
 
   const deployer = new OpDeployer(
@@ -106,12 +106,12 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
   };
   const common = { ctx, config, paths, configHash };
 
-  const opGeth = new OpGeth("op-geth", {
+  const executionClient = new ExecutionClientService(config.executionClient, {
     ...common,
     genesisSha256: deployment.apply((d) => d.genesisSha256),
     dependsOn: [deployer.inspect, state.jwt],
   });
-  const opNode = new OpNode("op-node", { ...common, dependsOn: [opGeth.ready, state.jwt] });
+  const opNode = new OpNode("op-node", { ...common, dependsOn: [executionClient.ready, state.jwt] });
   new OpBatcher("op-batcher", { ...common, dependsOn: [opNode.ready] });
   new OpProposer("op-proposer", {
     ...common,
@@ -149,7 +149,7 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
       paths,
       secrets,
       portal: deployment.apply((d) => d.addresses.OptimismPortalProxy),
-      dependsOn: [opGeth.ready, opNode.ready],
+      dependsOn: [executionClient.ready, opNode.ready],
       ...(options.protectDeployment === undefined ? {} : { protect: options.protectDeployment }),
     });
     const smoke = rail.smoke ? new RailSmoke("rail-smoke", { config, connection: host.connection, secrets, ledger }).summary : undefined;
@@ -186,15 +186,21 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
     intentSha256: deployer.intentHash,
     roles: secrets.roles,
     endpoints: serviceEndpoints(config.host),
+    /** The execution client that runs: op-reth or op-geth. */
+    executionClient: config.executionClient,
     services: Object.values(BINARY_OF).filter(
-      (b) => (b !== "op-challenger" || gate.challenger.create) && (b !== "op-dispute-mon" || gate.disputeMon.create),
+      (b) =>
+        (b !== "op-reth" || config.executionClient === "op-reth") &&
+        (b !== "op-geth" || config.executionClient === "op-geth") &&
+        (b !== "op-challenger" || gate.challenger.create) &&
+        (b !== "op-dispute-mon" || gate.disputeMon.create),
     ),
     disputePath,
     rail: railOutput,
     undeployable:
       "The Sepolia L1 contracts cannot be undeployed: `pulumi destroy` removes the containers (and the state directories only with ecp:destroyRemovesState) but leaves the L1 deployment and op-deployer's state.json record on the host.",
   };
-  return { outputs, parts: { host, secrets, state, deployer, ctx, paths, opGeth, opNode } };
+  return { outputs, parts: { host, secrets, state, deployer, ctx, paths, executionClient, opNode } };
 }
 
 /**

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_OP_GETH_P2P_PORT, DEFAULT_OP_NODE_P2P_PORT, DEFAULT_STATE_DIR } from '../components/config/defaults.js';
+import { DEFAULT_EXECUTION_P2P_PORT, DEFAULT_OP_NODE_P2P_PORT, DEFAULT_STATE_DIR } from '../components/config/defaults.js';
 import { hostPaths } from '../components/services/paths.js';
 import { NIX_DEFAULTS_PATH, renderNixDefaults } from '../scripts/gen-nix-defaults.js';
 
@@ -18,7 +18,7 @@ function nix(args: string[]): string {
 }
 
 interface Evaluated {
-  defaults: { stateDir: string; opNodePort: number; opGethPort: number; operator: string };
+  defaults: { stateDir: string; opNodePort: number; executionPort: number; operator: string };
   descriptions: boolean;
   firewall: { enable: boolean; allowedTCPPorts: number[]; allowedUDPPorts: number[] };
   tmpfiles: string[];
@@ -44,7 +44,7 @@ describe('nix/modules/ec-op-stack.nix', () => {
     expect(evaluated().defaults).toEqual({
       stateDir: DEFAULT_STATE_DIR,
       opNodePort: DEFAULT_OP_NODE_P2P_PORT,
-      opGethPort: DEFAULT_OP_GETH_P2P_PORT,
+      executionPort: DEFAULT_EXECUTION_P2P_PORT,
       operator: 'ecp-operator',
     });
     expect(evaluated().descriptions).toBe(true);
@@ -53,15 +53,15 @@ describe('nix/modules/ec-op-stack.nix', () => {
   it('opens only the P2P ports, TCP and UDP', () => {
     expect(evaluated().firewall).toEqual({
       enable: true,
-      allowedTCPPorts: [DEFAULT_OP_NODE_P2P_PORT, DEFAULT_OP_GETH_P2P_PORT],
-      allowedUDPPorts: [DEFAULT_OP_NODE_P2P_PORT, DEFAULT_OP_GETH_P2P_PORT],
+      allowedTCPPorts: [DEFAULT_OP_NODE_P2P_PORT, DEFAULT_EXECUTION_P2P_PORT],
+      allowedUDPPorts: [DEFAULT_OP_NODE_P2P_PORT, DEFAULT_EXECUTION_P2P_PORT],
     });
   });
 
   it('creates every directory the stack writes into, the secrets one private', () => {
     const rules = evaluated().tmpfiles;
     const p = hostPaths(DEFAULT_STATE_DIR);
-    for (const dir of [p.root, p.bin, p.rail, p.deployer, p.configDir, p.prestatesDir, p.opGethData, p.opNodeData, p.opChallengerData]) {
+    for (const dir of [p.root, p.bin, p.rail, p.deployer, p.configDir, p.prestatesDir, p.opGethData, p.opRethData, p.opNodeData, p.opChallengerData]) {
       expect(rules).toContain(`d ${dir} 0750 ecp-operator every-channel -`);
     }
     expect(rules).toContain(`d ${p.jwt.replace(/\/[^/]+$/, '')} 0700 ecp-operator every-channel -`);

@@ -93,9 +93,10 @@ export const OP_PROGRAM_PRESTATE_TAG = "op-program/v1.9.0";
 /** Official OP Labs registry; tags are the part after `<component>/` in the git tag. */
 export const OPLABS_REGISTRY = "us-docker.pkg.dev/oplabs-tools-artifacts/images";
 
-export type ImageName = "opGeth" | "opNode" | "opBatcher" | "opProposer" | "opChallenger" | "opDisputeMon";
+export type ImageName = "opReth" | "opGeth" | "opNode" | "opBatcher" | "opProposer" | "opChallenger" | "opDisputeMon";
 
 export const IMAGE_NAMES: readonly ImageName[] = [
+  "opReth",
   "opGeth",
   "opNode",
   "opBatcher",
@@ -106,6 +107,7 @@ export const IMAGE_NAMES: readonly ImageName[] = [
 
 /** Binary / container / registry name for each image key. */
 export const BINARY_OF: Readonly<Record<ImageName, string>> = {
+  opReth: "op-reth",
   opGeth: "op-geth",
   opNode: "op-node",
   opBatcher: "op-batcher",
@@ -115,21 +117,46 @@ export const BINARY_OF: Readonly<Record<ImageName, string>> = {
 };
 
 /**
- * The pinned image set. Fusaka minimums (docs:notices/fusaka-notice.mdx): op-node >= v1.16.2,
- * op-geth >= v1.101603.5, op-batcher >= v1.16.2, op-challenger >= v1.7.0. op-deployer v0.7.1 activates every
- * fork through Jovian at L2 genesis (standard.DefaultHardforkSchedule), so node software must be Jovian-capable.
- * See docs/opstack-pins.md for the reasoning and the tag checks.
+ * The pinned image set, for Sepolia as it is since Glamsterdam (2026-10-06): op-node >= v1.19.5 and
+ * op-batcher >= v1.17.0 are required there (components/preflight/fork-minimums.ts has the table and its
+ * sources; the stack refuses pins below it). docs/opstack-pins.md gives each pin's source and reason, and
+ * where each flag was checked: in upstream source where it is readable, else in the release notes of every
+ * release since.
  */
 export const DEFAULT_IMAGE_TAGS: Readonly<Record<ImageName, string>> = {
+  opReth: "v2.8.2",
   opGeth: "v1.101702.2",
-  opNode: "v1.19.0",
-  opBatcher: "v1.16.10",
-  opProposer: "v1.16.3",
-  opChallenger: "v1.9.3",
-  opDisputeMon: "v1.5.2",
+  opNode: "v1.20.1",
+  opBatcher: "v1.17.0",
+  opProposer: "v1.16.4",
+  opChallenger: "v1.9.5",
+  opDisputeMon: "v1.6.0",
 };
 
+// -- execution client ------------------------------------------------------------------------------
+
+/** The L2 execution clients the stack can run. op-reth is the default: op-geth has been out of support since
+ *  2026-05-31 (OP's deprecation notice; op-node v1.19.1 release notes), and has no Glamsterdam-era release. */
+export const EXECUTION_CLIENTS = ["op-reth", "op-geth"] as const;
+export type ExecutionClient = (typeof EXECUTION_CLIENTS)[number];
+export const DEFAULT_EXECUTION_CLIENT: ExecutionClient = "op-reth";
+
+/** The image key of each execution client. */
+export const EXECUTION_CLIENT_IMAGE: Readonly<Record<ExecutionClient, ImageName>> = { "op-reth": "opReth", "op-geth": "opGeth" };
+
+/** op-node `--l2.enginekind` for each client: `geth|reth|erigon` (mono@op-node/v1.19.1-rc.1:op-node/flags/flags.go;
+ *  the default became reth in that release, so it is always passed). */
+export const ENGINE_KIND: Readonly<Record<ExecutionClient, string>> = { "op-reth": "reth", "op-geth": "geth" };
+
+/** The execution client's name on the Docker network, whichever client it is: the other services' flags name
+ *  this, so switching clients changes only the client and op-node. */
+export const EXECUTION_CLIENT_ALIAS = "execution";
+
 // -- preflight ----------------------------------------------------------------------------------
+
+/** An L1 fork scheduled within this many days counts for the fork gate as if it were active: a month gives
+ *  the operator time to move the pins before the fork halts the chain. */
+export const DEFAULT_FORK_HORIZON_DAYS = 30;
 
 /** Minimum deployer balance checked before `op-deployer apply`. The tutorial budgets 1.5-3.5 ETH. */
 export const DEFAULT_MIN_DEPLOYER_BALANCE = "2 ETH";
@@ -144,8 +171,8 @@ export const DEFAULT_STATE_DIR = "/var/lib/ecp-opstack";
 
 /** op-node `p2p.listen.tcp` default (mono@op-node/v1.19.0:op-node/flags/p2p_flags.go). */
 export const DEFAULT_OP_NODE_P2P_PORT = 9222;
-/** geth `--port` default (devp2p). */
-export const DEFAULT_OP_GETH_P2P_PORT = 30303;
+/** The execution client's devp2p port: geth's `--port` default and reth's (`--port`, network.rs@reth v2.3.0). */
+export const DEFAULT_EXECUTION_P2P_PORT = 30303;
 
 // -- container network ---------------------------------------------------------------------------
 
@@ -157,7 +184,8 @@ export const DOCKER_NETWORK = "ecp-opstack";
  * internal-only or published on 127.0.0.1 (see HOST_LOOPBACK_PORTS).
  */
 export const CONTAINER_PORTS = {
-  opGeth: { http: 8545, authrpc: 8551, metrics: 6060 },
+  // The execution client (op-reth or op-geth): both listen on these, so the other services do not care which runs.
+  executionClient: { http: 8545, authrpc: 8551, metrics: 6060 },
   // op-node's own default rpc port is 9545 (mono@op-node/v1.19.0:op-node/flags/flags.go rpcDefaults).
   opNode: { rpc: 9545, metrics: 7300 },
   opBatcher: { rpc: 8548, metrics: 7300 },
@@ -168,7 +196,9 @@ export const CONTAINER_PORTS = {
 
 /** Host ports on 127.0.0.1 for operator access (SSH tunnel) and host-side health probes. */
 export const HOST_LOOPBACK_PORTS = {
-  opGethHttp: 8545,
+  l2Http: 8545,
+  /** op-reth's metrics server, probed from the host for health (it answers any path with 200). */
+  executionMetrics: 6060,
   opNodeRpc: 9545,
   opBatcherRpc: 8548,
   opProposerRpc: 8560,

@@ -36,19 +36,22 @@ describe("loadConfig: defaults", () => {
     expect(c.proofs).toEqual({ proposerGameType: 1, permissionless: false });
     expect(c.disputeMonEnabled).toBe(true);
     expect(c.stateDir).toBe("/var/lib/ecp-opstack");
-    expect(c.p2p).toEqual({ opNodePort: 9222, opGethPort: 30303 });
+    expect(c.p2p).toEqual({ opNodePort: 9222, executionPort: 30303 });
     expect(c.destroyRemovesState).toBe(false);
     expect(c.images.opNode).toEqual({
       repository: "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-node",
-      tag: "v1.19.0",
+      tag: "v1.20.1",
     });
+    expect(c.executionClient).toBe("op-reth");
+    expect(c.forkHorizonDays).toBe(30);
     expect(Object.fromEntries(Object.entries(c.images).map(([k, v]) => [k, v.tag]))).toEqual({
+      opReth: "v2.8.2",
       opGeth: "v1.101702.2",
-      opNode: "v1.19.0",
-      opBatcher: "v1.16.10",
-      opProposer: "v1.16.3",
-      opChallenger: "v1.9.3",
-      opDisputeMon: "v1.5.2",
+      opNode: "v1.20.1",
+      opBatcher: "v1.17.0",
+      opProposer: "v1.16.4",
+      opChallenger: "v1.9.5",
+      opDisputeMon: "v1.6.0",
     });
   });
 
@@ -75,7 +78,7 @@ describe("loadConfig: defaults", () => {
         "ecp:disputeMonEnabled": "false",
         "ecp:destroyRemovesState": "true",
         "ecp:host": JSON.stringify({ user: "deploy", hostKey: TEST_HOST_KEY, port: "2222", address: "10.0.0.5" }),
-        "ecp:p2p": JSON.stringify({ opNodePort: "9333", opGethPort: 30304 }),
+        "ecp:p2p": JSON.stringify({ opNodePort: "9333", executionPort: 30304 }),
       }),
     );
     expect(c.l2ChainId).toBe(424242);
@@ -83,7 +86,7 @@ describe("loadConfig: defaults", () => {
     expect(c.destroyRemovesState).toBe(true);
     expect(c.host.port).toBe(2222);
     expect(c.host.address).toBe("10.0.0.5");
-    expect(c.p2p).toEqual({ opNodePort: 9333, opGethPort: 30304 });
+    expect(c.p2p).toEqual({ opNodePort: 9333, executionPort: 30304 });
   });
 
   it("test_load_BareKeysAndOtherNamespaces_AreAcceptedAndIgnored", () => {
@@ -175,7 +178,7 @@ describe("loadConfig: errors", () => {
       "`ecp:host.port` must be an integer from 1 to 65535, got 70000. Run `pulumi config set --path ecp:host.port 22`.",
       '`ecp:host.hostKey` must be an OpenSSH public host key like "ssh-ed25519 AAAA..." (see `ssh-keyscan ecp-forge`), got "not-a-key". Run `pulumi config set --path ecp:host.hostKey "ssh-ed25519 AAAA..."`.',
       '`ecp:l2ChainId` must be an integer that is not an existing network\'s chain id (1, 10, 11155111, 11155420), got "11155111". Run `pulumi config set ecp:l2ChainId 16584`.',
-      '`ecp:images.opNode.tag` must be an exact release tag like v1.2.3, got "latest". Run `pulumi config set --path ecp:images.opNode.tag v1.19.0`.',
+      '`ecp:images.opNode.tag` must be an exact release tag like v1.2.3, got "latest". Run `pulumi config set --path ecp:images.opNode.tag v1.20.1`.',
       '`ecp:images.opNode.digest` must be an image digest of the form sha256:<64 lowercase hex>, got "sha256:abc". Run `pulumi config set --path ecp:images.opNode.digest sha256:<64 hex>`.',
       '`ecp:opDeployerSha256` must be the 64-character lowercase hex sha256 of the linux-amd64 release tarball, got "ABC". Run `pulumi config set ecp:opDeployerSha256 <sha256 of the linux-amd64 tarball>`.',
       '`ecp:minDeployerBalance` must be an amount like "2 ETH", "500 gwei" or "1000000000000000000 wei", got "lots". Run `pulumi config set ecp:minDeployerBalance "2 ETH"`.',
@@ -263,11 +266,11 @@ describe("loadConfig: errors", () => {
   });
 
   it("test_load_FailsIf_P2PPortsCollide", () => {
-    expect(problemsOf(minimalRawConfig({ "ecp:p2p": JSON.stringify({ opNodePort: 30303, opGethPort: 8545 }) }))).toEqual([
-      "`ecp:p2p.opGethPort` must not be one of the host's loopback RPC ports (8545, 9545, 8548, 8560, 7310, 7311), got 8545. Run `pulumi config set --path ecp:p2p.opGethPort 30303`.",
+    expect(problemsOf(minimalRawConfig({ "ecp:p2p": JSON.stringify({ opNodePort: 30303, executionPort: 8545 }) }))).toEqual([
+      "`ecp:p2p.executionPort` must not be one of the host's loopback RPC ports (8545, 6060, 9545, 8548, 8560, 7310, 7311), got 8545. Run `pulumi config set --path ecp:p2p.executionPort 30303`.",
     ]);
     expect(problemsOf(minimalRawConfig({ "ecp:p2p": JSON.stringify({ opNodePort: 30303 }) }))).toEqual([
-      "`ecp:p2p.opGethPort` must differ from `ecp:p2p.opNodePort`, both are 30303. Run `pulumi config set --path ecp:p2p.opGethPort 30303`.",
+      "`ecp:p2p.executionPort` must differ from `ecp:p2p.opNodePort`, both are 30303. Run `pulumi config set --path ecp:p2p.executionPort 30303`.",
     ]);
   });
 
@@ -297,7 +300,7 @@ describe("images", () => {
 
   it("test_imageRef_AppendsDigestWhenSet", () => {
     const c = loadConfig(minimalRawConfig({ "ecp:images": JSON.stringify({ opNode: { digest } }) }));
-    expect(imageRef(c.images.opNode)).toBe(`us-docker.pkg.dev/oplabs-tools-artifacts/images/op-node:v1.19.0@${digest}`);
+    expect(imageRef(c.images.opNode)).toBe(`us-docker.pkg.dev/oplabs-tools-artifacts/images/op-node:v1.20.1@${digest}`);
     expect(imageRef(c.images.opGeth)).toBe("us-docker.pkg.dev/oplabs-tools-artifacts/images/op-geth:v1.101702.2");
   });
 
@@ -306,12 +309,16 @@ describe("images", () => {
     const warnings = imageDigestWarnings(c);
     expect(warnings).toHaveLength(5);
     expect(warnings[0]).toBe(
-      "`ecp:images.opGeth.digest` is not set, so op-geth is pinned by tag only (us-docker.pkg.dev/oplabs-tools-artifacts/images/op-geth:v1.101702.2). Run `docker buildx imagetools inspect us-docker.pkg.dev/oplabs-tools-artifacts/images/op-geth:v1.101702.2` and `pulumi config set --path ecp:images.opGeth.digest sha256:<64 hex>`.",
+      "`ecp:images.opReth.digest` is not set, so op-reth is pinned by tag only (us-docker.pkg.dev/oplabs-tools-artifacts/images/op-reth:v2.8.2). Run `docker buildx imagetools inspect us-docker.pkg.dev/oplabs-tools-artifacts/images/op-reth:v2.8.2` and `pulumi config set --path ecp:images.opReth.digest sha256:<64 hex>`.",
     );
-    const all = Object.fromEntries(
-      ["opGeth", "opNode", "opBatcher", "opProposer", "opChallenger", "opDisputeMon"].map((n) => [n, { digest }]),
-    );
+    // op-geth does not run, so its digest is not asked for.
+    expect(warnings.join("\n")).not.toContain("opGeth");
+    const all = Object.fromEntries(["opReth", "opNode", "opBatcher", "opProposer", "opChallenger", "opDisputeMon"].map((n) => [n, { digest }]));
     expect(imageDigestWarnings(loadConfig(minimalRawConfig({ "ecp:images": JSON.stringify(all) })))).toEqual([]);
+    // With op-geth chosen, its digest is asked for and op-reth's is not.
+    const geth = imageDigestWarnings(loadConfig(minimalRawConfig({ "ecp:images": JSON.stringify(all), "ecp:executionClient": "op-geth" })));
+    expect(geth).toHaveLength(1);
+    expect(geth[0]).toContain("`ecp:images.opGeth.digest` is not set");
   });
 });
 

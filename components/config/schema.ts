@@ -17,7 +17,11 @@ import {
   DEFAULT_L1_RPC_URL,
   DEFAULT_L2_CHAIN_ID,
   DEFAULT_MIN_DEPLOYER_BALANCE,
-  DEFAULT_OP_GETH_P2P_PORT,
+  DEFAULT_EXECUTION_CLIENT,
+  DEFAULT_EXECUTION_P2P_PORT,
+  DEFAULT_FORK_HORIZON_DAYS,
+  EXECUTION_CLIENTS,
+  type ExecutionClient,
   DEFAULT_OP_NODE_P2P_PORT,
   DEFAULT_SSH_PORT,
   DEFAULT_STATE_DIR,
@@ -438,6 +442,19 @@ export const rawConfigSchema = z
       { path: "l2ChainId", example: String(DEFAULT_L2_CHAIN_ID), expected: "an integer", parse: l2ChainId },
       DEFAULT_L2_CHAIN_ID,
     ),
+    executionClient: withDefault(
+      {
+        path: "executionClient",
+        example: DEFAULT_EXECUTION_CLIENT,
+        expected: `one of ${EXECUTION_CLIENTS.join(", ")}`,
+        parse: (i): ParseResult<ExecutionClient> => (EXECUTION_CLIENTS.includes(i as ExecutionClient) ? ok(i as ExecutionClient) : fail()),
+      },
+      DEFAULT_EXECUTION_CLIENT,
+    ),
+    forkHorizonDays: withDefault(
+      { path: "forkHorizonDays", example: String(DEFAULT_FORK_HORIZON_DAYS), expected: "a whole number of days from 0 to 365", parse: integerIn(0, 365) },
+      DEFAULT_FORK_HORIZON_DAYS,
+    ),
     images: group(
       { key: "images", path: "images.opNode.tag", example: DEFAULT_IMAGE_TAGS.opNode },
       Object.fromEntries(IMAGE_NAMES.map((n) => [n, imageGroup(n)])) as Record<ImageName, ReturnType<typeof imageGroup>>,
@@ -548,14 +565,14 @@ export const rawConfigSchema = z
           },
           DEFAULT_OP_NODE_P2P_PORT,
         ),
-        opGethPort: withDefault(
+        executionPort: withDefault(
           {
-            path: "p2p.opGethPort",
-            example: String(DEFAULT_OP_GETH_P2P_PORT),
+            path: "p2p.executionPort",
+            example: String(DEFAULT_EXECUTION_P2P_PORT),
             expected: "an integer from 1024 to 65535",
             parse: integerIn(1024, 65535),
           },
-          DEFAULT_OP_GETH_P2P_PORT,
+          DEFAULT_EXECUTION_P2P_PORT,
         ),
         advertiseIp: optional({
           path: "p2p.advertiseIp",
@@ -670,22 +687,22 @@ export const rawConfigSchema = z
           message: `\`${fullKey("rail.quorum")}\` must be a strict majority of the ${witnessKeys} witness keys (${Math.floor(witnessKeys / 2) + 1} to ${witnessKeys}), got ${railQuorum}. Run \`pulumi config set --path ${fullKey("rail.quorum")} ${Math.floor(witnessKeys / 2) + 1}\`.`,
         });
       }
-      const p2p = c.p2p as { opNodePort?: unknown; opGethPort?: unknown } | undefined;
+      const p2p = c.p2p as { opNodePort?: unknown; executionPort?: unknown } | undefined;
       const nodePort = typeof p2p?.opNodePort === "number" ? p2p.opNodePort : undefined;
-      const gethPort = typeof p2p?.opGethPort === "number" ? p2p.opGethPort : undefined;
+      const gethPort = typeof p2p?.executionPort === "number" ? p2p.executionPort : undefined;
       if (nodePort !== undefined && nodePort === gethPort) {
         ctx.addIssue({
           code: "custom",
-          message: `\`${fullKey("p2p.opGethPort")}\` must differ from \`${fullKey("p2p.opNodePort")}\`, both are ${nodePort}. Run \`pulumi config set --path ${fullKey("p2p.opGethPort")} ${DEFAULT_OP_GETH_P2P_PORT}\`.`,
+          message: `\`${fullKey("p2p.executionPort")}\` must differ from \`${fullKey("p2p.opNodePort")}\`, both are ${nodePort}. Run \`pulumi config set --path ${fullKey("p2p.executionPort")} ${DEFAULT_EXECUTION_P2P_PORT}\`.`,
         });
       }
       const loopback = new Set<number>(Object.values(HOST_LOOPBACK_PORTS));
       for (const [name, port] of [
         ["opNodePort", nodePort],
-        ["opGethPort", gethPort],
+        ["executionPort", gethPort],
       ] as const) {
         if (port !== undefined && loopback.has(port)) {
-          const fallback = name === "opNodePort" ? DEFAULT_OP_NODE_P2P_PORT : DEFAULT_OP_GETH_P2P_PORT;
+          const fallback = name === "opNodePort" ? DEFAULT_OP_NODE_P2P_PORT : DEFAULT_EXECUTION_P2P_PORT;
           ctx.addIssue({
             code: "custom",
             message: `\`${fullKey(`p2p.${name}`)}\` must not be one of the host's loopback RPC ports (${[...loopback].join(", ")}), got ${port}. Run \`pulumi config set --path ${fullKey(`p2p.${name}`)} ${fallback}\`.`,
@@ -704,6 +721,8 @@ export const KNOWN_KEYS: Readonly<Record<string, true | Readonly<Record<string, 
   l1RpcUrl: true,
   l1BeaconUrl: true,
   l2ChainId: true,
+  executionClient: true,
+  forkHorizonDays: true,
   images: Object.fromEntries(IMAGE_NAMES.map((n) => [n, { repository: true, tag: true, digest: true }])),
   opDeployerVersion: true,
   opDeployerSha256: true,
@@ -713,7 +732,7 @@ export const KNOWN_KEYS: Readonly<Record<string, true | Readonly<Record<string, 
   permissionless: true,
   disputeMonEnabled: true,
   stateDir: true,
-  p2p: { opNodePort: true, opGethPort: true, advertiseIp: true },
+  p2p: { opNodePort: true, executionPort: true, advertiseIp: true },
   destroyRemovesState: true,
   rail: {
     enabled: true,
@@ -761,6 +780,10 @@ export interface StackConfig {
   l1RpcUrl: Redacted<string>;
   l1BeaconUrl: Redacted<string>;
   l2ChainId: number;
+  /** Which L2 execution client runs (op-reth by default). */
+  executionClient: ExecutionClient;
+  /** L1 forks activating within this many days count as active for the fork gate. */
+  forkHorizonDays: number;
   images: Record<ImageName, ImageConfig>;
   opDeployer: { version: string; sha256: string };
   minDeployerBalanceWei: bigint;
@@ -768,7 +791,7 @@ export interface StackConfig {
   proofs: { proposerGameType: number; permissionless: boolean };
   disputeMonEnabled: boolean;
   stateDir: string;
-  p2p: { opNodePort: number; opGethPort: number; advertiseIp?: string };
+  p2p: { opNodePort: number; executionPort: number; advertiseIp?: string };
   destroyRemovesState: boolean;
   keys: {
     deployer: Redacted<Hex>;
@@ -826,7 +849,7 @@ export function toStackConfig(raw: RawConfigOutput): StackConfig {
     return deployer;
   };
 
-  const p2p: StackConfig["p2p"] = { opNodePort: raw.p2p.opNodePort, opGethPort: raw.p2p.opGethPort };
+  const p2p: StackConfig["p2p"] = { opNodePort: raw.p2p.opNodePort, executionPort: raw.p2p.executionPort };
   if (raw.p2p.advertiseIp !== undefined) p2p.advertiseIp = raw.p2p.advertiseIp;
 
   const config: StackConfig = {
@@ -835,6 +858,8 @@ export function toStackConfig(raw: RawConfigOutput): StackConfig {
     l1RpcUrl: raw.l1RpcUrl,
     l1BeaconUrl: raw.l1BeaconUrl,
     l2ChainId: raw.l2ChainId,
+    executionClient: raw.executionClient,
+    forkHorizonDays: raw.forkHorizonDays,
     images,
     opDeployer: { version: raw.opDeployerVersion, sha256: raw.opDeployerSha256 },
     minDeployerBalanceWei: raw.minDeployerBalance,

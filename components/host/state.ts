@@ -18,7 +18,7 @@ export interface HostStateArgs {
   paths: HostPaths;
   jwtHex: pulumi.Input<string>;
   destroyRemovesState: boolean;
-  /** An image with a shell for emptying root-owned data directories on destroy (the pinned op-geth). */
+  /** An image with a shell for emptying root-owned data directories on destroy (the rail's pinned Node image). */
   cleanupImage: string;
 }
 

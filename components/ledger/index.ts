@@ -26,7 +26,7 @@ export interface RailArgs {
   secrets: Secrets;
   /** OptimismPortalProxy on L1, for the deposits. */
   portal: pulumi.Input<string>;
-  /** The L2 is up: op-geth and op-node ready. */
+  /** The L2 is up: the execution client and op-node ready. */
   dependsOn: pulumi.Input<pulumi.Resource>[];
   protect?: boolean;
 }

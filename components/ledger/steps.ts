@@ -4,12 +4,12 @@
  */
 import { privateKeyToAddress } from "viem/accounts";
 
-import { CONTAINER_PORTS, DOCKER_NETWORK } from "../config/defaults.js";
+import { CONTAINER_PORTS, DOCKER_NETWORK, EXECUTION_CLIENT_ALIAS } from "../config/defaults.js";
 import { fullKey, type RailConfig } from "../config/schema.js";
 import { opStackScript, remoteScript } from "../host/shell.js";
 
-/** op-geth on the stack's Docker network. */
-export const L2_RPC_ON_NETWORK = `http://op-geth:${CONTAINER_PORTS.opGeth.http}`;
+/** The execution client on the stack's Docker network. */
+export const L2_RPC_ON_NETWORK = `http://${EXECUTION_CLIENT_ALIAS}:${CONTAINER_PORTS.executionClient.http}`;
 /** Where remote/rail.sh mounts the archive inside the container. */
 export const ARCHIVE_IN_CONTAINER = "/archive/archive.jsonl";
 

@@ -33,6 +33,7 @@ export interface ContainerPlan {
   logDriver: "json-file";
   logOpts: Record<string, string>;
   networkAlias: string;
+  extraAliases?: string[];
   /** Wait for Docker's health check to pass before the update moves on. */
   wait: boolean;
 }
@@ -56,6 +57,7 @@ export function containerPlan(spec: ServiceSpec): ContainerPlan {
     wait: spec.healthcheck.kind === "exec",
   };
   if (spec.entrypoint !== undefined) plan.entrypoints = spec.entrypoint;
+  if (spec.extraAliases !== undefined) plan.extraAliases = spec.extraAliases;
   const h = spec.healthcheck;
   if (h.kind === "exec") {
     plan.healthcheck = {

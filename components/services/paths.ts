@@ -29,6 +29,7 @@ export interface HostPaths {
   /** Holds `<prestate hash><ext>` for op-challenger, mounted read-only at /prestates. */
   prestatesDir: string;
   opGethData: string;
+  opRethData: string;
   opNodeData: string;
   opChallengerData: string;
 }
@@ -46,6 +47,7 @@ export function hostPaths(stateDir: string): HostPaths {
     jwt: `${root}/secrets/jwt.txt`,
     prestatesDir: `${root}/prestates`,
     opGethData: `${root}/op-geth`,
+    opRethData: `${root}/op-reth`,
     opNodeData: `${root}/op-node`,
     opChallengerData: `${root}/op-challenger`,
   };

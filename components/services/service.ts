@@ -86,7 +86,7 @@ export function createService(
       restart: plan.restart,
       logDriver: plan.logDriver,
       logOpts: plan.logOpts,
-      networksAdvanced: [{ name: ctx.network.name, aliases: plan.apply((p) => [p.networkAlias]) }],
+      networksAdvanced: [{ name: ctx.network.name, aliases: plan.apply((p) => [p.networkAlias, ...(p.extraAliases ?? [])]) }],
       healthcheck: plan.healthcheck,
       wait: plan.wait,
       waitTimeout: 300,

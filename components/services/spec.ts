@@ -4,11 +4,14 @@
  * Secrets never appear in `command`: private keys and L1 URLs (which can carry API keys) are env values of
  * type SecretRef, resolved by the component into Pulumi secret Outputs; the JWT is a mounted file.
  */
-import { SERVICE_DEFAULTS } from "../config/defaults.js";
+import { type EXECUTION_CLIENT_ALIAS, SERVICE_DEFAULTS } from "../config/defaults.js";
 import type { Redacted } from "../config/secret.js";
 import type { StackConfig } from "../config/schema.js";
 
-export type ServiceName = "op-geth" | "op-node" | "op-batcher" | "op-proposer" | "op-challenger" | "op-dispute-mon";
+export type ServiceName = "op-reth" | "op-geth" | "op-node" | "op-batcher" | "op-proposer" | "op-challenger" | "op-dispute-mon";
+
+/** What another service depends on: a service, or the execution client whichever it is (its network alias). */
+export type ServiceRef = ServiceName | typeof EXECUTION_CLIENT_ALIAS;
 
 /** Names of the secret values a container may receive through env. */
 export type SecretName =
@@ -94,9 +97,11 @@ export interface ServiceSpec {
   mounts: MountSpec[];
   healthcheck: Healthcheck;
   /** Other services that must be healthy first. */
-  dependsOn: ServiceName[];
+  dependsOn: ServiceRef[];
   /** Docker network alias; the other services address it by this name. */
   networkAlias: ServiceName;
+  /** More aliases: the execution client is also `execution`. */
+  extraAliases?: string[];
   restart: "unless-stopped";
 }
 
@@ -122,6 +127,6 @@ export function httpProbe(url: string): Healthcheck {
 }
 
 /** Base URL of a service on the Docker network. */
-export function internalUrl(service: ServiceName, port: number, scheme = "http"): string {
+export function internalUrl(service: ServiceRef, port: number, scheme = "http"): string {
   return `${scheme}://${service}:${port}`;
 }

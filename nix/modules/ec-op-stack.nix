@@ -1,7 +1,7 @@
 # The ecp-forge host for the every.channel OP Stack testnet (ECP-0093).
 #
 # This module prepares the host; the Pulumi stack (index.ts) deploys onto it over SSH: op-deployer
-# runs here, and op-geth, op-node, op-batcher, op-proposer, op-challenger and op-dispute-mon run as
+# runs here, and the execution client (op-reth, or op-geth), op-node, op-batcher, op-proposer, op-challenger and op-dispute-mon run as
 # Docker containers. Defaults come from ../opstack-defaults.json, generated from the stack's own
 # defaults, so the module and the stack agree on the state directory and the P2P ports.
 #
@@ -34,10 +34,10 @@ in
         default = defaults.p2p.opNodePort;
         description = "op-node's P2P port (TCP and UDP), opened in the firewall. Must equal `ecp:p2p.opNodePort`.";
       };
-      opGethPort = mkOption {
+      executionPort = mkOption {
         type = types.port;
-        default = defaults.p2p.opGethPort;
-        description = "op-geth's devp2p port (TCP and UDP), opened in the firewall. Must equal `ecp:p2p.opGethPort`.";
+        default = defaults.p2p.executionPort;
+        description = "The execution client's devp2p port (op-reth or op-geth; TCP and UDP), opened in the firewall. Must equal `ecp:p2p.executionPort`.";
       };
     };
 
@@ -119,8 +119,8 @@ in
     # Docker network by the stack; the firewall opens nothing else.
     networking.firewall = {
       enable = true;
-      allowedTCPPorts = [ cfg.p2p.opNodePort cfg.p2p.opGethPort ];
-      allowedUDPPorts = [ cfg.p2p.opNodePort cfg.p2p.opGethPort ];
+      allowedTCPPorts = [ cfg.p2p.opNodePort cfg.p2p.executionPort ];
+      allowedUDPPorts = [ cfg.p2p.opNodePort cfg.p2p.executionPort ];
     };
 
     systemd.tmpfiles.rules =

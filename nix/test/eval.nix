@@ -23,7 +23,7 @@ let
   cfg = {
     enable = true;
     stateDir = declared.stateDir.default;
-    p2p = { opNodePort = declared.p2p.opNodePort.default; opGethPort = declared.p2p.opGethPort.default; };
+    p2p = { opNodePort = declared.p2p.opNodePort.default; executionPort = declared.p2p.executionPort.default; };
     archivePath = "/srv/every-channel/archive.jsonl";
     operator = { user = declared.operator.user.default; authorizedKeys = [ "ssh-ed25519 AAAAtest operator" ]; };
     docker = { enable = true; logMaxSize = declared.docker.logMaxSize.default; };
@@ -35,14 +35,14 @@ in
   defaults = {
     stateDir = declared.stateDir.default;
     opNodePort = declared.p2p.opNodePort.default;
-    opGethPort = declared.p2p.opGethPort.default;
+    executionPort = declared.p2p.executionPort.default;
     operator = declared.operator.user.default;
   };
   descriptions = builtins.all (d: d != "") [
     declared.enable.description
     declared.stateDir.description
     declared.p2p.opNodePort.description
-    declared.p2p.opGethPort.description
+    declared.p2p.executionPort.description
     declared.archivePath.description
     declared.operator.user.description
     declared.operator.authorizedKeys.description

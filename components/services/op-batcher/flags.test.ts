@@ -10,10 +10,10 @@ describe("opBatcherSpec", () => {
   const spec = opBatcherSpec(config);
 
   it("test_opBatcher_ExactCommandLine", () => {
-    expect(spec.image).toBe("us-docker.pkg.dev/oplabs-tools-artifacts/images/op-batcher:v1.16.10");
+    expect(spec.image).toBe("us-docker.pkg.dev/oplabs-tools-artifacts/images/op-batcher:v1.17.0");
     expect(spec.command).toEqual([
       "op-batcher",
-      "--l2-eth-rpc=http://op-geth:8545",
+      "--l2-eth-rpc=http://execution:8545",
       "--rollup-rpc=http://op-node:9545",
       "--poll-interval=1s",
       "--sub-safety-margin=6",
@@ -49,6 +49,6 @@ describe("opBatcherSpec", () => {
     ]);
     expectNothingButP2PIsPublic(spec);
     expect(spec.healthcheck).toMatchObject({ kind: "http", url: "http://127.0.0.1:8548/healthz" });
-    expect(spec.dependsOn).toEqual(["op-geth", "op-node"]);
+    expect(spec.dependsOn).toEqual(["execution", "op-node"]);
   });
 });

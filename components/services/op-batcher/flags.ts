@@ -8,7 +8,7 @@
  * (the tutorial's OP_BATCHER_BATCH_INBOX_ADDR does not exist).
  * Image: chainguard/static, CMD ["op-batcher"] (ops/docker/op-stack-go/Dockerfile), host-side health check.
  */
-import { CONTAINER_PORTS, HOST_LOOPBACK_PORTS, SERVICE_DEFAULTS } from "../../config/defaults.js";
+import { CONTAINER_PORTS, EXECUTION_CLIENT_ALIAS, HOST_LOOPBACK_PORTS, SERVICE_DEFAULTS } from "../../config/defaults.js";
 import { imageRef } from "../../config/images.js";
 import type { StackConfig } from "../../config/schema.js";
 import { flag, httpProbe, internalUrl, secretRef, type ServiceSpec, opServiceTelemetryFlags } from "../spec.js";
@@ -22,7 +22,7 @@ export function opBatcherSpec(config: Pick<StackConfig, "images">): ServiceSpec 
     image: imageRef(config.images.opBatcher),
     command: [
       "op-batcher",
-      flag("l2-eth-rpc", internalUrl("op-geth", CONTAINER_PORTS.opGeth.http)),
+      flag("l2-eth-rpc", internalUrl(EXECUTION_CLIENT_ALIAS, CONTAINER_PORTS.executionClient.http)),
       flag("rollup-rpc", internalUrl("op-node", CONTAINER_PORTS.opNode.rpc)),
       flag("poll-interval", D.pollInterval),
       flag("sub-safety-margin", D.subSafetyMargin),
@@ -52,7 +52,7 @@ export function opBatcherSpec(config: Pick<StackConfig, "images">): ServiceSpec 
     ],
     mounts: [],
     healthcheck: httpProbe(`http://127.0.0.1:${HOST_LOOPBACK_PORTS.opBatcherRpc}/healthz`),
-    dependsOn: ["op-geth", "op-node"],
+    dependsOn: [EXECUTION_CLIENT_ALIAS, "op-node"],
     networkAlias: "op-batcher",
     restart: "unless-stopped",
   };

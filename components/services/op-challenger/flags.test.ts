@@ -13,10 +13,10 @@ describe("opChallengerSpec", () => {
   const spec = opChallengerSpec(config, addresses, hostPaths(config.stateDir));
 
   it("test_opChallenger_RootCommand_ExactCommandLine", () => {
-    expect(spec.image).toBe("us-docker.pkg.dev/oplabs-tools-artifacts/images/op-challenger:v1.9.3");
+    expect(spec.image).toBe("us-docker.pkg.dev/oplabs-tools-artifacts/images/op-challenger:v1.9.5");
     expect(spec.command).toEqual([
       "op-challenger",
-      "--l2-eth-rpc=http://op-geth:8545",
+      "--l2-eth-rpc=http://execution:8545",
       "--rollup-rpc=http://op-node:9545",
       "--game-factory-address=0x128D0DeAEd25eE2410394d10f0d3dE7Fb7e0A3DB",
       "--game-types=permissioned",

@@ -11,7 +11,7 @@
  * op-service/txmgr/cli.go, op-service/{metrics,log}/cli.go. op-challenger has no RPC server.
  * Image: ubuntu base with op-challenger, op-program and cannon in /usr/local/bin (ops/docker/op-stack-go/Dockerfile).
  */
-import { CONTAINER_PORTS, GAME_TYPE, HOST_LOOPBACK_PORTS, SERVICE_DEFAULTS } from "../../config/defaults.js";
+import { CONTAINER_PORTS, EXECUTION_CLIENT_ALIAS, GAME_TYPE, HOST_LOOPBACK_PORTS, SERVICE_DEFAULTS } from "../../config/defaults.js";
 import { imageRef } from "../../config/images.js";
 import type { StackConfig } from "../../config/schema.js";
 import type { Addresses } from "../../deployer/deployment.js";
@@ -42,8 +42,8 @@ export function opChallengerSpec(
     image: imageRef(config.images.opChallenger),
     command: [
       "op-challenger",
-      // Must be archive with the debug API (see op-geth/flags.ts).
-      flag("l2-eth-rpc", internalUrl("op-geth", CONTAINER_PORTS.opGeth.http)),
+      // Must be archive with the debug API (both clients are: see op-reth/flags.ts, op-geth/flags.ts).
+      flag("l2-eth-rpc", internalUrl(EXECUTION_CLIENT_ALIAS, CONTAINER_PORTS.executionClient.http)),
       // op-node with --safedb.path.
       flag("rollup-rpc", internalUrl("op-node", CONTAINER_PORTS.opNode.rpc)),
       flag("game-factory-address", addresses.DisputeGameFactoryProxy),
@@ -85,7 +85,7 @@ export function opChallengerSpec(
       { hostPath: paths.prestatesDir, containerPath: CONTAINER_PATHS.prestatesDir, readOnly: true },
     ],
     healthcheck: httpProbe(`http://127.0.0.1:${HOST_LOOPBACK_PORTS.opChallengerMetrics}/metrics`),
-    dependsOn: ["op-geth", "op-node"],
+    dependsOn: [EXECUTION_CLIENT_ALIAS, "op-node"],
     networkAlias: "op-challenger",
     restart: "unless-stopped",
   };

@@ -12,7 +12,7 @@ describe("opDisputeMonSpec", () => {
   const spec = opDisputeMonSpec(config, fixtureAddresses(), deriveRoleAddresses(config));
 
   it("test_opDisputeMon_ExactCommandLine", () => {
-    expect(spec.image).toBe("us-docker.pkg.dev/oplabs-tools-artifacts/images/op-dispute-mon:v1.5.2");
+    expect(spec.image).toBe("us-docker.pkg.dev/oplabs-tools-artifacts/images/op-dispute-mon:v1.6.0");
     expect(spec.command).toEqual([
       "op-dispute-mon",
       "--rollup-rpc=http://op-node:9545",

@@ -20,11 +20,11 @@ describe("opGethSpec", () => {
       "--http",
       "--http.addr=0.0.0.0",
       "--http.port=8545",
-      "--http.vhosts=op-geth,localhost",
+      "--http.vhosts=op-geth,execution,localhost",
       "--http.api=eth,net,web3,debug,txpool,miner",
       "--authrpc.addr=0.0.0.0",
       "--authrpc.port=8551",
-      "--authrpc.vhosts=op-geth",
+      "--authrpc.vhosts=op-geth,execution",
       "--authrpc.jwtsecret=/secrets/jwt.txt",
       "--rollup.txpool.disable-gossip=true",
       "--port=30303",
@@ -75,7 +75,7 @@ describe("opGethSpec", () => {
 
   it("test_opGeth_P2PPort_FollowsConfigAndDigestIsEnforced", () => {
     const c = testConfig({
-      "ecp:p2p": JSON.stringify({ opGethPort: 30313 }),
+      "ecp:p2p": JSON.stringify({ executionPort: 30313 }),
       "ecp:images": JSON.stringify({ opGeth: { digest: `sha256:${"cd".repeat(32)}` } }),
       "ecp:stateDir": "/srv/ecp/",
     });

@@ -1,5 +1,6 @@
 /**
- * op-geth: the sequencer's execution client.
+ * op-geth: the sequencer's execution client when `ecp:executionClient` is op-geth. Out of upstream support since
+ * 2026-05-31 (OP's deprecation notice); kept selectable for as long as it runs the chain (no Karst at genesis).
  *
  * Flags checked at upstream op-geth commit d0734fd5f44234cde3b0a7c4beb1256fc6feedef (2026-03-17, geth 1.17.1
  * base; read from base/op-geth, which carries upstream's history) in cmd/utils/flags.go, cmd/geth/chaincmd.go,
@@ -7,18 +8,19 @@
  * flags used here changed in between as far as that history shows.
  * Image: alpine with ENTRYPOINT ["geth"] (Dockerfile at the same commit), so `command` holds arguments only.
  */
-import { CONTAINER_PORTS, HOST_LOOPBACK_PORTS } from "../../config/defaults.js";
+import { CONTAINER_PORTS, EXECUTION_CLIENT_ALIAS, HOST_LOOPBACK_PORTS } from "../../config/defaults.js";
 import { imageRef } from "../../config/images.js";
 import type { StackConfig } from "../../config/schema.js";
 import { CONTAINER_PATHS, type HostPaths } from "../paths.js";
 import { flag, type MountSpec, type ServiceSpec } from "../spec.js";
 
-const P = CONTAINER_PORTS.opGeth;
+const P = CONTAINER_PORTS.executionClient;
 
 /** Hash scheme: archive mode with the path scheme is not what the tutorial or op-challenger docs use. */
 const STATE_SCHEME = "hash";
 
-export interface OpGethInit {
+/** The one-off `init` run of an execution client's datadir from genesis.json. */
+export interface ExecutionClientInit {
   /** Run once, before the first start, only while the datadir is empty. */
   entrypoint: string[];
   command: string[];
@@ -26,7 +28,7 @@ export interface OpGethInit {
 }
 
 export interface OpGethSpec extends ServiceSpec {
-  init: OpGethInit;
+  init: ExecutionClientInit;
 }
 
 function mounts(paths: HostPaths, withJwt: boolean): MountSpec[] {
@@ -39,7 +41,7 @@ function mounts(paths: HostPaths, withJwt: boolean): MountSpec[] {
 }
 
 export function opGethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: HostPaths): OpGethSpec {
-  const p2pPort = config.p2p.opGethPort;
+  const p2pPort = config.p2p.executionPort;
   return {
     name: "op-geth",
     image: imageRef(config.images.opGeth),
@@ -55,14 +57,14 @@ export function opGethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: H
       flag("http.addr", "0.0.0.0"),
       flag("http.port", P.http),
       // Host header allowlist: IP literals always pass (rpcstack.go virtualHostHandler); names must be listed.
-      flag("http.vhosts", "op-geth,localhost"),
+      flag("http.vhosts", `op-geth,${EXECUTION_CLIENT_ALIAS},localhost`),
       // `miner` for op-batcher: its DA throttling (on by default) calls miner_setMaxDASize on this
       // endpoint and shuts the batcher down on method-not-found (mono@op-batcher/v1.16.10
       // batcher/driver.go; op-geth eth/api_miner.go MinerAPI.SetMaxDASize). The port is private.
       flag("http.api", "eth,net,web3,debug,txpool,miner"),
       flag("authrpc.addr", "0.0.0.0"),
       flag("authrpc.port", P.authrpc),
-      flag("authrpc.vhosts", "op-geth"),
+      flag("authrpc.vhosts", `op-geth,${EXECUTION_CLIENT_ALIAS}`),
       flag("authrpc.jwtsecret", CONTAINER_PATHS.jwt),
       // Canonical name of the tutorial's --rollup.disabletxpoolgossip (now its alias): a sequencer keeps
       // its mempool to itself.
@@ -76,7 +78,7 @@ export function opGethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: H
     ],
     env: {},
     ports: [
-      { name: "http", kind: "rpc", internal: P.http, external: HOST_LOOPBACK_PORTS.opGethHttp, ip: "127.0.0.1", protocol: "tcp" },
+      { name: "http", kind: "rpc", internal: P.http, external: HOST_LOOPBACK_PORTS.l2Http, ip: "127.0.0.1", protocol: "tcp" },
       { name: "authrpc", kind: "auth", internal: P.authrpc, ip: "127.0.0.1", protocol: "tcp" },
       { name: "metrics", kind: "metrics", internal: P.metrics, ip: "127.0.0.1", protocol: "tcp" },
       // devp2p over TCP only: discovery (UDP) is off.
@@ -94,6 +96,7 @@ export function opGethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: H
     },
     dependsOn: [],
     networkAlias: "op-geth",
+    extraAliases: [EXECUTION_CLIENT_ALIAS],
     restart: "unless-stopped",
     init: {
       entrypoint: ["geth"],

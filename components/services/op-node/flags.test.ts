@@ -11,11 +11,12 @@ describe("opNodeSpec", () => {
   const spec = opNodeSpec(config, hostPaths(config.stateDir));
 
   it("test_opNode_ExactCommandLine", () => {
-    expect(spec.image).toBe("us-docker.pkg.dev/oplabs-tools-artifacts/images/op-node:v1.19.0");
+    expect(spec.image).toBe("us-docker.pkg.dev/oplabs-tools-artifacts/images/op-node:v1.20.1");
     expect(spec.entrypoint).toBeUndefined();
     expect(spec.command).toEqual([
       "op-node",
-      "--l2=http://op-geth:8551",
+      "--l2=http://execution:8551",
+      "--l2.enginekind=reth",
       "--l2.jwt-secret=/secrets/jwt.txt",
       "--rollup.config=/config/rollup.json",
       "--sequencer.enabled=true",
@@ -72,7 +73,7 @@ describe("opNodeSpec", () => {
       timeoutSeconds: 5,
       retries: 8,
     });
-    expect(spec.dependsOn).toEqual(["op-geth"]);
+    expect(spec.dependsOn).toEqual(["execution"]);
   });
 
   it("test_opNode_NoAdvertiseIp_OmitsTheFlag", () => {

@@ -1,12 +1,16 @@
 /**
  * op-node: the sequencer's consensus client.
  *
- * Flags checked at mono@op-node/v1.19.0: op-node/flags/flags.go (env prefix OP_NODE), op-node/flags/p2p_flags.go
- * (OP_NODE_P2P_*), op-service/flags/flags.go (rollup.config), op-service/{rpc,metrics,log}/cli.go.
+ * Flags checked in source at mono@op-node/v1.19.1-rc.1 (the newest op-node source readable here; every flag below is
+ * also at v1.19.0): op-node/flags/flags.go (env prefix OP_NODE; `l2.enginekind` geth|reth|erigon),
+ * op-node/flags/p2p_flags.go (OP_NODE_P2P_*), op-service/flags/flags.go (rollup.config),
+ * op-service/{rpc,metrics,log}/cli.go. The pin is later (docs/opstack-pins.md): the release notes of every
+ * op-node release from v1.19.1 to the pin remove, rename or re-default none of them (v1.20.1 removed
+ * `--sequencer.max-safe-lag`, which is not passed).
  * Image: chainguard/static, CMD ["op-node"], no ENTRYPOINT (ops/docker/op-stack-go/Dockerfile), so
  * `command[0]` is the binary and the health check runs from the host.
  */
-import { CONTAINER_PORTS, HOST_LOOPBACK_PORTS, SERVICE_DEFAULTS } from "../../config/defaults.js";
+import { CONTAINER_PORTS, ENGINE_KIND, EXECUTION_CLIENT_ALIAS, HOST_LOOPBACK_PORTS, SERVICE_DEFAULTS } from "../../config/defaults.js";
 import { imageRef } from "../../config/images.js";
 import type { StackConfig } from "../../config/schema.js";
 import { CONTAINER_PATHS, type HostPaths } from "../paths.js";
@@ -14,11 +18,13 @@ import { flag, httpProbe, internalUrl, secretRef, type ServiceSpec, opServiceTel
 
 const P = CONTAINER_PORTS.opNode;
 
-export function opNodeSpec(config: Pick<StackConfig, "images" | "p2p">, paths: HostPaths): ServiceSpec {
+export function opNodeSpec(config: Pick<StackConfig, "images" | "p2p" | "executionClient">, paths: HostPaths): ServiceSpec {
   const p2pPort = config.p2p.opNodePort;
   const command = [
     "op-node",
-    flag("l2", internalUrl("op-geth", CONTAINER_PORTS.opGeth.authrpc)),
+    flag("l2", internalUrl(EXECUTION_CLIENT_ALIAS, CONTAINER_PORTS.executionClient.authrpc)),
+    // Which engine API dialect to speak. The default became reth (v1.19.1), so it is always explicit.
+    flag("l2.enginekind", ENGINE_KIND[config.executionClient]),
     // Path, not the secret: the JWT is a mounted file.
     flag("l2.jwt-secret", CONTAINER_PATHS.jwt),
     flag("rollup.config", CONTAINER_PATHS.rollup),
@@ -70,7 +76,7 @@ export function opNodeSpec(config: Pick<StackConfig, "images" | "p2p">, paths: H
     ],
     // op-service RPC servers answer GET /healthz (op-service/rpc/handler.go).
     healthcheck: httpProbe(`http://127.0.0.1:${HOST_LOOPBACK_PORTS.opNodeRpc}/healthz`),
-    dependsOn: ["op-geth"],
+    dependsOn: [EXECUTION_CLIENT_ALIAS],
     networkAlias: "op-node",
     restart: "unless-stopped",
   };

@@ -11,7 +11,7 @@ describe("opProposerSpec", () => {
   const spec = opProposerSpec(config, addresses);
 
   it("test_opProposer_ExactCommandLine_PermissionedGameAndFactory", () => {
-    expect(spec.image).toBe("us-docker.pkg.dev/oplabs-tools-artifacts/images/op-proposer:v1.16.3");
+    expect(spec.image).toBe("us-docker.pkg.dev/oplabs-tools-artifacts/images/op-proposer:v1.16.4");
     expect(spec.command).toEqual([
       "op-proposer",
       "--rollup-rpc=http://op-node:9545",
