@@ -31,10 +31,10 @@ import {
 const CONTAINER = "docker:index/container:Container";
 const REMOTE = "command:remote:Command";
 
-async function build(overrides: Record<string, unknown> = {}, chain: MockChain = {}) {
+async function build(overrides: Record<string, unknown> = {}, chain: MockChain = {}, now?: number) {
   const recorded = installMocks(chain);
   const warnings: string[] = [];
-  const { outputs } = opStack(testConfig(overrides), { stack: "sepolia", warn: (m) => warnings.push(m) });
+  const { outputs } = opStack(testConfig(overrides), { stack: "sepolia", warn: (m) => warnings.push(m), ...(now === undefined ? {} : { now: () => now }) });
   await promiseOf(outputs.l1Addresses);
   await settle(recorded);
   return { recorded, outputs, warnings };
@@ -168,7 +168,8 @@ describe("the stack with a prestate (every service)", () => {
   });
 
   it("with ecp:executionClient=op-geth: op-geth instead, initialized with geth init, op-node speaking geth", async () => {
-    const { recorded: r, outputs: o } = await build({ "ecp:executionClient": "op-geth" });
+    // Before Glamsterdam: since then the fork gate refuses op-geth (see "the fork gate").
+    const { recorded: r, outputs: o } = await build({ "ecp:executionClient": "op-geth" }, {}, Date.parse("2026-08-01T00:00:00Z"));
     const c = containers(r);
     expect([...c.keys()].sort()).toEqual(["op-batcher", "op-challenger", "op-dispute-mon", "op-geth", "op-node", "op-proposer"]);
     expect(c.get("op-geth")?.["networksAdvanced"]).toEqual([{ name: "ecp-opstack", aliases: ["op-geth", "execution"] }]);
@@ -208,6 +209,36 @@ describe("the stack with a prestate (every service)", () => {
     });
     expect(await promiseOf(outputs.disputePath)).toMatchObject({ enabled: true, challenger: "running", disputeMon: "running", proposerGameType: 1 });
     expect(outputs.roles).toMatchObject({ batcher: TEST_ADDRESSES.batcher, unsafeBlockSigner: TEST_ADDRESSES.sequencer });
+  });
+});
+
+describe("the fork gate", () => {
+  it("refuses at preview a pin below an active L1 fork's minimum, naming component, pin, fork and minimum", async () => {
+    installMocks({});
+    // Throws before any resource exists, so nothing is left pending.
+    const gate = (overrides: Record<string, unknown>, now = Date.parse("2026-12-01T00:00:00Z")) => () =>
+      opStack(testConfig(overrides), { stack: "sepolia", warn: () => {}, now: () => now });
+    expect(gate({ "ecp:images": JSON.stringify({ opNode: { tag: "v1.19.0" } }) })).toThrow(
+      /op-node v1\.19\.0 \(`ecp:images\.opNode\.tag`\) is below v1\.19\.5, the minimum for Sepolia's Glamsterdam fork \(active since 2026-10-06T13:53:36Z\)/,
+    );
+    // op-geth has no release for Glamsterdam: choosing it is refused, with the reason.
+    expect(gate({ "ecp:executionClient": "op-geth" })).toThrow(/op-geth has no release that supports Sepolia's Glamsterdam fork/);
+    expect(gate({ "ecp:images": JSON.stringify({ opBatcher: { tag: "v1.16.10" } }) })).toThrow(/op-batcher v1\.16\.10 .* below v1\.17\.0/);
+    // Before the fork and outside the horizon, the old pin passes; inside the horizon it does not.
+    const before = Date.parse("2026-08-01T00:00:00Z");
+    expect(gate({ "ecp:images": JSON.stringify({ opNode: { tag: "v1.19.0" } }), "ecp:forkHorizonDays": "90" }, before)).toThrow(/within the 90-day horizon/);
+    const passed = await build({ "ecp:images": JSON.stringify({ opNode: { tag: "v1.19.0" } }), "ecp:forkHorizonDays": "30" }, {}, before);
+    expect(containers(passed.recorded).has("op-node")).toBe(true);
+  });
+
+  it("re-checks the L1's own schedule whenever a pin changes, without asking for the deploy budget", async () => {
+    const a = byName((await build()).recorded, "op-deployer-preflight-forks");
+    expect(String(a.inputs["create"])).toMatch(/^node_modules\/\.bin\/tsx scripts\/op-stack\/preflight\.ts --forks-only # pins \{"opBatcher":"v1\.17\.0",.*"opReth":"v2\.8\.2"\}, horizon 30 days$/);
+    const env = reveal(a.inputs["environment"]) as Record<string, string>;
+    expect(JSON.parse(env["ECP_PINS"]!)).toMatchObject({ opNode: "v1.20.1", opDeployer: "v0.7.1" });
+    expect(JSON.parse(env["ECP_PINS"]!)).not.toHaveProperty("opGeth");
+    const b = byName((await build({ "ecp:images": JSON.stringify({ opNode: { tag: "v1.20.2" } }) })).recorded, "op-deployer-preflight-forks");
+    expect(b.inputs["create"]).not.toEqual(a.inputs["create"]);
   });
 });
 

@@ -16,6 +16,7 @@ import { RailLedger, RailSmoke } from "./ledger/index.js";
 import { railGate, type SmokeOutput } from "./ledger/steps.js";
 import { HostState } from "./host/state.js";
 import { prestateGate } from "./prestate/gate.js";
+import { assertForkGate, stackPins } from "./preflight/preflight.js";
 import { Secrets } from "./secrets/index.js";
 import { OpBatcher } from "./services/op-batcher/index.js";
 import { OpChallenger } from "./services/op-challenger/index.js";
@@ -64,11 +65,16 @@ export interface OpStackOptions {
   protectDeployment?: boolean;
   /** Where config warnings go (default: the Pulumi log, shown by preview and up). */
   warn?: (message: string) => void;
+  /** The clock the fork gate reads (ms since epoch); tests pin it. */
+  now?: () => number;
 }
 
 export function opStack(config: StackConfig, options: OpStackOptions) {
   const warn = options.warn ?? ((m: string) => void pulumi.log.warn(m));
   for (const w of configWarnings(config)) warn(w);
+  // The fork gate over the built-in table, on every preview and up, before anything is planned: a pin below
+  // the minimum for an L1 fork that is active or due within ecp:forkHorizonDays stops here, naming it.
+  assertForkGate({ pins: stackPins(config), horizonDays: config.forkHorizonDays, nowUnix: Math.floor((options.now ?? Date.now)() / 1000) });
 
   const paths = hostPaths(config.stateDir);
   const host = new Host("ecp-forge", { host: config.host });

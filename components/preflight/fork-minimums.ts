@@ -20,10 +20,10 @@ import type { ImageName } from "../config/defaults.js";
 // -- components ---------------------------------------------------------------------------------
 
 /**
- * Everything a fork can set a minimum for: the images of defaults.ts (IMAGE_NAMES), op-reth (the L2 execution
- * client that replaces op-geth; not an image of the stack yet) and op-deployer (a release binary, not an image).
+ * Everything a fork can set a minimum for: the images of defaults.ts (IMAGE_NAMES, op-reth and op-geth included)
+ * and op-deployer (a release binary, not an image).
  */
-export type ComponentName = ImageName | "opReth" | "opDeployer";
+export type ComponentName = ImageName | "opDeployer";
 
 export const COMPONENT_NAMES: readonly ComponentName[] = [
   "opGeth",

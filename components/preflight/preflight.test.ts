@@ -13,18 +13,62 @@ import { checkPreflight, probeL1, SEPOLIA_GENESIS_FORK_VERSION } from "./preflig
 const RICH = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 const EMPTY = "0x000000000000000000000000000000000000dEaD";
 
-let sepolia: Anvil;
+let sepoliaAnvil: Anvil;
+/** anvil behind a JSON-RPC stand-in that answers eth_config like a Glamsterdam-ready Sepolia client would
+ *  (or "method not found", as many providers do); anvil's own eth_config describes anvil, not Sepolia. */
+let sepolia: { rpcUrl: string };
+let rpcProxy: Server;
+let elConfig: unknown = "not-served";
+const SEPOLIA_EL_CONFIG = { current: { activationTime: 1791294816, forkId: "0x6c1d9423", chainId: "0xaa36a7", blobSchedule: {}, precompiles: {}, systemContracts: {} }, next: null, last: null };
 let mainnetLike: Anvil;
 let beacon: Server;
 let beaconUrl: string;
 let forkVersion = SEPOLIA_GENESIS_FORK_VERSION;
+/** Sepolia's fork schedule as a beacon node reports it (eth-clients/sepolia metadata/config.yaml). */
+const SEPOLIA_SCHEDULE = [
+  ["0x90000069", "0x90000069", "0"],
+  ["0x90000069", "0x90000070", "50"],
+  ["0x90000070", "0x90000071", "100"],
+  ["0x90000071", "0x90000072", "56832"],
+  ["0x90000072", "0x90000073", "132608"],
+  ["0x90000073", "0x90000074", "222464"],
+  ["0x90000074", "0x90000075", "272640"],
+  ["0x90000075", "0x90000076", "353024"],
+].map(([previous_version, current_version, epoch]) => ({ previous_version, current_version, epoch }));
+let schedule: unknown[] = SEPOLIA_SCHEDULE;
+const READY_PINS = { opReth: "v2.8.2", opNode: "v1.20.1", opBatcher: "v1.17.0", opProposer: "v1.16.4", opChallenger: "v1.9.5", opDisputeMon: "v1.6.0", opDeployer: "v0.7.1" };
+const NOW = Date.parse("2026-12-01T00:00:00Z") / 1000;
 
 beforeAll(async () => {
-  [sepolia, mainnetLike] = await Promise.all([startAnvil({ chainId: 11155111 }), startAnvil({ chainId: 1 })]);
+  [sepoliaAnvil, mainnetLike] = await Promise.all([startAnvil({ chainId: 11155111 }), startAnvil({ chainId: 1 })]);
+  rpcProxy = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d: Buffer) => (body += d.toString()));
+    req.on("end", () => {
+      const call = JSON.parse(body) as { id: number; method: string } | { id: number; method: string }[];
+      const one = (c: { id: number; method: string }) =>
+        elConfig === "not-served" ? { jsonrpc: "2.0", id: c.id, error: { code: -32601, message: "the method eth_config does not exist/is not available" } } : { jsonrpc: "2.0", id: c.id, result: elConfig };
+      const calls = Array.isArray(call) ? call : [call];
+      if (calls.some((c) => c.method === "eth_config")) {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify(Array.isArray(call) ? call.map(one) : one(call)));
+        return;
+      }
+      void fetch(sepoliaAnvil.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body }).then(async (r) => {
+        res.writeHead(r.status, { "content-type": "application/json" });
+        res.end(await r.text());
+      });
+    });
+  });
+  await new Promise<void>((r) => rpcProxy.listen(0, "127.0.0.1", r));
+  sepolia = { rpcUrl: `http://127.0.0.1:${(rpcProxy.address() as AddressInfo).port}` };
   beacon = createServer((req, res) => {
     if (req.url === "/eth/v1/beacon/genesis") {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ data: { genesis_time: "1655733600", genesis_fork_version: forkVersion } }));
+    } else if (req.url === "/eth/v1/config/fork_schedule") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ data: schedule }));
     } else {
       res.writeHead(404).end();
     }
@@ -34,7 +78,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([sepolia?.stop(), mainnetLike?.stop()]);
+  await Promise.all([sepoliaAnvil?.stop(), mainnetLike?.stop()]);
+  rpcProxy?.close();
   beacon?.close();
 });
 
@@ -74,6 +119,53 @@ describe("preflight", () => {
     }
   });
 
+  it("checks the pins against the fork schedule the L1 reports, and names an unknown fork within the horizon", async () => {
+    const facts = await probeL1({ rpcUrl: sepolia.rpcUrl, beaconUrl, deployer: RICH });
+    expect(facts.forkSchedule).toHaveLength(8);
+    // This RPC does not serve eth_config; the beacon schedule alone is used, and the summary says so.
+    expect(facts.elConfig).toHaveProperty("error");
+    const ok = checkPreflight(facts, parseEther("2"), { pins: READY_PINS, horizonDays: 30, nowUnix: NOW });
+    expect(ok.problems).toEqual([]);
+    expect(ok.summary).toContain("L1 forks: Glamsterdam active (eth_config not served; beacon schedule only)");
+    // A Glamsterdam-ready client's eth_config agrees with the table.
+    elConfig = SEPOLIA_EL_CONFIG;
+    try {
+      const withEl = await probeL1({ rpcUrl: sepolia.rpcUrl, beaconUrl, deployer: RICH });
+      expect(withEl.elConfig).toEqual({ current: { activationTime: 1791294816, forkId: "0x6c1d9423" }, next: null, last: null });
+      expect(checkPreflight(withEl, parseEther("2"), { pins: READY_PINS, horizonDays: 30, nowUnix: NOW }).problems).toEqual([]);
+      // A client still on BPO2 (not upgraded for Glamsterdam) is refused.
+      elConfig = { current: { activationTime: 1761607008, forkId: "0x268956b6" }, next: null, last: null };
+      const stale = checkPreflight(await probeL1({ rpcUrl: sepolia.rpcUrl, beaconUrl, deployer: RICH }), undefined, { pins: READY_PINS, horizonDays: 30, nowUnix: NOW });
+      expect(stale.problems).toEqual([expect.stringMatching(/^the L1 execution client \(`ecp:l1RpcUrl`\) has not scheduled Glamsterdam, active since 2026-10-06T13:53:36Z/)]);
+    } finally {
+      elConfig = "not-served";
+    }
+    const old = checkPreflight(facts, parseEther("2"), { pins: { ...READY_PINS, opBatcher: "v1.16.10" }, horizonDays: 30, nowUnix: NOW });
+    expect(old.problems).toHaveLength(1);
+    expect(old.problems[0]).toMatch(/^op-batcher v1\.16\.10 \(`ecp:images\.opBatcher\.tag`\) is below v1\.17\.0, the minimum for Sepolia's Glamsterdam fork/);
+    // The L1 schedules a fork this stack does not know, 10 days out: refused until the table knows it.
+    schedule = [...SEPOLIA_SCHEDULE, { previous_version: "0x90000076", current_version: "0x90000077", epoch: String(Math.ceil((NOW + 10 * 86_400 - 1655733600) / 384)) }];
+    try {
+      const next = checkPreflight(await probeL1({ rpcUrl: sepolia.rpcUrl, beaconUrl, deployer: RICH }), undefined, { pins: READY_PINS, horizonDays: 30, nowUnix: NOW });
+      expect(next.problems).toEqual([expect.stringMatching(/^the L1 schedules fork version 0x90000077 at epoch \d+ \(2026-12-1\d.*\); this stack's fork table \(components\/preflight\/fork-minimums\.ts\) does not know it/)]);
+    } finally {
+      schedule = SEPOLIA_SCHEDULE;
+    }
+  });
+
+  it("a beacon without the fork schedule, or with a malformed one, is a problem when pins are checked", async () => {
+    schedule = [{ previous_version: "0x90000069", current_version: "nope", epoch: 0 }];
+    try {
+      const facts = await probeL1({ rpcUrl: sepolia.rpcUrl, beaconUrl, deployer: RICH });
+      const report = checkPreflight(facts, undefined, { pins: READY_PINS, horizonDays: 30, nowUnix: NOW });
+      expect(report.problems).toEqual([expect.stringMatching(/^`ecp:l1BeaconUrl` does not answer GET \/eth\/v1\/config\/fork_schedule \(the beacon fork_schedule answer is malformed: data\[0\]\.current_version must be/)]);
+      // Without pins to check (no gate), the schedule is not needed.
+      expect(checkPreflight(facts, undefined).problems).toEqual([]);
+    } finally {
+      schedule = SEPOLIA_SCHEDULE;
+    }
+  });
+
   it("runs as the script the stack runs before apply, exiting 1 with the problems", async () => {
     // Asynchronous: the beacon stand-in answers from this process.
     const run = (deployer: string) =>
@@ -93,5 +185,26 @@ describe("preflight", () => {
     expect(short.status).toBe(1);
     expect(short.stderr).toContain("Preflight failed; nothing was deployed:");
     expect(short.stderr).toContain(`the deployer ${EMPTY} holds 0 ETH on Sepolia`);
+    // --forks-only (what runs when a pin changes): no balance demanded, the pins checked.
+    const forks = (pins: object) =>
+      new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          "node_modules/.bin/tsx",
+          ["scripts/op-stack/preflight.ts", "--forks-only"],
+          {
+            encoding: "utf8",
+            env: { ...process.env, ECP_L1_RPC_URL: sepolia.rpcUrl, ECP_L1_BEACON_URL: beaconUrl, ECP_DEPLOYER_ADDRESS: EMPTY, ECP_MIN_DEPLOYER_BALANCE_WEI: parseEther("2").toString(), ECP_PINS: JSON.stringify(pins), ECP_FORK_HORIZON_DAYS: "30" },
+          },
+          (err, stdout, stderr) => resolve({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    const ready = await forks(READY_PINS);
+    expect(ready.stderr).toBe("");
+    expect(ready.status).toBe(0);
+    expect(ready.stdout).toContain("Glamsterdam active");
+    const stale = await forks({ ...READY_PINS, opNode: "v1.19.0" });
+    expect(stale.status).toBe(1);
+    expect(stale.stderr).toContain("op-node v1.19.0 (`ecp:images.opNode.tag`) is below v1.19.5");
+    expect(stale.stderr).not.toContain("holds 0 ETH");
   });
 });

@@ -1,6 +1,8 @@
 /**
  * Preflight, before op-deployer spends any Sepolia ETH: the L1 RPC is Sepolia, the beacon API answers for
- * Sepolia, and the deployer holds at least `ecp:minDeployerBalance`.
+ * Sepolia, the deployer holds at least `ecp:minDeployerBalance`, and no pinned component is below the minimum
+ * for an L1 fork that is active or scheduled within `ecp:forkHorizonDays` (the fork gate, forks.ts, over the
+ * schedule the L1 itself reports: the beacon API's fork_schedule and, where the RPC serves it, eth_config).
  *
  * `checkPreflight` judges facts; `probeL1` gathers them over HTTP. scripts/op-stack/preflight.ts runs both,
  * and the stack runs that script before `op-deployer apply`.
@@ -8,7 +10,9 @@
 import { createPublicClient, formatEther, http, type Address } from "viem";
 
 import { L1_CHAIN_ID } from "../config/defaults.js";
-import { fullKey } from "../config/schema.js";
+import { imagesInUse } from "../config/images.js";
+import { fullKey, type StackConfig } from "../config/schema.js";
+import { forkGate, parseBeaconForkSchedule, parseElConfig, type ElConfig, type Pins, type ReadSchedule, type BeaconFork } from "./forks.js";
 
 /** Sepolia's beacon genesis fork version (`GET /eth/v1/beacon/genesis`, eth-clients/sepolia config.yaml GENESIS_FORK_VERSION). */
 export const SEPOLIA_GENESIS_FORK_VERSION = "0x90000069";
@@ -16,8 +20,38 @@ export const SEPOLIA_GENESIS_FORK_VERSION = "0x90000069";
 export interface L1Facts {
   chainId: number | { error: string };
   beacon: { genesisForkVersion: string } | { error: string };
+  /** GET /eth/v1/config/fork_schedule. */
+  forkSchedule: BeaconFork[] | { error: string };
+  /** eth_config (EIP-7910); many RPC providers do not serve it yet, so its absence is not a problem. */
+  elConfig: ElConfig | { error: string };
   deployer: Address;
   balanceWei: bigint | { error: string };
+}
+
+/** What the fork gate judges: the pinned version of every component this config runs. */
+export function stackPins(config: Pick<StackConfig, "images" | "executionClient" | "opDeployer">): Pins {
+  const pins: Pins = { opDeployer: config.opDeployer.version };
+  for (const name of imagesInUse(config)) pins[name] = config.images[name].tag;
+  return pins;
+}
+
+export interface GateInput {
+  pins: Pins;
+  horizonDays: number;
+  nowUnix: number;
+}
+
+/** The fork gate over the built-in table alone (no network): what `pulumi preview` checks on every run. */
+export class ForkGateError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`The pinned versions do not run on Sepolia's forks; nothing was changed:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ForkGateError";
+  }
+}
+
+export function assertForkGate(gate: GateInput): void {
+  const { problems } = forkGate({ pins: gate.pins, nowUnix: gate.nowUnix, horizonDays: gate.horizonDays });
+  if (problems.length > 0) throw new ForkGateError(problems);
 }
 
 export interface PreflightReport {
@@ -33,7 +67,8 @@ export class PreflightError extends Error {
   }
 }
 
-export function checkPreflight(facts: L1Facts, minBalanceWei: bigint): PreflightReport {
+/** Judges the facts. `minBalanceWei` undefined: the balance is not checked (nothing will be spent). */
+export function checkPreflight(facts: L1Facts, minBalanceWei: bigint | undefined, gate?: GateInput): PreflightReport {
   const problems: string[] = [];
   if (typeof facts.chainId !== "number") {
     problems.push(`\`${fullKey("l1RpcUrl")}\` does not answer eth_chainId (${facts.chainId.error}). Check the URL with \`pulumi config get ${fullKey("l1RpcUrl")}\`.`);
@@ -51,7 +86,9 @@ export function checkPreflight(facts: L1Facts, minBalanceWei: bigint): Preflight
       `\`${fullKey("l1BeaconUrl")}\` serves a chain with genesis fork version ${facts.beacon.genesisForkVersion}, expected ${SEPOLIA_GENESIS_FORK_VERSION} (Sepolia).`,
     );
   }
-  if (typeof facts.balanceWei !== "bigint") {
+  if (minBalanceWei === undefined) {
+    // Nothing is spent: the balance is only reported.
+  } else if (typeof facts.balanceWei !== "bigint") {
     problems.push(`cannot read the balance of the deployer ${facts.deployer} (${facts.balanceWei.error}).`);
   } else if (facts.balanceWei < minBalanceWei) {
     problems.push(
@@ -59,11 +96,26 @@ export function checkPreflight(facts: L1Facts, minBalanceWei: bigint): Preflight
         `Send it Sepolia ETH, or lower the minimum with \`pulumi config set ${fullKey("minDeployerBalance")} "1 ETH"\`.`,
     );
   }
+  let forks = "";
+  if (gate !== undefined) {
+    if ("error" in facts.forkSchedule) {
+      problems.push(
+        `\`${fullKey("l1BeaconUrl")}\` does not answer GET /eth/v1/config/fork_schedule (${facts.forkSchedule.error}), so the L1's fork schedule cannot be checked against the pinned versions. Use a beacon API that serves the standard config endpoints.`,
+      );
+    } else {
+      const schedule: ReadSchedule = { beacon: facts.forkSchedule };
+      if (!("error" in facts.elConfig)) schedule.el = facts.elConfig;
+      const result = forkGate({ pins: gate.pins, schedule, nowUnix: gate.nowUnix, horizonDays: gate.horizonDays });
+      problems.push(...result.problems);
+      const active = result.active.at(-1) ?? "none";
+      forks = `; L1 forks: ${active} active${result.upcoming.length ? `, ${result.upcoming.join(", ")} within ${gate.horizonDays} days` : ""}${"error" in facts.elConfig ? " (eth_config not served; beacon schedule only)" : ""}`;
+    }
+  }
   const balance = typeof facts.balanceWei === "bigint" ? `${formatEther(facts.balanceWei)} ETH` : "unknown";
   return {
     ok: problems.length === 0,
     problems,
-    summary: `L1 chain ${typeof facts.chainId === "number" ? facts.chainId : "?"}, beacon ${"error" in facts.beacon ? "unreachable" : facts.beacon.genesisForkVersion}, deployer ${facts.deployer} holds ${balance}`,
+    summary: `L1 chain ${typeof facts.chainId === "number" ? facts.chainId : "?"}, beacon ${"error" in facts.beacon ? "unreachable" : facts.beacon.genesisForkVersion}, deployer ${facts.deployer} holds ${balance}${forks}`,
   };
 }
 
@@ -80,23 +132,30 @@ export async function probeL1(
 ): Promise<L1Facts> {
   const timeout = args.timeoutMs ?? 15_000;
   const client = createPublicClient({ transport: http(args.rpcUrl, { timeout, retryCount: 2 }) });
-  const [chainId, balanceWei, beacon] = await Promise.all([
+  const beaconGet = async <T>(path: string, read: (body: unknown) => T): Promise<T | { error: string }> => {
+    try {
+      const res = await fetchImpl(new URL(path, args.beaconUrl.endsWith("/") ? args.beaconUrl : `${args.beaconUrl}/`), {
+        signal: AbortSignal.timeout(timeout),
+        headers: { accept: "application/json" },
+      });
+      if (!res.ok) return { error: `HTTP ${res.status}` };
+      return read(await res.json());
+    } catch (e) {
+      return { error: message(e) };
+    }
+  };
+  const [chainId, balanceWei, beacon, forkSchedule, elConfig] = await Promise.all([
     client.getChainId().catch((e: unknown) => ({ error: message(e) })),
     client.getBalance({ address: args.deployer }).catch((e: unknown) => ({ error: message(e) })),
-    (async (): Promise<L1Facts["beacon"]> => {
-      try {
-        const res = await fetchImpl(new URL("eth/v1/beacon/genesis", args.beaconUrl.endsWith("/") ? args.beaconUrl : `${args.beaconUrl}/`), {
-          signal: AbortSignal.timeout(timeout),
-          headers: { accept: "application/json" },
-        });
-        if (!res.ok) return { error: `HTTP ${res.status}` };
-        const body = (await res.json()) as { data?: { genesis_fork_version?: unknown } };
-        const v = body.data?.genesis_fork_version;
-        return typeof v === "string" ? { genesisForkVersion: v } : { error: "the answer has no data.genesis_fork_version" };
-      } catch (e) {
-        return { error: message(e) };
-      }
-    })(),
+    beaconGet("eth/v1/beacon/genesis", (body): L1Facts["beacon"] => {
+      const v = (body as { data?: { genesis_fork_version?: unknown } }).data?.genesis_fork_version;
+      return typeof v === "string" ? { genesisForkVersion: v } : { error: "the answer has no data.genesis_fork_version" };
+    }),
+    beaconGet("eth/v1/config/fork_schedule", parseBeaconForkSchedule),
+    client
+      .request({ method: "eth_config" } as never)
+      .then((r: unknown) => parseElConfig(r))
+      .catch((e: unknown) => ({ error: message(e) })),
   ]);
-  return { chainId, beacon, deployer: args.deployer, balanceWei };
+  return { chainId, beacon, forkSchedule, elConfig, deployer: args.deployer, balanceWei };
 }
