@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+/// @notice Test double of the DisputeGameFactory's day-2 surface (op-contracts v7/v8: gameImpls,
+///         gameArgs, owner, and the owner's setImplementation with packed game args), for the stack's
+///         day-2 reconciliation tests on anvil. Nothing here runs on a real chain.
+contract DisputeGameFactoryDouble {
+    error NotOwner(address caller);
+
+    address public owner;
+    mapping(uint32 => address) public gameImpls;
+    mapping(uint32 => bytes) public gameArgs;
+
+    event ImplementationSet(address indexed impl, uint32 indexed gameType);
+    event ImplementationArgsSet(uint32 indexed gameType, bytes args);
+
+    constructor(address owner_, uint32 gameType, address impl, bytes memory args) {
+        owner = owner_;
+        gameImpls[gameType] = impl;
+        gameArgs[gameType] = args;
+    }
+
+    function setImplementation(uint32 gameType, address impl, bytes calldata args) external {
+        if (msg.sender != owner) revert NotOwner(msg.sender);
+        gameImpls[gameType] = impl;
+        gameArgs[gameType] = args;
+        emit ImplementationSet(impl, gameType);
+        emit ImplementationArgsSet(gameType, args);
+    }
+}
+
+/// @notice Test double of SystemConfig's day-2 surface (batcherHash, unsafeBlockSigner, owner and the
+///         owner's setters), as op-contracts v7/v8 define them.
+contract SystemConfigDouble {
+    error NotOwner(address caller);
+
+    address public owner;
+    bytes32 public batcherHash;
+    address public unsafeBlockSigner;
+
+    constructor(address owner_, address batcher, address signer) {
+        owner = owner_;
+        batcherHash = bytes32(uint256(uint160(batcher)));
+        unsafeBlockSigner = signer;
+    }
+
+    function setBatcherHash(address batcher) external {
+        if (msg.sender != owner) revert NotOwner(msg.sender);
+        batcherHash = bytes32(uint256(uint160(batcher)));
+    }
+
+    function setUnsafeBlockSigner(address signer) external {
+        if (msg.sender != owner) revert NotOwner(msg.sender);
+        unsafeBlockSigner = signer;
+    }
+}
