@@ -232,12 +232,12 @@ describe("the fork gate", () => {
   });
 
   it("re-checks the L1's own schedule whenever a pin changes, without asking for the deploy budget", async () => {
-    const a = byName((await build()).recorded, "op-deployer-preflight-forks");
-    expect(String(a.inputs["create"])).toMatch(/^node_modules\/\.bin\/tsx scripts\/op-stack\/preflight\.ts --forks-only # pins \{"opBatcher":"v1\.17\.0",.*"opReth":"v2\.8\.2"\}, horizon 30 days$/);
+    const a = byName((await build()).recorded, "op-deployer-preflight-l1");
+    expect(String(a.inputs["create"])).toMatch(/^node_modules\/\.bin\/tsx scripts\/op-stack\/preflight\.ts --no-balance # before applying intent sha256 [0-9a-f]{64}; pins \{"opBatcher":"v1\.17\.0",.*"opReth":"v2\.8\.2"\}, horizon 30 days$/);
     const env = reveal(a.inputs["environment"]) as Record<string, string>;
     expect(JSON.parse(env["ECP_PINS"]!)).toMatchObject({ opNode: "v1.20.1", opDeployer: "v0.7.1" });
     expect(JSON.parse(env["ECP_PINS"]!)).not.toHaveProperty("opGeth");
-    const b = byName((await build({ "ecp:images": JSON.stringify({ opNode: { tag: "v1.20.2" } }) })).recorded, "op-deployer-preflight-forks");
+    const b = byName((await build({ "ecp:images": JSON.stringify({ opNode: { tag: "v1.20.2" } }) })).recorded, "op-deployer-preflight-l1");
     expect(b.inputs["create"]).not.toEqual(a.inputs["create"]);
   });
 });

@@ -61,7 +61,7 @@ export class OpDeployer extends pulumi.ComponentResource {
 
     const apply = pulumi
       .all([this.intentToml, args.secrets.get("l1RpcUrl"), args.secrets.deployerPrivateKey])
-      .apply(([toml, l1RpcUrl, deployerPrivateKey]) => applyStep(config, paths, toml, { l1RpcUrl, deployerPrivateKey }));
+      .apply(([toml, l1RpcUrl, deployerPrivateKey]) => applyStep(config, paths, toml, { l1RpcUrl, deployerPrivateKey }, args.roles.deployer));
     this.apply = new command.remote.Command(
       `${name}-apply`,
       {

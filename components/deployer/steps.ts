@@ -5,6 +5,7 @@
  *
  * install -> init (prints init's intent.toml) -> [preflight] -> apply (intent.toml + `apply`) -> inspect
  */
+import { formatEther } from "viem";
 import { INTENT_TYPE, L1_CHAIN_ID } from "../config/defaults.js";
 import type { StackConfig } from "../config/schema.js";
 import { opStackScript, remoteScript, shellQuote } from "../host/shell.js";
@@ -58,10 +59,11 @@ export function applyCreateLine(intentSha256: string): string {
 
 /** The stdin carries the L1 RPC URL and the deployer key: the component passes it as a secret. */
 export function applyStep(
-  config: Pick<StackConfig, "opDeployer" | "l2ChainId">,
+  config: Pick<StackConfig, "opDeployer" | "l2ChainId" | "minDeployerBalanceWei">,
   paths: Pick<HostPaths, "bin" | "deployer">,
   intentToml: string,
   secrets: { l1RpcUrl: string; deployerPrivateKey: string },
+  deployer: string,
 ): RemoteStep {
   return {
     create: applyCreateLine(intentHash(intentToml)),
@@ -75,6 +77,9 @@ export function applyStep(
         INTENT_TOML: intentToml,
         L1_RPC_URL: secrets.l1RpcUrl,
         DEPLOYER_PRIVATE_KEY: secrets.deployerPrivateKey,
+        DEPLOYER_ADDRESS: deployer,
+        MIN_BALANCE_WEI_HEX: `0x${config.minDeployerBalanceWei.toString(16)}`,
+        MIN_BALANCE_TEXT: `${formatEther(config.minDeployerBalanceWei)} ETH`,
       },
       opStackScript("remote/op-deployer-apply.sh"),
     ),

@@ -185,12 +185,12 @@ describe("preflight", () => {
     expect(short.status).toBe(1);
     expect(short.stderr).toContain("Preflight failed; nothing was deployed:");
     expect(short.stderr).toContain(`the deployer ${EMPTY} holds 0 ETH on Sepolia`);
-    // --forks-only (what runs when a pin changes): no balance demanded, the pins checked.
+    // --no-balance (what the stack runs): no balance demanded, the pins checked.
     const forks = (pins: object) =>
       new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
         execFile(
           "node_modules/.bin/tsx",
-          ["scripts/op-stack/preflight.ts", "--forks-only"],
+          ["scripts/op-stack/preflight.ts", "--no-balance"],
           {
             encoding: "utf8",
             env: { ...process.env, ECP_L1_RPC_URL: sepolia.rpcUrl, ECP_L1_BEACON_URL: beaconUrl, ECP_DEPLOYER_ADDRESS: EMPTY, ECP_MIN_DEPLOYER_BALANCE_WEI: parseEther("2").toString(), ECP_PINS: JSON.stringify(pins), ECP_FORK_HORIZON_DAYS: "30" },

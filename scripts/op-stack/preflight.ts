@@ -1,10 +1,10 @@
 // Preflight before op-deployer spends Sepolia ETH (components/preflight/preflight.ts).
 // The stack runs it before `op-deployer apply`; setup-rollup.sh runs it too.
 //   ECP_L1_RPC_URL=… ECP_L1_BEACON_URL=… ECP_DEPLOYER_ADDRESS=0x… ECP_MIN_DEPLOYER_BALANCE_WEI=… \
-//   [ECP_PINS='{"opNode":"v1.20.1",…}' ECP_FORK_HORIZON_DAYS=30] tsx scripts/op-stack/preflight.ts [--forks-only]
+//   [ECP_PINS='{"opNode":"v1.20.1",…}' ECP_FORK_HORIZON_DAYS=30] tsx scripts/op-stack/preflight.ts [--no-balance]
 // With ECP_PINS, the pinned versions are also checked against the L1's own fork schedule (the fork gate).
-// --forks-only checks the L1 and the fork gate but not the deployer's balance (the stack runs it whenever a
-// pin changes; the balance matters only before apply).
+// --no-balance checks the L1 and the fork gate but not the deployer's balance: the stack runs it so, since
+// remote/op-deployer-apply.sh checks the balance right before a first deploy, the only apply that spends.
 // Exit 0 and one summary line when every check passes; exit 1 and every problem otherwise.
 import { getAddress, isAddress } from "viem";
 
@@ -22,13 +22,12 @@ function env(name: string): string {
 async function main(): Promise<void> {
   const deployer = env("ECP_DEPLOYER_ADDRESS");
   if (!isAddress(deployer, { strict: false })) throw new Error(`ECP_DEPLOYER_ADDRESS must be a 0x-prefixed address, got ${JSON.stringify(deployer)}.`);
-  const min = env("ECP_MIN_DEPLOYER_BALANCE_WEI");
+  const noBalance = process.argv.includes("--no-balance");
+  const min = noBalance ? "0" : env("ECP_MIN_DEPLOYER_BALANCE_WEI");
   if (!/^\d+$/.test(min)) throw new Error(`ECP_MIN_DEPLOYER_BALANCE_WEI must be a whole number of wei, got ${JSON.stringify(min)}.`);
-  const forksOnly = process.argv.includes("--forks-only");
   const gate = process.env.ECP_PINS === undefined ? undefined : { pins: pinsFromEnv(process.env.ECP_PINS), horizonDays: horizonFromEnv(), nowUnix: Math.floor(Date.now() / 1000) };
-  if (forksOnly && gate === undefined) throw new Error("--forks-only needs ECP_PINS (the pinned versions, as JSON).");
   const facts = await probeL1({ rpcUrl: env("ECP_L1_RPC_URL"), beaconUrl: env("ECP_L1_BEACON_URL"), deployer: getAddress(deployer) });
-  const report = checkPreflight(facts, forksOnly ? undefined : BigInt(min), gate);
+  const report = checkPreflight(facts, noBalance ? undefined : BigInt(min), gate);
   if (!report.ok) throw new PreflightError(report.problems);
   console.log(`preflight ok: ${report.summary}`);
 }
