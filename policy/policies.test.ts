@@ -53,7 +53,7 @@ describe("no-public-service-ports", () => {
   it("refuses an RPC port on 0.0.0.0, a random host port, and a public port on a service without P2P", () => {
     const node = (ports: unknown[]): ResourceLike => ({ type: CONTAINER, name: "op-node-container", props: { name: "op-node", labels: labels("op-node"), ports } });
     expect(violations(noPublicServicePorts, node([{ internal: 9545, external: 9545, ip: "0.0.0.0", protocol: "tcp" }]))).toEqual([
-      "op-node port 9545/tcp is published on 0.0.0.0: only op-geth's and op-node's P2P ports may be public. Bind it to 127.0.0.1.",
+      "op-node port 9545/tcp is published on 0.0.0.0: only the execution client's (op-reth or op-geth) and op-node's P2P ports may be public. Bind it to 127.0.0.1.",
     ]);
     expect(violations(noPublicServicePorts, node([{ internal: 7300 }]))).toEqual([
       "op-node port 7300/tcp is published on 0.0.0.0 on a random host port; publish it on 127.0.0.1 or not at all.",

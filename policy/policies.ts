@@ -26,7 +26,7 @@ export const LOCAL_COMMAND = "command:local:Command";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 /** Services whose P2P port may be public. */
-const P2P_SERVICES = new Set(["op-geth", "op-node"]);
+const P2P_SERVICES = new Set(["op-reth", "op-geth", "op-node"]);
 /** Every RPC, engine-auth and metrics port the services listen on inside their containers. */
 const PRIVATE_CONTAINER_PORTS = new Set<number>(Object.values(CONTAINER_PORTS).flatMap((ports) => Object.values(ports)));
 
@@ -35,7 +35,7 @@ function serviceOf(props: Record<string, unknown>): string {
   return labels.find((l) => l.label === "org.every-channel.service")?.value ?? String(props["name"] ?? "");
 }
 
-/** No RPC, auth or metrics port is published beyond loopback; only op-geth's and op-node's P2P ports are public. */
+/** No RPC, auth or metrics port is published beyond loopback; only the execution client's (op-reth or op-geth) and op-node's P2P ports are public. */
 export function noPublicServicePorts(r: ResourceLike, report: Report): void {
   if (r.type !== CONTAINER) return;
   const service = serviceOf(r.props);
@@ -47,7 +47,7 @@ export function noPublicServicePorts(r: ResourceLike, report: Report): void {
     if (p.external === undefined) {
       report(`${where} on a random host port; publish it on 127.0.0.1 or not at all.`);
     } else if (!P2P_SERVICES.has(service) || PRIVATE_CONTAINER_PORTS.has(p.internal ?? -1) || p.external !== p.internal) {
-      report(`${where}: only op-geth's and op-node's P2P ports may be public. Bind it to 127.0.0.1.`);
+      report(`${where}: only the execution client's (op-reth or op-geth) and op-node's P2P ports may be public. Bind it to 127.0.0.1.`);
     }
   }
 }
