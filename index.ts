@@ -20,6 +20,7 @@ export const rollupSha256 = outputs.rollupSha256;
 export const forks = outputs.forks;
 export const intentSha256 = outputs.intentSha256;
 export const roles = outputs.roles;
+export const onChain = outputs.onChain;
 export const endpoints = outputs.endpoints;
 export const services = outputs.services;
 export const disputePath = outputs.disputePath;

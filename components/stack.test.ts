@@ -357,9 +357,28 @@ describe("prestate gating", () => {
     expect((await promiseOf(o.disputePath)).disputeMon).toContain("`ecp:disputeMonEnabled` is false");
   });
 
-  it("a prestate that is not the deployed one stops the challenger with the reason", async () => {
-    const deployed = `0x03${"bb".repeat(31)}`;
-    const r = installMocks({ deployedPrestate: deployed });
+  it("a prestate set after deploy goes on chain through day 2 before the challenger starts", async () => {
+    // The chain was deployed with op-deployer's standard prestate; the config now names the chain's own.
+    const { recorded: r, outputs: o } = await build({}, { deployedPrestate: STANDARD_ABSOLUTE_PRESTATE });
+    const step = byName(r, "day2-l1");
+    expect(step.type).toBe("command:local:Command");
+    const env = reveal(step.inputs["environment"]) as Record<string, string>;
+    expect(JSON.parse(env["ECP_DESIRED"]!)).toEqual({ ...{ proposer: TEST_ADDRESSES.proposer, challenger: TEST_ADDRESSES.challenger, batcher: TEST_ADDRESSES.batcher, unsafeBlockSigner: TEST_ADDRESSES.sequencer }, absolutePrestate: TEST_PRESTATE });
+    expect(String(step.inputs["create"])).toContain(`; prestate ${TEST_PRESTATE}, proposer ${TEST_ADDRESSES.proposer}, challenger ${TEST_ADDRESSES.challenger}, batcher ${TEST_ADDRESSES.batcher}, signer ${TEST_ADDRESSES.sequencer}`);
+    // The deployer key and the L1 URL reach it only as secrets.
+    expect(plainText(step.inputs["environment"])).not.toContain(TEST_KEYS.deployer);
+    const onChain = await promiseOf(o.onChain);
+    expect(onChain.before.absolutePrestate).toBe(STANDARD_ABSOLUTE_PRESTATE);
+    expect(onChain.after.absolutePrestate).toBe(TEST_PRESTATE);
+    expect(onChain.sent.map((x) => x.call)).toEqual(["DisputeGameFactory.setImplementation"]);
+    expect((await promiseOf(o.disputePath)).absolutePrestate).toBe(TEST_PRESTATE);
+    expect(r.some((x) => x.name === "op-challenger-container")).toBe(true);
+  });
+
+  it("a chain that still runs another prestate after day 2 stops the challenger with the reason", async () => {
+    const other = `0x03${"bb".repeat(31)}`;
+    const values = { absolutePrestate: other, proposer: TEST_ADDRESSES.proposer, challenger: TEST_ADDRESSES.challenger, batcher: TEST_ADDRESSES.batcher, unsafeBlockSigner: TEST_ADDRESSES.sequencer };
+    const r = installMocks({ stdout: { "day2-l1": JSON.stringify({ before: values, after: values, sent: [] }) } });
     const errors: unknown[] = [];
     const onError = (e: unknown) => errors.push(e);
     process.on("unhandledRejection", onError);
@@ -373,7 +392,7 @@ describe("prestate gating", () => {
     expect(r.some((x) => x.name === "op-challenger-prestate")).toBe(false);
     expect(r.some((x) => x.name === "op-challenger-container")).toBe(false);
     const mismatch = errors.find((e) => e instanceof PrestateMismatchError) as Error | undefined;
-    expect(mismatch?.message).toContain(`\`ecp:prestate.hash\` is ${TEST_PRESTATE}, but the chain's dispute games were deployed with absolute prestate ${deployed}`);
+    expect(mismatch?.message).toContain(`\`ecp:prestate.hash\` is ${TEST_PRESTATE}, but the chain's dispute games were deployed with absolute prestate ${other}`);
   });
 });
 

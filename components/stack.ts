@@ -16,6 +16,7 @@ import { RailLedger, RailSmoke } from "./ledger/index.js";
 import { railGate, type SmokeOutput } from "./ledger/steps.js";
 import { HostState } from "./host/state.js";
 import { prestateGate } from "./prestate/gate.js";
+import { Day2 } from "./day2/index.js";
 import { assertForkGate, stackPins } from "./preflight/preflight.js";
 import { Secrets } from "./secrets/index.js";
 import { OpBatcher } from "./services/op-batcher/index.js";
@@ -103,6 +104,16 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
   const deployment = deployer.deployment;
   const configHash = deployment.apply((d) => contentSha256(`${d.genesisSha256}\n${d.rollupSha256}`));
 
+  // Day 2: what the chain runs with comes from L1, and role keys or a prestate set after deploy are carried
+  // out there by the deployer's owner calls before any service starts (components/day2).
+  const day2 = new Day2("day2", {
+    config,
+    roles: secrets.roles,
+    secrets,
+    addresses: deployment.apply((d) => d.addresses),
+    dependsOn: [deployer.inspect],
+  });
+
   const ctx: ServiceContext = {
     dockerProvider: host.docker,
     connection: host.connection,
@@ -115,7 +126,7 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
   const executionClient = new ExecutionClientService(config.executionClient, {
     ...common,
     genesisSha256: deployment.apply((d) => d.genesisSha256),
-    dependsOn: [deployer.inspect, state.jwt],
+    dependsOn: [deployer.inspect, state.jwt, day2.step],
   });
   const opNode = new OpNode("op-node", { ...common, dependsOn: [executionClient.ready, state.jwt] });
   new OpBatcher("op-batcher", { ...common, dependsOn: [opNode.ready] });
@@ -125,13 +136,13 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
     dependsOn: [opNode.ready],
   });
 
-  // Decided from config alone (resources cannot wait on outputs to exist). The configured hash is what the
-  // intent deploys; OpChallenger re-checks it against what state.json says was deployed.
+  // Decided from config alone (resources cannot wait on outputs to exist). Day 2 puts the configured prestate
+  // on chain; OpChallenger re-checks it against what L1 reports after that step.
   const gate = prestateGate(config, config.prestate?.hash ?? STANDARD_ABSOLUTE_PRESTATE);
   if (gate.challenger.create) {
     const challenger = new OpChallenger("op-challenger", {
       ...common,
-      deployment: deployment.apply((d) => ({ addresses: d.addresses, absolutePrestate: d.absolutePrestate })),
+      deployment: pulumi.all([deployment, day2.report]).apply(([d, r]) => ({ addresses: d.addresses, absolutePrestate: r.after.absolutePrestate as `0x${string}` })),
       dependsOn: [opNode.ready],
     });
     if (gate.disputeMon.create) {
@@ -169,12 +180,13 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
     }));
   }
 
-  const disputePath: pulumi.Output<DisputePathStatus> = deployment.apply((d) => ({
+  const disputePath: pulumi.Output<DisputePathStatus> = day2.report.apply((r) => ({
     enabled: gate.enabled,
     challenger: gate.challenger.create ? "running" : gate.challenger.reason,
     disputeMon: gate.disputeMon.create ? "running" : gate.disputeMon.reason,
     proposerGameType: config.proofs.proposerGameType,
-    absolutePrestate: d.absolutePrestate,
+    // Read from L1 after day 2, not from state.json's appliedIntent.
+    absolutePrestate: r.after.absolutePrestate,
   }));
 
   const outputs = {
@@ -191,6 +203,9 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
     forks: deployment.apply((d) => d.rollup.forks),
     intentSha256: deployer.intentHash,
     roles: secrets.roles,
+    /** What L1 says the chain runs with (game prestate, proposer, challenger, batcher, signer), and the owner
+     *  calls the last update sent to get there. */
+    onChain: day2.report,
     endpoints: serviceEndpoints(config.host),
     /** The execution client that runs: op-reth or op-geth. */
     executionClient: config.executionClient,

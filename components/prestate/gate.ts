@@ -42,8 +42,9 @@ export const NO_PRESTATE_REASON =
 export const DISPUTE_MON_DISABLED_REASON = `op-dispute-mon is not deployed: \`${fullKey("disputeMonEnabled")}\` is false.`;
 
 /**
- * @param deployedAbsolutePrestate the intent's `faultGameAbsolutePrestate`: after `apply`, take it from
- *   state.json's appliedIntent (deployment.ts `absolutePrestate`), since `apply` never changes a deployed chain.
+ * @param deployedAbsolutePrestate what L1 reports for the permissioned game (DisputeGameFactory.gameArgs(1),
+ *   read by components/day2 after it has put the configured prestate on chain); never state.json's
+ *   appliedIntent, which `apply` overwrites without changing a deployed chain.
  * @throws PrestateMismatchError when a prestate is configured but the chain was deployed with another one.
  */
 export function prestateGate(

@@ -3,6 +3,7 @@
  * with its inputs, and the remote steps answer with what op-deployer would print, built from the fixtures.
  * No Pulumi CLI, plugin or Docker is involved.
  */
+import { STANDARD_ABSOLUTE_PRESTATE } from "../config/defaults.js";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 
@@ -89,9 +90,23 @@ export function inspectStdout(chain: MockChain = {}): string {
   });
 }
 
-function stdoutFor(name: string, chain: MockChain): string {
+/** What scripts/op-stack/day2.ts prints: the chain starts with the fixture's values (the deployed prestate, the
+ *  config's roles) and ends with what the step was asked for. */
+function day2Stdout(inputs: Record<string, unknown>, chain: MockChain): string {
+  const env = reveal(inputs["environment"]) as Record<string, unknown> | undefined;
+  const raw = env?.["ECP_DESIRED"];
+  const desired = JSON.parse(typeof raw === "string" ? raw : "{}") as Record<string, string>;
+  const deployedPrestate = chain.deployedPrestate ?? STANDARD_ABSOLUTE_PRESTATE;
+  const before = { absolutePrestate: deployedPrestate, proposer: desired["proposer"], challenger: desired["challenger"], batcher: desired["batcher"], unsafeBlockSigner: desired["unsafeBlockSigner"] };
+  const after = { ...before, absolutePrestate: desired["absolutePrestate"] ?? deployedPrestate };
+  const sent = after.absolutePrestate === before.absolutePrestate ? [] : [{ call: "DisputeGameFactory.setImplementation", changes: [`absolute prestate ${before.absolutePrestate} -> ${after.absolutePrestate}`], transaction: `0x${"ab".repeat(32)}` }];
+  return `${JSON.stringify({ before, after, sent })}\n`;
+}
+
+function stdoutFor(name: string, chain: MockChain, inputs: Record<string, unknown> = {}): string {
   const override = chain.stdout?.[name];
   if (override !== undefined) return override;
+  if (name === "day2-l1") return day2Stdout(inputs, chain);
   if (name.endsWith("-init") && name.startsWith("op-deployer")) return fixture("init-intent.toml");
   if (name.endsWith("-apply")) return `${sha("state.json")}\n`;
   if (name.endsWith("-inspect")) return inspectStdout(chain);
@@ -113,7 +128,7 @@ export function installMocks(chain: MockChain = {}, preview = false): Recorded[]
         switch (args.type) {
           case "command:remote:Command":
           case "command:local:Command":
-            state["stdout"] = stdoutFor(args.name, chain);
+            state["stdout"] = stdoutFor(args.name, chain, args.inputs as Record<string, unknown>);
             state["stderr"] = "";
             break;
           case "docker:index/remoteImage:RemoteImage":

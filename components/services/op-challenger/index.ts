@@ -1,6 +1,7 @@
 /**
  * op-challenger, created only when a prestate is configured (prestate/gate.ts). Before it starts:
- * - the configured hash must be the absolute prestate the chain's games were deployed with, and
+ * - the configured hash must be the absolute prestate L1 reports for the permissioned game after day 2
+ *   (components/day2 puts a prestate set after deploy on chain first), and
  * - the artifact is fetched or copied into <stateDir>/prestates and `cannon witness` must report that
  *   same hash (remote/prestate.sh). Either failure stops the update with the reason.
  */
@@ -39,7 +40,7 @@ export class OpChallenger extends pulumi.ComponentResource {
     super("ecp:opstack:OpChallenger", name, {}, opts);
     const ref = imageRef(args.config.images.opChallenger);
     const image = remoteImage(name, ref, args.ctx, this);
-    // Throws PrestateMismatchError when the deployed games use another prestate.
+    // Throws PrestateMismatchError when L1 still reports another prestate.
     const gate = pulumi.output(args.deployment).apply((d) => {
       const g = prestateGate(args.config, d.absolutePrestate);
       if (!g.enabled) throw new Error(`${name}: created without \`ecp:prestate\`; index.ts must check prestateGate first.`);
