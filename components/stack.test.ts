@@ -510,3 +510,124 @@ function testConfigRaw(): Record<string, unknown> {
     "ecp:deployerPrivateKey": TEST_KEYS.deployer,
   };
 }
+
+/**
+ * Day 2 under mocks, with state carried between runs: run A is the deployed stack; run B is the next
+ * `pulumi up` after a config change, seeing the same deployment (op-deployer's apply never re-runs after it
+ * succeeded, so inspect reports what A deployed). Each resource of B is compared with A the way Pulumi
+ * diffs: created, deleted, or changed inputs (for containers and images, a replacement), leaving out what a
+ * resource ignores (`ignoreChanges`).
+ */
+describe("day 2: the next up after a config change", () => {
+  type Diff = { created: string[]; deleted: string[]; changed: string[] };
+  const key = (x: Recorded) => `${x.type} ${x.name}`;
+  function diff(a: Recorded[], b: Recorded[], ignore: Record<string, readonly string[]>): Diff {
+    const before = new Map(a.map((x) => [key(x), x]));
+    const after = new Map(b.map((x) => [key(x), x]));
+    const inputs = (x: Recorded) => {
+      const v = reveal(x.inputs) as Record<string, unknown>;
+      for (const p of ignore[x.name] ?? []) delete v[p];
+      return JSON.stringify(v);
+    };
+    return {
+      created: [...after.keys()].filter((k) => !before.has(k)).map((k) => after.get(k)!.name).sort(),
+      deleted: [...before.keys()].filter((k) => !after.has(k)).map((k) => before.get(k)!.name).sort(),
+      changed: [...after.entries()].filter(([k, x]) => before.has(k) && inputs(before.get(k)!) !== inputs(x)).map(([, x]) => x.name).sort(),
+    };
+  }
+
+  async function nextUp(change: Record<string, unknown>, base: Record<string, unknown> = {}, now?: number) {
+    const a = await build(base, {}, now);
+    const inspect = String((a.recorded.find((x) => x.name === "op-deployer-inspect")! as Recorded & { inputs: Record<string, unknown> }).inputs["create"]);
+    expect(inspect).toContain("state.json sha256");
+    const r = installMocks({});
+    const { parts, outputs: o } = opStack(testConfig({ ...base, ...change }), { stack: "sepolia", warn: () => undefined, ...(now === undefined ? {} : { now: () => now }) });
+    await promiseOf(o.l1Addresses);
+    await settle(r);
+    return { diff: diff(a.recorded, r, { "op-deployer-apply": parts.deployer.applyIgnoreChanges }), outputs: o };
+  }
+
+  it("apply never re-runs after it succeeded: it ignores changes to its intent", async () => {
+    const r = installMocks();
+    const { parts, outputs: o } = opStack(testConfig(), { stack: "sepolia", warn: () => undefined });
+    await promiseOf(o.l1Addresses);
+    await settle(r);
+    expect(parts.deployer.applyIgnoreChanges).toEqual(["create", "stdin"]);
+  });
+
+  it("a rotated batcher key: the batcher is replaced, day 2 sets it on SystemConfig; nothing else restarts", async () => {
+    const { diff: d } = await nextUp({ "ecp:batcherPrivateKey": `0x${"5b".repeat(32)}` });
+    expect(d).toEqual({ created: [], deleted: [], changed: ["day2-l1", "op-batcher-container", "op-deployer-preflight-l1"] });
+  });
+
+  it("a prestate set after deploy: day 2 puts it on chain, op-challenger and op-dispute-mon are created; nothing restarts", async () => {
+    const prestate = JSON.stringify({ hash: TEST_PRESTATE, path: "/var/lib/ecp-opstack/prestates/prestate-mt64.bin.gz" });
+    const { diff: d } = await nextUp({ "ecp:prestate": prestate }, { "ecp:prestate": undefined });
+    expect(d.deleted).toEqual([]);
+    expect(d.changed).toEqual(["day2-l1", "op-deployer-preflight-l1"]);
+    expect(d.created).toEqual([
+      "op-challenger",
+      "op-challenger-container",
+      "op-challenger-healthy",
+      "op-challenger-image",
+      "op-challenger-prestate",
+      "op-dispute-mon",
+      "op-dispute-mon-container",
+      "op-dispute-mon-healthy",
+      "op-dispute-mon-image",
+    ]);
+  });
+
+  it("an image tag bumped: that image and its container are replaced, preflight re-checks the pins", async () => {
+    const { diff: d } = await nextUp({ "ecp:images": JSON.stringify({ opBatcher: { tag: "v1.17.1" } }) });
+    expect(d).toEqual({ created: [], deleted: [], changed: ["op-batcher-container", "op-batcher-image", "op-deployer-preflight-l1"] });
+  });
+
+  it("an image tag below a fork's minimum is refused before anything runs, with the message", async () => {
+    await build();
+    installMocks({});
+    expect(() => opStack(testConfig({ "ecp:images": JSON.stringify({ opBatcher: { tag: "v1.16.12" } }) }), { stack: "sepolia", warn: () => undefined })).toThrow(
+      /op-batcher v1\.16\.12 \(`ecp:images\.opBatcher\.tag`\) is below v1\.17\.0, the minimum for Sepolia's Glamsterdam fork/,
+    );
+  });
+
+  it("the execution client switched (before Glamsterdam): op-geth replaces op-reth; op-node follows with its engine kind; the rest stays", async () => {
+    const { diff: d } = await nextUp({ "ecp:executionClient": "op-geth" }, {}, Date.parse("2026-08-01T00:00:00Z"));
+    expect(d.created).toEqual(["op-geth", "op-geth-container", "op-geth-image", "op-geth-init"]);
+    expect(d.deleted).toEqual(["op-reth", "op-reth-container", "op-reth-healthy", "op-reth-image", "op-reth-init"]);
+    expect(d.changed).toEqual(["op-deployer-preflight-l1", "op-node-container"]);
+  });
+
+  it("a service setting changed (op-node's P2P port): only op-node is replaced", async () => {
+    const { diff: d } = await nextUp({ "ecp:p2p": JSON.stringify({ opNodePort: 9322 }) });
+    expect(d).toEqual({ created: [], deleted: [], changed: ["op-node-container"] });
+  });
+
+  it("a rotated deployer key is refused: it owns the chain, and nothing here transfers that", async () => {
+    // Every role has its own key, so only the owners and fee vaults follow the deployer.
+    const roles = {
+      "ecp:batcherPrivateKey": TEST_KEYS.batcher,
+      "ecp:proposerPrivateKey": TEST_KEYS.proposer,
+      "ecp:challengerPrivateKey": TEST_KEYS.challenger,
+      "ecp:sequencerPrivateKey": TEST_KEYS.sequencer,
+    };
+    await build(roles);
+    const r = installMocks({});
+    const errors: unknown[] = [];
+    const onError = (e: unknown) => errors.push(e);
+    process.on("unhandledRejection", onError);
+    try {
+      const { outputs: o } = opStack(testConfig({ ...roles, "ecp:deployerPrivateKey": `0x${"6d".repeat(32)}` }), { stack: "sepolia", warn: () => undefined });
+      await promiseOf(o.l1Addresses);
+      await settle(r);
+    } finally {
+      process.off("unhandledRejection", onError);
+    }
+    const drift = errors.find((e) => e instanceof Error && e.name === "IntentDriftError") as Error | undefined;
+    expect(drift?.message).toContain(`the chain was deployed with roles.l1ProxyAdminOwner ${TEST_ADDRESSES.deployer.toLowerCase()}, the config now gives`);
+    expect(drift?.message).toContain("restore the previous deployer key, or deploy a new chain");
+    // Nothing after the check ran: no day-2 step, no service.
+    expect(r.some((x) => x.name === "day2-l1")).toBe(false);
+    expect(r.some((x) => x.type === CONTAINER)).toBe(false);
+  });
+});

@@ -17,6 +17,7 @@ import { railGate, type SmokeOutput } from "./ledger/steps.js";
 import { HostState } from "./host/state.js";
 import { prestateGate } from "./prestate/gate.js";
 import { Day2 } from "./day2/index.js";
+import { intentDrift, IntentDriftError } from "./day2/intent-drift.js";
 import { assertForkGate, stackPins } from "./preflight/preflight.js";
 import { Secrets } from "./secrets/index.js";
 import { OpBatcher } from "./services/op-batcher/index.js";
@@ -106,11 +107,17 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
 
   // Day 2: what the chain runs with comes from L1, and role keys or a prestate set after deploy are carried
   // out there by the deployer's owner calls before any service starts (components/day2).
+  // A change to what the chain was deployed from that day 2 cannot carry out stops here (intent-drift.ts).
+  const checkedDeployment = pulumi.all([deployer.intent, deployment]).apply(([intent, d]) => {
+    const problems = intentDrift(intent.chains[0]!, d.appliedChain);
+    if (problems.length > 0) throw new IntentDriftError(problems);
+    return d;
+  });
   const day2 = new Day2("day2", {
     config,
     roles: secrets.roles,
     secrets,
-    addresses: deployment.apply((d) => d.addresses),
+    addresses: checkedDeployment.apply((d) => d.addresses),
     dependsOn: [deployer.inspect],
   });
 

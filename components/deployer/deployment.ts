@@ -94,6 +94,9 @@ export interface DeploymentState {
   /** What the applied intent made the game's absolute prestate (standard <- global <- chain overrides). */
   absolutePrestate: Hex;
   respectedGameType: number;
+  /** This chain's entry of the applied intent: what the first deploy was made from (apply never re-runs
+   *  after it; day2/intent-drift.ts compares the config's intent with it). */
+  appliedChain: Record<string, unknown>;
 }
 
 export interface RollupSummary {
@@ -361,6 +364,7 @@ export function parseStateJson(input: string | unknown, l2ChainId: number): Depl
     startBlock,
     absolutePrestate: effectiveAbsolutePrestate(appliedIntent, chainIdHash),
     respectedGameType: effectiveRespectedGameType(appliedIntent, chainIdHash),
+    appliedChain: chainIntentOf(appliedIntent, chainIdHash) ?? {},
   };
 }
 

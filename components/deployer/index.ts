@@ -14,7 +14,7 @@ import type { CommandConnection } from "../host/ssh.js";
 import { Preflight } from "../preflight/index.js";
 import type { Secrets } from "../secrets/index.js";
 import type { HostPaths } from "../services/paths.js";
-import { buildIntent, intentBaseFromInitToml, intentToToml } from "./intent.js";
+import { buildIntent, intentBaseFromInitToml, intentToToml, type Intent } from "./intent.js";
 import { applyCreateLine, applyStep, initStep, inspectStep, installStep, intentHash, type Inspected, parseInspectOutput } from "./steps.js";
 
 export interface OpDeployerArgs {
@@ -28,6 +28,9 @@ export interface OpDeployerArgs {
 }
 
 export class OpDeployer extends pulumi.ComponentResource {
+  readonly intent: pulumi.Output<Intent>;
+  /** What the apply step ignores once it exists: it never re-runs after it succeeded. */
+  readonly applyIgnoreChanges: readonly string[] = ["create", "stdin"];
   readonly intentToml: pulumi.Output<string>;
   readonly intentHash: pulumi.Output<string>;
   readonly apply: command.remote.Command;
@@ -50,7 +53,8 @@ export class OpDeployer extends pulumi.ComponentResource {
     );
 
     const { deployer: _deployer, ...roles } = args.roles;
-    this.intentToml = initialized.stdout.apply((toml) => intentToToml(buildIntent(config, roles, intentBaseFromInitToml(toml))));
+    this.intent = initialized.stdout.apply((toml) => buildIntent(config, roles, intentBaseFromInitToml(toml)));
+    this.intentToml = this.intent.apply(intentToToml);
     this.intentHash = this.intentToml.apply(intentHash);
 
     const preflight = new Preflight(
@@ -76,6 +80,9 @@ export class OpDeployer extends pulumi.ComponentResource {
         dependsOn: [preflight],
         protect: args.protectDeployment ?? true,
         retainOnDelete: true,
+        // apply runs until it succeeds once, then never again: on a deployed chain it deploys nothing but
+        // rewrites appliedIntent. Later changes go through day 2 or are refused (components/day2).
+        ignoreChanges: [...this.applyIgnoreChanges],
         additionalSecretOutputs: ["stderr"],
       },
     );
