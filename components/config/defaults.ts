@@ -50,6 +50,19 @@ export const OP_CONTRACTS_TAG = "op-contracts/v7.0.0-rc.4";
  */
 export const SEPOLIA_OPCM_ADDRESS = "0x44e197058fb98fb3618453b3d90cdef6f5db8297";
 
+/**
+ * Sepolia's shared SuperchainConfig, which a `standard-overrides` chain joins through the OPCM
+ * (superchain-registry superchain/configs/sepolia/superchain.toml `superchain_config_addr`).
+ */
+export const SEPOLIA_SUPERCHAIN_CONFIG = "0xC2Be75506d5724086DEB7245bd260Cc9753911Be";
+
+/**
+ * The SuperchainConfig version bundled with the v7 OPCM (op-contracts/v7.0.0-rc.4 src/L1/SuperchainConfig.sol;
+ * registry standard-versions-sepolia.toml v7.0.0-rc.4 superchain_config). OPContractsManagerV2._apply reverts with
+ * SuperchainConfigNeedsUpgrade when the shared SuperchainConfig is older than this; newer passes.
+ */
+export const OPCM_SUPERCHAIN_CONFIG_VERSION = "2.4.2";
+
 /** `artifacts.EmbeddedLocator` (mono@op-deployer/v0.7.1:op-deployer/pkg/deployer/artifacts/locator.go). */
 export const EMBEDDED_LOCATOR = "embedded";
 

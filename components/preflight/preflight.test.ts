@@ -3,11 +3,29 @@ import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
-import { parseEther } from "viem";
+import { readFileSync } from "node:fs";
+
+import { createTestClient, createWalletClient, createPublicClient, encodeDeployData, http, parseEther, type Abi, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { foundry } from "viem/chains";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { type Anvil, startAnvil } from "../../rail/anvil.js";
+import { SEPOLIA_SUPERCHAIN_CONFIG } from "../config/defaults.js";
+import { devKey } from "../../rail/keys.js";
 import { checkPreflight, probeL1, SEPOLIA_GENESIS_FORK_VERSION } from "./preflight.js";
+
+/** Puts a SuperchainConfig reporting `version` at Sepolia's shared address on the test L1. */
+async function installSuperchainConfig(anvil: Anvil, version: string): Promise<void> {
+  const { abi, bytecode } = JSON.parse(readFileSync("contracts/out/OpChainL1Doubles.sol/SuperchainConfigVersionDouble.json", "utf8")) as { abi: Abi; bytecode: { object: Hex } };
+  const chain = { ...foundry, id: 11155111 };
+  const wallet = createWalletClient({ account: privateKeyToAccount(devKey(9)), chain, transport: http(anvil.rpcUrl) });
+  const pc = createPublicClient({ chain, transport: http(anvil.rpcUrl) });
+  const hash = await wallet.sendTransaction({ data: encodeDeployData({ abi, bytecode: bytecode.object, args: [version] }) });
+  const at = (await pc.waitForTransactionReceipt({ hash })).contractAddress!;
+  const code = await pc.getCode({ address: at });
+  await createTestClient({ chain, mode: "anvil", transport: http(anvil.rpcUrl) }).setCode({ address: SEPOLIA_SUPERCHAIN_CONFIG, bytecode: code! });
+}
 
 // anvil's first dev account holds 10000 ETH; this one holds nothing.
 const RICH = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
@@ -61,6 +79,8 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => rpcProxy.listen(0, "127.0.0.1", r));
+  // After U20 Sepolia's shared SuperchainConfig is newer than the v7 OPCM's 2.4.2 (docs/research/2026-11-op-deployer.md §2).
+  await installSuperchainConfig(sepoliaAnvil, "2.4.3");
   sepolia = { rpcUrl: `http://127.0.0.1:${(rpcProxy.address() as AddressInfo).port}` };
   beacon = createServer((req, res) => {
     if (req.url === "/eth/v1/beacon/genesis") {
@@ -89,8 +109,23 @@ describe("preflight", () => {
     expect(checkPreflight(facts, parseEther("2"))).toEqual({
       ok: true,
       problems: [],
-      summary: `L1 chain 11155111, beacon ${SEPOLIA_GENESIS_FORK_VERSION}, deployer ${RICH} holds 10000 ETH`,
+      summary: `L1 chain 11155111, beacon ${SEPOLIA_GENESIS_FORK_VERSION}, SuperchainConfig 2.4.3, deployer ${RICH} holds 10000 ETH`,
     });
+  });
+
+  it("refuses a shared SuperchainConfig older than the OPCM's, naming the revert it would hit", async () => {
+    await installSuperchainConfig(sepoliaAnvil, "2.4.0");
+    try {
+      const report = checkPreflight(await probeL1({ rpcUrl: sepolia.rpcUrl, beaconUrl, deployer: RICH }), undefined);
+      expect(report.problems).toEqual([
+        `Sepolia's shared SuperchainConfig ${SEPOLIA_SUPERCHAIN_CONFIG} is version 2.4.0, older than the 2.4.2 the OPCM of op-contracts/v7.0.0-rc.4 bundles: apply would revert with OPContractsManagerV2_SuperchainConfigNeedsUpgrade. The shared config is upgraded by OP's superchain-ops tasks; wait for that, or check that \`ecp:l1RpcUrl\` is Sepolia.`,
+      ]);
+      // The same version as the OPCM's passes.
+      await installSuperchainConfig(sepoliaAnvil, "2.4.2");
+      expect(checkPreflight(await probeL1({ rpcUrl: sepolia.rpcUrl, beaconUrl, deployer: RICH }), undefined).problems).toEqual([]);
+    } finally {
+      await installSuperchainConfig(sepoliaAnvil, "2.4.3");
+    }
   });
 
   it("names the wrong chain, the silent beacon and the short balance, all at once", async () => {
@@ -101,6 +136,7 @@ describe("preflight", () => {
       "`ecp:l1RpcUrl` is chain 1, expected 11155111 (Sepolia). Run `pulumi config set --secret ecp:l1RpcUrl` with a Sepolia RPC URL.",
       "`ecp:l1BeaconUrl` does not answer GET /eth/v1/beacon/genesis (HTTP 404). op-node needs a Sepolia beacon API that serves blobs; run `pulumi config set --secret ecp:l1BeaconUrl`.",
       `the deployer ${EMPTY} holds 0 ETH on Sepolia, below \`ecp:minDeployerBalance\` (2 ETH). Send it Sepolia ETH, or lower the minimum with \`pulumi config set ecp:minDeployerBalance "1 ETH"\`.`,
+      expect.stringMatching(new RegExp(`^cannot read version\\(\\) of Sepolia's shared SuperchainConfig ${SEPOLIA_SUPERCHAIN_CONFIG} through \`ecp:l1RpcUrl\` \\(.*returned no data`)),
     ]);
   });
 

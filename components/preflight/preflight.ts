@@ -7,12 +7,12 @@
  * `checkPreflight` judges facts; `probeL1` gathers them over HTTP. scripts/op-stack/preflight.ts runs both,
  * and the stack runs that script before `op-deployer apply`.
  */
-import { createPublicClient, formatEther, http, type Address } from "viem";
+import { createPublicClient, formatEther, http, parseAbi, type Address } from "viem";
 
-import { L1_CHAIN_ID } from "../config/defaults.js";
+import { L1_CHAIN_ID, OP_CONTRACTS_TAG, OPCM_SUPERCHAIN_CONFIG_VERSION, SEPOLIA_SUPERCHAIN_CONFIG } from "../config/defaults.js";
 import { imagesInUse } from "../config/images.js";
 import { fullKey, type StackConfig } from "../config/schema.js";
-import { forkGate, parseBeaconForkSchedule, parseElConfig, type ElConfig, type Pins, type ReadSchedule, type BeaconFork } from "./forks.js";
+import { compareVersions, forkGate, isVersionTag, parseBeaconForkSchedule, parseElConfig, type ElConfig, type Pins, type ReadSchedule, type BeaconFork } from "./forks.js";
 
 /** Sepolia's beacon genesis fork version (`GET /eth/v1/beacon/genesis`, eth-clients/sepolia config.yaml GENESIS_FORK_VERSION). */
 export const SEPOLIA_GENESIS_FORK_VERSION = "0x90000069";
@@ -24,6 +24,8 @@ export interface L1Facts {
   forkSchedule: BeaconFork[] | { error: string };
   /** eth_config (EIP-7910); many RPC providers do not serve it yet, so its absence is not a problem. */
   elConfig: ElConfig | { error: string };
+  /** `version()` of Sepolia's shared SuperchainConfig, which the v7 OPCM checks on deploy. */
+  superchainConfigVersion: string | { error: string };
   deployer: Address;
   balanceWei: bigint | { error: string };
 }
@@ -96,6 +98,16 @@ export function checkPreflight(facts: L1Facts, minBalanceWei: bigint | undefined
         `Send it Sepolia ETH, or lower the minimum with \`pulumi config set ${fullKey("minDeployerBalance")} "1 ETH"\`.`,
     );
   }
+  if (typeof facts.superchainConfigVersion !== "string") {
+    problems.push(
+      `cannot read version() of Sepolia's shared SuperchainConfig ${SEPOLIA_SUPERCHAIN_CONFIG} through \`${fullKey("l1RpcUrl")}\` (${facts.superchainConfigVersion.error}); the OPCM checks it before deploying.`,
+    );
+  } else if (!isVersionTag(facts.superchainConfigVersion) || compareVersions(facts.superchainConfigVersion, OPCM_SUPERCHAIN_CONFIG_VERSION) < 0) {
+    problems.push(
+      `Sepolia's shared SuperchainConfig ${SEPOLIA_SUPERCHAIN_CONFIG} is version ${facts.superchainConfigVersion}, older than the ${OPCM_SUPERCHAIN_CONFIG_VERSION} the OPCM of ${OP_CONTRACTS_TAG} bundles: apply would revert with OPContractsManagerV2_SuperchainConfigNeedsUpgrade. ` +
+        "The shared config is upgraded by OP's superchain-ops tasks; wait for that, or check that `ecp:l1RpcUrl` is Sepolia.",
+    );
+  }
   let forks = "";
   if (gate !== undefined) {
     if ("error" in facts.forkSchedule) {
@@ -115,7 +127,7 @@ export function checkPreflight(facts: L1Facts, minBalanceWei: bigint | undefined
   return {
     ok: problems.length === 0,
     problems,
-    summary: `L1 chain ${typeof facts.chainId === "number" ? facts.chainId : "?"}, beacon ${"error" in facts.beacon ? "unreachable" : facts.beacon.genesisForkVersion}, deployer ${facts.deployer} holds ${balance}${forks}`,
+    summary: `L1 chain ${typeof facts.chainId === "number" ? facts.chainId : "?"}, beacon ${"error" in facts.beacon ? "unreachable" : facts.beacon.genesisForkVersion}, SuperchainConfig ${typeof facts.superchainConfigVersion === "string" ? facts.superchainConfigVersion : "unreadable"}, deployer ${facts.deployer} holds ${balance}${forks}`,
   };
 }
 
@@ -144,7 +156,7 @@ export async function probeL1(
       return { error: message(e) };
     }
   };
-  const [chainId, balanceWei, beacon, forkSchedule, elConfig] = await Promise.all([
+  const [chainId, balanceWei, beacon, forkSchedule, elConfig, superchainConfigVersion] = await Promise.all([
     client.getChainId().catch((e: unknown) => ({ error: message(e) })),
     client.getBalance({ address: args.deployer }).catch((e: unknown) => ({ error: message(e) })),
     beaconGet("eth/v1/beacon/genesis", (body): L1Facts["beacon"] => {
@@ -156,6 +168,9 @@ export async function probeL1(
       .request({ method: "eth_config" } as never)
       .then((r: unknown) => parseElConfig(r))
       .catch((e: unknown) => ({ error: message(e) })),
+    client
+      .readContract({ address: SEPOLIA_SUPERCHAIN_CONFIG, abi: parseAbi(["function version() view returns (string)"]), functionName: "version" })
+      .catch((e: unknown) => ({ error: message(e) })),
   ]);
-  return { chainId, beacon, forkSchedule, elConfig, deployer: args.deployer, balanceWei };
+  return { chainId, beacon, forkSchedule, elConfig, superchainConfigVersion, deployer: args.deployer, balanceWei };
 }

@@ -54,3 +54,25 @@ contract SystemConfigDouble {
         unsafeBlockSigner = signer;
     }
 }
+
+/// @notice Test double of SuperchainConfig's `version()`, with the version fixed at construction (as immutable
+///         code, so a test can copy the runtime code to Sepolia's SuperchainConfig address on anvil).
+contract SuperchainConfigVersionDouble {
+    bytes32 private immutable VERSION_BYTES;
+    uint256 private immutable VERSION_LENGTH;
+
+    constructor(string memory version_) {
+        bytes memory b = bytes(version_);
+        require(b.length <= 32, "version too long");
+        VERSION_BYTES = bytes32(b);
+        VERSION_LENGTH = b.length;
+    }
+
+    function version() external view returns (string memory out) {
+        out = new string(VERSION_LENGTH);
+        bytes32 v = VERSION_BYTES;
+        assembly {
+            mstore(add(out, 32), v)
+        }
+    }
+}
