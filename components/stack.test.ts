@@ -11,7 +11,7 @@ import { parse as parseToml } from "smol-toml";
 import { beforeEach, describe, expect, it } from "vitest";
 
 import { ConfigError, loadConfig } from "./config/load.js";
-import { TEST_ADDRESSES, TEST_KEYS, TEST_PRESTATE, testConfig } from "./config/test-fixtures.js";
+import { TEST_ADDRESSES, TEST_HOST_KEY, TEST_KEYS, TEST_PRESTATE, testConfig } from "./config/test-fixtures.js";
 import { STANDARD_ABSOLUTE_PRESTATE } from "./config/defaults.js";
 import { PrestateMismatchError } from "./prestate/gate.js";
 import { configSecretKeys, opStack } from "./stack.js";
@@ -629,5 +629,46 @@ describe("day 2: the next up after a config change", () => {
     // Nothing after the check ran: no day-2 step, no service.
     expect(r.some((x) => x.name === "day2-l1")).toBe(false);
     expect(r.some((x) => x.type === CONTAINER)).toBe(false);
+  });
+});
+
+describe("previews from elsewhere (a PR's CI)", () => {
+  async function preview(overrides: Record<string, unknown>, probe: (address: string, port: number) => Promise<void>) {
+    const r = installMocks({}, true);
+    const errors: unknown[] = [];
+    const onError = (e: unknown) => errors.push(e);
+    process.on("unhandledRejection", onError);
+    const asked: string[] = [];
+    try {
+      opStack(testConfig(overrides), { stack: "sepolia", warn: () => undefined, probeHost: (a, p) => (asked.push(`${a}:${p}`), probe(a, p)) });
+      await settle(r);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.off("unhandledRejection", onError);
+    }
+    return { recorded: r, errors, asked };
+  }
+
+  it("stops with what to set when the host does not answer, instead of the Docker provider's error", async () => {
+    const { errors, asked } = await preview({}, () => Promise.reject(new Error("ETIMEDOUT")));
+    expect(asked).toEqual(["ecp-forge:22"]);
+    const e = errors.find((x) => x instanceof Error && x.message.includes("does not answer")) as Error | undefined;
+    // Pulumi prefixes the property it was resolving; the rest is ours.
+    expect(e?.message).toContain(
+      "`ecp:host` (ecp-forge:22) does not answer from this machine (ETIMEDOUT). A preview reaches ecp-forge over SSH like an update: from a network without a route to it (a CI runner), set a bastion that can reach it: `pulumi config set --path ecp:host.jump user@bastion:22` and `ecp:host.jumpHostKey`.",
+    );
+  });
+
+  it("goes through the configured bastion: it is the hop checked, and both providers use it", async () => {
+    const jump = { "ecp:host": JSON.stringify({ user: "deploy", hostKey: TEST_HOST_KEY, jump: "ci@bastion.example.org:2200", jumpHostKey: TEST_HOST_KEY }) };
+    const { recorded: r, errors, asked } = await preview(jump, () => Promise.resolve());
+    expect(asked).toEqual(["bastion.example.org:2200"]);
+    expect(errors).toEqual([]);
+    const provider = byName(r, "ecp-forge-docker");
+    const raw = reveal(provider.inputs["sshOpts"]);
+    const sshOpts = (typeof raw === "string" ? JSON.parse(raw) : raw) as string[];
+    expect(sshOpts.find((o) => o.startsWith("ProxyCommand="))).toContain("-p 2200 -W %h:%p ci@bastion.example.org");
+    const step = r.find((x) => x.type === REMOTE)!;
+    expect(reveal(step.inputs["connection"])).toMatchObject({ host: "ecp-forge", proxy: { host: "bastion.example.org", port: 2200, user: "ci" } });
   });
 });

@@ -69,6 +69,8 @@ export interface OpStackOptions {
   warn?: (message: string) => void;
   /** The clock the fork gate reads (ms since epoch); tests pin it. */
   now?: () => number;
+  /** How a preview checks that the host (or its bastion) answers; tests replace it. */
+  probeHost?: (address: string, port: number) => Promise<void>;
 }
 
 export function opStack(config: StackConfig, options: OpStackOptions) {
@@ -79,7 +81,7 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
   assertForkGate({ pins: stackPins(config), horizonDays: config.forkHorizonDays, nowUnix: Math.floor((options.now ?? Date.now)() / 1000) });
 
   const paths = hostPaths(config.stateDir);
-  const host = new Host("ecp-forge", { host: config.host });
+  const host = new Host("ecp-forge", { host: config.host, ...(options.probeHost === undefined ? {} : { probe: options.probeHost }) });
   const secrets = new Secrets("ecp", { config });
   const state = new HostState("ecp-state", {
     connection: host.connection,

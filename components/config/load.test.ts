@@ -336,3 +336,24 @@ describe("configWarnings", () => {
     );
   });
 });
+
+describe("ecp:host.jump", () => {
+  const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
+  const hostWith = (extra: object) => ({ "ecp:host": JSON.stringify({ user: "deploy", hostKey: key, ...extra }) });
+
+  it("test_load_Jump_ParsesUserHostPort_WithItsPinnedKey", () => {
+    expect(loadConfig(minimalRawConfig(hostWith({ jump: "ci@bastion.example.org", jumpHostKey: key }))).host.jump).toEqual({ user: "ci", address: "bastion.example.org", port: 22, hostKey: key });
+    expect(loadConfig(minimalRawConfig(hostWith({ jump: "ci@10.0.0.5:2200", jumpHostKey: key }))).host.jump).toMatchObject({ address: "10.0.0.5", port: 2200 });
+    expect(loadConfig(minimalRawConfig()).host.jump).toBeUndefined();
+  });
+
+  it("test_load_FailsIf_JumpWithoutKey_OrKeyWithoutJump_OrMalformed", () => {
+    expect(problemsOf(minimalRawConfig(hostWith({ jump: "ci@bastion.example.org" })))).toEqual([
+      expect.stringMatching(/^`ecp:host\.jump` needs `ecp:host\.jumpHostKey`: the bastion's key is pinned like the host's\./),
+    ]);
+    expect(problemsOf(minimalRawConfig(hostWith({ jumpHostKey: key })))).toEqual([expect.stringMatching(/^`ecp:host\.jumpHostKey` is set but `ecp:host\.jump` is not\./)]);
+    expect(problemsOf(minimalRawConfig(hostWith({ jump: "bastion:22", jumpHostKey: key })))).toEqual([
+      expect.stringMatching(/^`ecp:host\.jump` must be user@host or user@host:port \(a bastion, as for ssh -J\), got "bastion:22"/),
+    ]);
+  });
+});

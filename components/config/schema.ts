@@ -180,6 +180,9 @@ function toInteger(input: unknown): number | undefined {
   return undefined;
 }
 
+/** `user@host` or `user@host:port`. */
+const JUMP = /^([^@\s]+)@([^:@\s]+)(?::(\d{1,5}))?$/;
+
 function integerIn(min: number, max: number) {
   return (input: unknown): ParseResult<number> => {
     const n = toInteger(input);
@@ -410,6 +413,24 @@ export const rawConfigSchema = z
           path: "host.hostKey",
           example: '"ssh-ed25519 AAAA..."',
           expected: "an OpenSSH public host key like \"ssh-ed25519 AAAA...\" (see `ssh-keyscan ecp-forge`)",
+          parse: matching(SSH_HOST_KEY),
+        }),
+        // A bastion on the way to the host (ssh -J), for previews from a network that cannot reach it directly.
+        jump: optional({
+          path: "host.jump",
+          example: "ci@bastion.example.org:22",
+          expected: "user@host or user@host:port (a bastion, as for ssh -J)",
+          parse: (i): ParseResult<{ user: string; address: string; port: number }> => {
+            const m = typeof i === "string" ? JUMP.exec(i) : null;
+            if (m === null || !UNIX_USER.test(m[1]!) || !(IPV4.test(m[2]!) || HOSTNAME.test(m[2]!))) return fail();
+            const port = m[3] === undefined ? DEFAULT_SSH_PORT : Number(m[3]);
+            return port >= 1 && port <= 65535 ? ok({ user: m[1]!, address: m[2]!, port }) : fail();
+          },
+        }),
+        jumpHostKey: optional({
+          path: "host.jumpHostKey",
+          example: '"ssh-ed25519 AAAA..."',
+          expected: "the bastion's OpenSSH public host key (see `ssh-keyscan <bastion>`)",
           parse: matching(SSH_HOST_KEY),
         }),
       },
@@ -687,6 +708,16 @@ export const rawConfigSchema = z
           message: `\`${fullKey("rail.quorum")}\` must be a strict majority of the ${witnessKeys} witness keys (${Math.floor(witnessKeys / 2) + 1} to ${witnessKeys}), got ${railQuorum}. Run \`pulumi config set --path ${fullKey("rail.quorum")} ${Math.floor(witnessKeys / 2) + 1}\`.`,
         });
       }
+      const host = c.host as { jump?: unknown; jumpHostKey?: unknown } | undefined;
+      if ((host?.jump === undefined) !== (host?.jumpHostKey === undefined)) {
+        ctx.addIssue({
+          code: "custom",
+          message:
+            host?.jump === undefined
+              ? `\`${fullKey("host.jumpHostKey")}\` is set but \`${fullKey("host.jump")}\` is not. Run \`pulumi config set --path ${fullKey("host.jump")} user@bastion:22\`, or remove the key.`
+              : `\`${fullKey("host.jump")}\` needs \`${fullKey("host.jumpHostKey")}\`: the bastion's key is pinned like the host's. Run \`pulumi config set --path ${fullKey("host.jumpHostKey")} "$(ssh-keyscan -t ed25519 <bastion> 2>/dev/null | cut -d' ' -f2-)"\`.`,
+        });
+      }
       const p2p = c.p2p as { opNodePort?: unknown; executionPort?: unknown } | undefined;
       const nodePort = typeof p2p?.opNodePort === "number" ? p2p.opNodePort : undefined;
       const gethPort = typeof p2p?.executionPort === "number" ? p2p.executionPort : undefined;
@@ -717,7 +748,7 @@ export type RawConfigOutput = z.output<typeof rawConfigSchema>;
 
 /** The tree of known keys below `ecp:`, used to reject typos (`true` marks a leaf). */
 export const KNOWN_KEYS: Readonly<Record<string, true | Readonly<Record<string, true | Readonly<Record<string, true>>>>>> = {
-  host: { address: true, user: true, port: true, hostKey: true },
+  host: { address: true, user: true, port: true, hostKey: true, jump: true, jumpHostKey: true },
   l1RpcUrl: true,
   l1BeaconUrl: true,
   l2ChainId: true,
@@ -775,7 +806,7 @@ export interface PrestateConfig {
 export type RoleKeyRole = "batcher" | "proposer" | "challenger" | "sequencer";
 
 export interface StackConfig {
-  host: { address: string; user: string; port: number; hostKey: string };
+  host: { address: string; user: string; port: number; hostKey: string; jump?: { user: string; address: string; port: number; hostKey: string } };
   l1ChainId: typeof L1_CHAIN_ID;
   l1RpcUrl: Redacted<string>;
   l1BeaconUrl: Redacted<string>;
@@ -853,7 +884,7 @@ export function toStackConfig(raw: RawConfigOutput): StackConfig {
   if (raw.p2p.advertiseIp !== undefined) p2p.advertiseIp = raw.p2p.advertiseIp;
 
   const config: StackConfig = {
-    host: { ...raw.host },
+    host: hostOf(raw.host),
     l1ChainId: L1_CHAIN_ID,
     l1RpcUrl: raw.l1RpcUrl,
     l1BeaconUrl: raw.l1BeaconUrl,
@@ -884,6 +915,12 @@ export function toStackConfig(raw: RawConfigOutput): StackConfig {
   };
   if (prestate !== undefined) config.prestate = prestate;
   return config;
+}
+
+function hostOf(h: RawConfigOutput["host"]): StackConfig["host"] {
+  const host: StackConfig["host"] = { address: h.address, user: h.user, port: h.port, hostKey: h.hostKey };
+  if (h.jump !== undefined && h.jumpHostKey !== undefined) host.jump = { ...h.jump, hostKey: h.jumpHostKey };
+  return host;
 }
 
 function toRailConfig(raw: RawConfigOutput): RailConfig {

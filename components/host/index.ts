@@ -6,10 +6,30 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 
-import { type CommandConnection, commandConnection, dockerHostUrl, dockerSshOpts, type HostConfig } from "./ssh.js";
+import { connect } from "node:net";
+
+import { type CommandConnection, commandConnection, dockerHostUrl, dockerSshOpts, firstHop, type HostConfig, unreachableMessage } from "./ssh.js";
+
+/** Resolves when a TCP connection to address:port opens within the timeout; rejects with the cause otherwise. */
+export function tcpProbe(address: string, port: number, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: address, port, timeout: timeoutMs });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once("timeout", () => {
+      socket.destroy();
+      reject(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`));
+    });
+    socket.once("error", (e: NodeJS.ErrnoException) => reject(new Error(e.code ?? e.message)));
+  });
+}
 
 export interface HostArgs {
   host: HostConfig;
+  /** How a preview checks that the first SSH hop answers (tests replace it). */
+  probe?: (address: string, port: number) => Promise<void>;
 }
 
 export class Host extends pulumi.ComponentResource {
@@ -22,9 +42,20 @@ export class Host extends pulumi.ComponentResource {
     super("ecp:host:Host", name, {}, opts);
     this.dockerHost = dockerHostUrl(args.host);
     this.connection = commandConnection(args.host);
+    // In a preview, the Docker provider asks the daemon over SSH: without a route (a CI runner) it would fail
+    // with a provider error. Check the first hop first and stop with what to set instead.
+    const hop = firstHop(args.host);
+    const reachable = pulumi.runtime.isDryRun()
+      ? pulumi.output(
+          (args.probe ?? tcpProbe)(hop.address, hop.port).then(
+            () => this.dockerHost,
+            (e: unknown) => Promise.reject(new Error(unreachableMessage(args.host, e instanceof Error ? e.message : String(e)))),
+          ),
+        )
+      : pulumi.output(this.dockerHost);
     this.docker = new docker.Provider(
       `${name}-docker`,
-      { host: this.dockerHost, sshOpts: dockerSshOpts(args.host) },
+      { host: reachable, sshOpts: dockerSshOpts(args.host) },
       { parent: this },
     );
     this.registerOutputs({ dockerHost: this.dockerHost });

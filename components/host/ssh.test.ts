@@ -23,6 +23,25 @@ describe("SSH to ecp-forge", () => {
     expect(line).toBe(`[ecp-forge]:2222 ${TEST_HOST_KEY}\n`);
   });
 
+  it("through a bastion: Docker's ssh runs a second ssh as ProxyCommand, with the bastion's key pinned the same way", () => {
+    const jumpKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJumpJumpJumpJumpJumpJumpJumpJumpJumpJumpJump";
+    const viaJump = { ...host, jump: { user: "ci", address: "bastion.example.org", port: 2200, hostKey: `${jumpKey} root@bastion` } };
+    const effective = execFileSync("ssh", ["-G", ...dockerSshOpts(viaJump), "-p", "2222", "ecp-operator@ecp-forge"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    // The target stays pinned as before.
+    expect(/^knownhostscommand (.*)$/m.exec(effective)?.[1]).toBe(`/usr/bin/env echo %H ${TEST_HOST_KEY}`);
+    const proxy = /^proxycommand (.*)$/m.exec(effective)?.[1] ?? "";
+    expect(proxy).toContain("-W %h:%p ci@bastion.example.org");
+    // The proxy as the outer ssh would run it (%h:%p expanded, %% to %): ssh parses it, and its own
+    // KnownHostsCommand answers with exactly the bastion's key.
+    const inner = proxy.replace("%h:%p", "ecp-forge:2222").replace("%%H", "%H");
+    const innerEffective = execFileSync("bash", ["-c", inner.replace(/^ssh /, "ssh -G ")], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    expect(innerEffective).toContain("stricthostkeychecking true");
+    expect(innerEffective).toMatch(/^hostname bastion\.example\.org$/m);
+    expect(innerEffective).toMatch(/^port 2200$/m);
+    expect(/^knownhostscommand (.*)$/m.exec(innerEffective)?.[1]).toBe(`/usr/bin/env echo %H ${jumpKey}`);
+    expect(commandConnection(viaJump).proxy).toEqual({ host: "bastion.example.org", port: 2200, user: "ci", hostKey: jumpKey, dialErrorLimit: 20, perDialTimeout: 30 });
+  });
+
   it("gives remote commands the key without its comment", () => {
     expect(commandConnection(host)).toMatchObject({ host: "ecp-forge", port: 2222, user: "ecp-operator", hostKey: TEST_HOST_KEY });
     expect(() => hostKeyWithoutComment("ssh-ed25519")).toThrow('host key must look like "ssh-ed25519 AAAA…"');

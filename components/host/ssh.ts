@@ -9,6 +9,10 @@
  *   provider ignores the host key).
  *
  * Authentication is the operator's ssh-agent in both cases; no private key passes through the stack.
+ *
+ * With `ecp:host.jump` (a bastion, e.g. for PR previews from CI), both go through it, and its host key is pinned
+ * the same way: Docker's ssh gets a ProxyCommand running a second, equally pinned ssh (`-W %h:%p`); the command
+ * provider gets its `proxy` connection (with `hostKey`).
  */
 import type { StackConfig } from "../config/schema.js";
 
@@ -33,7 +37,18 @@ export function dockerHostUrl(host: HostConfig): string {
  * (`host` or `[host]:port`), so the answer matches whatever port is configured.
  */
 export function dockerSshOpts(host: HostConfig): string[] {
+  const jump = host.jump;
+  // %% keeps the inner ssh's %H from being expanded by the outer ssh as a ProxyCommand token.
+  const proxy =
+    jump === undefined
+      ? []
+      : [
+          "-o",
+          `ProxyCommand=ssh -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/dev/null -o GlobalKnownHostsFile=/dev/null ` +
+            `-o "KnownHostsCommand=/usr/bin/env echo %%H ${hostKeyWithoutComment(jump.hostKey)}" -p ${jump.port} -W %h:%p ${jump.user}@${jump.address}`,
+        ];
   return [
+    ...proxy,
     "-o", "StrictHostKeyChecking=yes",
     "-o", "UserKnownHostsFile=/dev/null",
     "-o", "GlobalKnownHostsFile=/dev/null",
@@ -53,10 +68,11 @@ export interface CommandConnection {
   hostKey: string;
   dialErrorLimit: number;
   perDialTimeout: number;
+  proxy?: { host: string; port: number; user: string; hostKey: string; dialErrorLimit: number; perDialTimeout: number };
 }
 
 export function commandConnection(host: HostConfig): CommandConnection {
-  return {
+  const c: CommandConnection = {
     host: host.address,
     port: host.port,
     user: host.user,
@@ -64,4 +80,26 @@ export function commandConnection(host: HostConfig): CommandConnection {
     dialErrorLimit: 20,
     perDialTimeout: 30,
   };
+  if (host.jump !== undefined) {
+    c.proxy = { host: host.jump.address, port: host.jump.port, user: host.jump.user, hostKey: hostKeyWithoutComment(host.jump.hostKey), dialErrorLimit: 20, perDialTimeout: 30 };
+  }
+  return c;
+}
+
+/** Where the operator's machine connects first: the bastion if there is one, else the host. */
+export function firstHop(host: HostConfig): { address: string; port: number; what: string } {
+  return host.jump === undefined
+    ? { address: host.address, port: host.port, what: `\`ecp:host\` (${host.address}:${host.port})` }
+    : { address: host.jump.address, port: host.jump.port, what: `\`ecp:host.jump\` (${host.jump.address}:${host.jump.port})` };
+}
+
+/** The message when the first hop does not answer: previews need the host too (the Docker provider asks it). */
+export function unreachableMessage(host: HostConfig, cause: string): string {
+  const hop = firstHop(host);
+  return (
+    `${hop.what} does not answer from this machine (${cause}). A preview reaches ecp-forge over SSH like an update: ` +
+    (host.jump === undefined
+      ? "from a network without a route to it (a CI runner), set a bastion that can reach it: `pulumi config set --path ecp:host.jump user@bastion:22` and `ecp:host.jumpHostKey`."
+      : "check the bastion's address and port, and that this machine may reach it.")
+  );
 }
