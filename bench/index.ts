@@ -1,11 +1,11 @@
 // `npm run bench`: gas per finalized observation on anvil, and (with the smoke) throughput.
 // `npm run bench -- network [--epochs N]`: consensus throughput of the network smoke's processes.
 // `npm run bench -- stream [--gb N]`: streaming derivation of a generated archive of N GB (default 1)
-// through the CLI, with its peak memory.
+// through the CLI, with its peak memory; and the smoke's peak memory over 3,600 and 36,000 observations.
 // Prints a table; `--json` prints one JSON object instead.
 import { ANVIL_DEFAULTS, startAnvil } from '../rail/anvil.js';
 import { GAS_TARGETS, measureGas, type GasResult } from './gas.js';
-import { measureStreaming, type StreamResult } from './stream.js';
+import { measureStreaming, measureWindowedSmoke, type StreamResult, type WindowedSmokeResult } from './stream.js';
 import { measureThroughput, type ThroughputResult } from './throughput.js';
 import { runNetworkSmoke } from '../smoke/network.js';
 
@@ -44,7 +44,7 @@ function throughputTable(t: ThroughputResult): string {
   ].join('\n');
 }
 
-function streamTable(s: StreamResult): string {
+function streamTable(s: StreamResult, smokes: WindowedSmokeResult[]): string {
   return [
     'Streaming derivation (the CLI\'s derive, stdout through a pipe, this machine)',
     '',
@@ -53,6 +53,9 @@ function streamTable(s: StreamResult): string {
     `peak RSS                         ${s.peakRssMiB.toFixed(1).padStart(8)} MiB`,
     `RSS after the first tenth        ${s.rssAfterFirstTenthMiB.toFixed(1).padStart(8)} MiB`,
     `RSS in the last tenth            ${s.rssAfterLastTenthMiB.toFixed(1).padStart(8)} MiB`,
+    '',
+    'The single-process smoke (relayed, own anvil), archive read a window at a time',
+    ...smokes.map((m) => `${m.observations.toLocaleString('en-US').padStart(8)} observations       ${m.seconds.toFixed(1).padStart(8)} s, peak RSS ${m.peakRssMiB.toFixed(1)} MiB`),
   ].join('\n');
 }
 
@@ -89,7 +92,8 @@ async function main() {
     const gb = at === -1 ? 1 : Number(process.argv[at + 1]);
     if (!(gb > 0)) throw new Error(`--gb ${process.argv[at + 1] ?? ''}: expected a positive number of gigabytes.`);
     const stream = await measureStreaming(gb);
-    console.log(json ? JSON.stringify({ stream }) : streamTable(stream));
+    const smokes = [await measureWindowedSmoke(3_600), await measureWindowedSmoke(36_000)];
+    console.log(json ? JSON.stringify({ stream, smokes }) : streamTable(stream, smokes));
     return;
   }
   const anvil = await startAnvil();

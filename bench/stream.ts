@@ -25,8 +25,9 @@ interface FixtureLine {
   [k: string]: unknown;
 }
 
-/** Writes copies of the fixture, each shifted by the fixture's span, until `bytes` are written. */
-async function writeArchive(file: string, bytes: number): Promise<{ bytes: number; lines: number }> {
+/** Writes copies of the fixture, each shifted by the fixture's span, until `bytes` are written (or
+ *  `maxLines` lines). */
+async function writeArchive(file: string, bytes: number, maxLines = Number.POSITIVE_INFINITY): Promise<{ bytes: number; lines: number }> {
   const base = readFileSync(DEFAULT_ARCHIVE, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as FixtureLine);
   const first = Math.min(...base.map((l) => l.epoch.startUnixMs));
   const last = Math.max(...base.map((l) => l.epoch.startUnixMs + l.epoch.durationMs));
@@ -34,9 +35,10 @@ async function writeArchive(file: string, bytes: number): Promise<{ bytes: numbe
   const out = createWriteStream(file);
   let written = 0;
   let lines = 0;
-  for (let copy = 0; written < bytes; copy++) {
+  for (let copy = 0; written < bytes && lines < maxLines; copy++) {
     const shift = copy * span;
     for (const l of base) {
+      if (lines >= maxLines) break;
       const start = l.epoch.startUnixMs + shift;
       const text = `${JSON.stringify({ ...l, epoch: { ...l.epoch, id: new Date(start).toISOString(), startUnixMs: start }, observedUnixMs: l.observedUnixMs + shift })}\n`;
       written += Buffer.byteLength(text);
@@ -96,6 +98,40 @@ export async function measureStreaming(gigabytes: number): Promise<StreamResult>
       rssAfterFirstTenthMiB: mib(firstTenth),
       rssAfterLastTenthMiB: mib(lastTenth),
     };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface WindowedSmokeResult {
+  observations: number;
+  seconds: number;
+  peakRssMiB: number;
+}
+
+/** The single-process smoke (relayed, its own anvil) over a generated archive of `observations`
+ *  lines, as a child process: its peak RSS, which stays flat when the archive is read a window at a
+ *  time rather than held whole. */
+export async function measureWindowedSmoke(observations: number): Promise<WindowedSmokeResult> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ecp-smoke-bench-'));
+  const file = path.join(dir, 'archive.jsonl');
+  try {
+    const archive = await writeArchive(file, Number.POSITIVE_INFINITY, observations);
+    const started = performance.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'rail/cli.ts', 'smoke', '--archive', file, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    let peak = 0;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssKiB(child.pid!, 'VmHWM') ?? 0);
+    }, 100);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    clearInterval(sampler);
+    const summary = JSON.parse(out) as { ok: boolean; observations: number };
+    if (code !== 0 || !summary.ok || summary.observations !== archive.lines) {
+      throw new Error(`smoke over ${archive.lines} generated observations: exit ${code}, ok ${summary.ok}, ${summary.observations} observations`);
+    }
+    return { observations: archive.lines, seconds: Math.round((performance.now() - started) / 100) / 10, peakRssMiB: Math.round((peak / 1024) * 10) / 10 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
