@@ -21,6 +21,7 @@ export const forks = outputs.forks;
 export const intentSha256 = outputs.intentSha256;
 export const roles = outputs.roles;
 export const onChain = outputs.onChain;
+export const executionClient = outputs.executionClient;
 export const endpoints = outputs.endpoints;
 export const services = outputs.services;
 export const disputePath = outputs.disputePath;

@@ -672,3 +672,28 @@ describe("previews from elsewhere (a PR's CI)", () => {
     expect(reveal(step.inputs["connection"])).toMatchObject({ host: "ecp-forge", proxy: { host: "bastion.example.org", port: 2200, user: "ci" } });
   });
 });
+
+describe("no hot keys: remote signers", () => {
+  it("batcher, proposer and challenger sign remotely: no key for them anywhere, their addresses are the signers'", async () => {
+    const signer = (n: string) => ({ endpoint: "https://signer.internal:8080", address: `0x00000000000000000000000000000000000000${n}`, tlsCa: "/etc/ecp/signer/ca.crt", tlsCert: "/etc/ecp/signer/tls.crt", tlsKey: "/etc/ecp/signer/tls.key" });
+    const overrides = {
+      "ecp:signers": JSON.stringify({ batcher: signer("b1"), proposer: signer("b2"), challenger: signer("b3") }),
+      "ecp:batcherPrivateKey": undefined,
+      "ecp:proposerPrivateKey": undefined,
+      "ecp:challengerPrivateKey": undefined,
+    };
+    const { recorded: r, outputs: o } = await build(overrides);
+    const c = containers(r);
+    expect(Object.keys(envOf(c.get("op-batcher")!))).not.toContain("OP_BATCHER_PRIVATE_KEY");
+    expect(Object.keys(envOf(c.get("op-proposer")!))).not.toContain("OP_PROPOSER_PRIVATE_KEY");
+    expect(Object.keys(envOf(c.get("op-challenger")!))).not.toContain("OP_CHALLENGER_PRIVATE_KEY");
+    expect(reveal(c.get("op-proposer")?.["command"])).toContain("--signer.address=0x00000000000000000000000000000000000000b2");
+    const lower = (x: Record<string, string>) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, v.toLowerCase()]));
+    expect(lower(o.roles as unknown as Record<string, string>)).toMatchObject({ batcher: `0x${"0".repeat(38)}b1`, proposer: `0x${"0".repeat(38)}b2`, challenger: `0x${"0".repeat(38)}b3` });
+    // Day 2 and the intent use the signers' addresses.
+    const desired = JSON.parse((reveal(byName(r, "day2-l1").inputs["environment"]) as Record<string, string>)["ECP_DESIRED"]!) as Record<string, string>;
+    expect(lower(desired)).toMatchObject({ batcher: `0x${"0".repeat(38)}b1`, proposer: `0x${"0".repeat(38)}b2` });
+    // The deployer key is the only key left besides the sequencer's; no role key reaches any resource.
+    for (const x of r) expect(JSON.stringify(reveal(x.inputs)), x.name).not.toContain(TEST_KEYS.batcher.slice(2));
+  });
+});

@@ -58,14 +58,14 @@ describe("loadConfig: defaults", () => {
   it("test_load_RoleKeys_DefaultToDeployerKey", () => {
     const c = loadConfig(minimalRawConfig());
     for (const role of ["batcher", "proposer", "challenger", "sequencer"] as const) {
-      expect(c.keys[role].reveal()).toBe(TEST_KEYS.deployer);
+      expect(c.keys[role]?.reveal()).toBe(TEST_KEYS.deployer);
     }
     expect(c.rolesUsingDeployerKey).toEqual(["batcher", "proposer", "challenger", "sequencer"]);
   });
 
   it("test_load_RoleKeys_UseTheirOwnKeyWhenSet", () => {
     const c = loadConfig(fullRawConfig());
-    expect(c.keys.batcher.reveal()).toBe(TEST_KEYS.batcher);
+    expect(c.keys.batcher?.reveal()).toBe(TEST_KEYS.batcher);
     expect(c.keys.sequencer.reveal()).toBe(TEST_KEYS.sequencer);
     expect(c.rolesUsingDeployerKey).toEqual([]);
   });
@@ -354,6 +354,30 @@ describe("ecp:host.jump", () => {
     expect(problemsOf(minimalRawConfig(hostWith({ jumpHostKey: key })))).toEqual([expect.stringMatching(/^`ecp:host\.jumpHostKey` is set but `ecp:host\.jump` is not\./)]);
     expect(problemsOf(minimalRawConfig(hostWith({ jump: "bastion:22", jumpHostKey: key })))).toEqual([
       expect.stringMatching(/^`ecp:host\.jump` must be user@host or user@host:port \(a bastion, as for ssh -J\), got "bastion:22"/),
+    ]);
+  });
+});
+
+describe("ecp:signers (no hot keys)", () => {
+  const signer = { endpoint: "https://signer.internal:8080", address: "0x00000000000000000000000000000000000000b1", tlsCa: "/etc/ecp/signer/ca.crt", tlsCert: "/etc/ecp/signer/tls.crt", tlsKey: "/etc/ecp/signer/tls.key" };
+
+  it("test_load_Signer_ReplacesTheRoleKey", () => {
+    const raw = minimalRawConfig({ "ecp:signers": JSON.stringify({ batcher: signer }) });
+    const c = loadConfig(raw);
+    expect(c.signers).toEqual({ batcher: signer });
+    expect(c.keys.batcher).toBeUndefined();
+    expect(c.rolesUsingDeployerKey).toEqual(["proposer", "challenger", "sequencer"]);
+  });
+
+  it("test_load_FailsIf_SignerAndKeyForOneRole_OrMalformed", () => {
+    expect(problemsOf(minimalRawConfig({ "ecp:signers": JSON.stringify({ batcher: signer }), "ecp:batcherPrivateKey": TEST_KEYS.batcher }), { secretKeys: ["ecp:batcherPrivateKey", "ecp:deployerPrivateKey"] })).toEqual([
+      "`ecp:batcherPrivateKey` is set, but batcher signs through `ecp:signers.batcher`: with a remote signer no key for that role may be in config. Run `pulumi config rm ecp:batcherPrivateKey`.",
+    ]);
+    expect(problemsOf(minimalRawConfig({ "ecp:signers": JSON.stringify({ batcher: { ...signer, endpoint: "http://signer:8080" } }) }))).toEqual([
+      expect.stringMatching(/^`ecp:signers` must be an object whose batcher\.endpoint is an https URL \(op-service signers use TLS\), got/),
+    ]);
+    expect(problemsOf(minimalRawConfig({ "ecp:signers": JSON.stringify({ sequencer: signer }) }))).toEqual([
+      expect.stringMatching(/^`ecp:signers` must be an object whose keys are batcher, proposer or challenger \(got "sequencer"\)/),
     ]);
   });
 });

@@ -1,3 +1,4 @@
+import { getAddress } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 
 import type { Hex, StackConfig } from "./schema.js";
@@ -28,8 +29,16 @@ export interface RoleAddresses {
  * that keeps upgrades (e.g. adding game type 0 through the OPCM) in one hand, and op-deployer only deploys
  * `dangerousAdditionalDisputeGames` when the deployer is the L1 ProxyAdmin owner (pipeline/dispute_games.go).
  */
-export function deriveRoleAddresses(config: Pick<StackConfig, "keys">): RoleAddresses {
+export function deriveRoleAddresses(config: Pick<StackConfig, "keys" | "signers">): RoleAddresses {
   const addressOf = (key: { reveal(): Hex }): Address => privateKeyToAddress(key.reveal());
+  // A role with a remote signer has no key here: its address is the one the signer signs for.
+  const roleAddress = (role: "batcher" | "proposer" | "challenger"): Address => {
+    const signer = config.signers?.[role];
+    if (signer !== undefined) return getAddress(signer.address);
+    const key = config.keys[role];
+    if (key === undefined) throw new Error(`${role}: neither a key nor a remote signer is configured.`);
+    return addressOf(key);
+  };
   const deployer = addressOf(config.keys.deployer);
   return {
     deployer,
@@ -37,9 +46,9 @@ export function deriveRoleAddresses(config: Pick<StackConfig, "keys">): RoleAddr
     l2ProxyAdminOwner: deployer,
     systemConfigOwner: deployer,
     unsafeBlockSigner: addressOf(config.keys.sequencer),
-    batcher: addressOf(config.keys.batcher),
-    proposer: addressOf(config.keys.proposer),
-    challenger: addressOf(config.keys.challenger),
+    batcher: roleAddress("batcher"),
+    proposer: roleAddress("proposer"),
+    challenger: roleAddress("challenger"),
     baseFeeVaultRecipient: deployer,
     l1FeeVaultRecipient: deployer,
     sequencerFeeVaultRecipient: deployer,

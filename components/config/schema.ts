@@ -180,6 +180,48 @@ function toInteger(input: unknown): number | undefined {
   return undefined;
 }
 
+export type SignerRole = "batcher" | "proposer" | "challenger";
+export const SIGNER_ROLES: readonly SignerRole[] = ["batcher", "proposer", "challenger"];
+
+/** A role's remote signer: op-service's `--signer.endpoint`, `--signer.address` and its mTLS files
+ *  (`--signer.tls.ca/cert/key`; TLS is on by default there: mono@op-batcher/v1.16.10 op-service/signer/cli.go,
+ *  op-service/tls/cli.go). The files are host paths, mounted read-only into that role's container. */
+export interface SignerConfig {
+  endpoint: string;
+  address: string;
+  tlsCa: string;
+  tlsCert: string;
+  tlsKey: string;
+}
+
+const HOST_FILE = /^\/[^\0\s]+$/;
+
+function parseSigners(input: unknown): ParseResult<Partial<Record<SignerRole, SignerConfig>>> {
+  let v = input;
+  if (typeof v === "string") {
+    try {
+      v = JSON.parse(v) as unknown;
+    } catch {
+      return fail();
+    }
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return fail();
+  const out: Partial<Record<SignerRole, SignerConfig>> = {};
+  for (const [role, spec] of Object.entries(v as Record<string, unknown>)) {
+    if (!SIGNER_ROLES.includes(role as SignerRole)) return fail(`an object whose keys are batcher, proposer or challenger (got "${role}")`);
+    const s = spec as Partial<Record<keyof SignerConfig, unknown>> | null;
+    if (typeof s !== "object" || s === null) return fail(`an object whose ${role} is an object`);
+    const endpoint = typeof s.endpoint === "string" && /^https:\/\/\S+$/.test(s.endpoint) ? s.endpoint : undefined;
+    const address = typeof s.address === "string" && /^0x[0-9a-fA-F]{40}$/.test(s.address) ? s.address : undefined;
+    const files = (["tlsCa", "tlsCert", "tlsKey"] as const).map((k) => (typeof s[k] === "string" && HOST_FILE.test(s[k]) ? (s[k] as string) : undefined));
+    if (endpoint === undefined) return fail(`an object whose ${role}.endpoint is an https URL (op-service signers use TLS)`);
+    if (address === undefined) return fail(`an object whose ${role}.address is the 0x-prefixed 20-byte address the signer signs for`);
+    if (files.some((f) => f === undefined)) return fail(`an object whose ${role}.tlsCa, tlsCert and tlsKey are absolute host paths`);
+    out[role as SignerRole] = { endpoint, address, tlsCa: files[0]!, tlsCert: files[1]!, tlsKey: files[2]! };
+  }
+  return ok(out);
+}
+
 /** `user@host` or `user@host:port`. */
 const JUMP = /^([^@\s]+)@([^:@\s]+)(?::(\d{1,5}))?$/;
 
@@ -671,6 +713,13 @@ export const rawConfigSchema = z
       parse: privateKeyList,
     }),
     deployerPrivateKey: required(keySpec("deployerPrivateKey")),
+    signers: optional({
+      path: "signers",
+      example: '\'{"batcher":{"endpoint":"https://signer.internal:8080","address":"0x…","tlsCa":"/etc/ecp/signer/ca.crt","tlsCert":"/etc/ecp/signer/tls.crt","tlsKey":"/etc/ecp/signer/tls.key"}}\'',
+      expected:
+        "an object with any of batcher, proposer, challenger, each {endpoint: an https URL, address: the 0x address it signs for, tlsCa, tlsCert, tlsKey: absolute host paths of the mTLS files}",
+      parse: parseSigners,
+    }),
     batcherPrivateKey: optional(keySpec("batcherPrivateKey")),
     proposerPrivateKey: optional(keySpec("proposerPrivateKey")),
     challengerPrivateKey: optional(keySpec("challengerPrivateKey")),
@@ -707,6 +756,15 @@ export const rawConfigSchema = z
           code: "custom",
           message: `\`${fullKey("rail.quorum")}\` must be a strict majority of the ${witnessKeys} witness keys (${Math.floor(witnessKeys / 2) + 1} to ${witnessKeys}), got ${railQuorum}. Run \`pulumi config set --path ${fullKey("rail.quorum")} ${Math.floor(witnessKeys / 2) + 1}\`.`,
         });
+      }
+      const signers = c.signers as Partial<Record<string, unknown>> | undefined;
+      for (const role of SIGNER_ROLES) {
+        if (signers?.[role] !== undefined && c[`${role}PrivateKey`] !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            message: `\`${fullKey(`${role}PrivateKey`)}\` is set, but ${role} signs through \`${fullKey(`signers.${role}`)}\`: with a remote signer no key for that role may be in config. Run \`pulumi config rm ${fullKey(`${role}PrivateKey`)}\`.`,
+          });
+        }
       }
       const host = c.host as { jump?: unknown; jumpHostKey?: unknown } | undefined;
       if ((host?.jump === undefined) !== (host?.jumpHostKey === undefined)) {
@@ -778,6 +836,7 @@ export const KNOWN_KEYS: Readonly<Record<string, true | Readonly<Record<string, 
   },
   witnessPrivateKeys: true,
   deployerPrivateKey: true,
+  signers: true,
   batcherPrivateKey: true,
   proposerPrivateKey: true,
   challengerPrivateKey: true,
@@ -826,14 +885,17 @@ export interface StackConfig {
   destroyRemovesState: boolean;
   keys: {
     deployer: Redacted<Hex>;
-    batcher: Redacted<Hex>;
-    proposer: Redacted<Hex>;
-    challenger: Redacted<Hex>;
+    /** Absent when that role signs through a remote signer (`signers`): then no key for it is in config. */
+    batcher?: Redacted<Hex>;
+    proposer?: Redacted<Hex>;
+    challenger?: Redacted<Hex>;
     /** Signs unsafe blocks on P2P; its address is the intent's unsafeBlockSigner. */
     sequencer: Redacted<Hex>;
   };
   /** Roles whose key was not set and fell back to the deployer key. */
   rolesUsingDeployerKey: RoleKeyRole[];
+  /** Roles that sign through a remote signer (op-service `--signer.*`) instead of holding a key. */
+  signers: Partial<Record<SignerRole, SignerConfig>>;
   rail: RailConfig;
 }
 
@@ -874,6 +936,7 @@ export function toStackConfig(raw: RawConfigOutput): StackConfig {
 
   const deployer = raw.deployerPrivateKey;
   const rolesUsingDeployerKey: RoleKeyRole[] = [];
+  const signers: Partial<Record<SignerRole, SignerConfig>> = raw.signers ?? {};
   const roleKey = (role: RoleKeyRole, value: Redacted<Hex> | undefined): Redacted<Hex> => {
     if (value !== undefined) return value;
     rolesUsingDeployerKey.push(role);
@@ -905,12 +968,13 @@ export function toStackConfig(raw: RawConfigOutput): StackConfig {
     destroyRemovesState: raw.destroyRemovesState,
     keys: {
       deployer,
-      batcher: roleKey("batcher", raw.batcherPrivateKey),
-      proposer: roleKey("proposer", raw.proposerPrivateKey),
-      challenger: roleKey("challenger", raw.challengerPrivateKey),
+      ...(signers.batcher ? {} : { batcher: roleKey("batcher", raw.batcherPrivateKey) }),
+      ...(signers.proposer ? {} : { proposer: roleKey("proposer", raw.proposerPrivateKey) }),
+      ...(signers.challenger ? {} : { challenger: roleKey("challenger", raw.challengerPrivateKey) }),
       sequencer: roleKey("sequencer", raw.sequencerPrivateKey),
     },
     rolesUsingDeployerKey,
+    signers,
     rail: toRailConfig(raw),
   };
   if (prestate !== undefined) config.prestate = prestate;

@@ -3,29 +3,15 @@ import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
-import { readFileSync } from "node:fs";
-
-import { createTestClient, createWalletClient, createPublicClient, encodeDeployData, http, parseEther, type Abi, type Hex } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
-import { foundry } from "viem/chains";
+import { parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { type Anvil, startAnvil } from "../../rail/anvil.js";
 import { SEPOLIA_SUPERCHAIN_CONFIG } from "../config/defaults.js";
-import { devKey } from "../../rail/keys.js";
+import { installSuperchainConfig as installOnL1 } from "../testing/l1-doubles.js";
 import { checkPreflight, probeL1, SEPOLIA_GENESIS_FORK_VERSION } from "./preflight.js";
 
-/** Puts a SuperchainConfig reporting `version` at Sepolia's shared address on the test L1. */
-async function installSuperchainConfig(anvil: Anvil, version: string): Promise<void> {
-  const { abi, bytecode } = JSON.parse(readFileSync("contracts/out/OpChainL1Doubles.sol/SuperchainConfigVersionDouble.json", "utf8")) as { abi: Abi; bytecode: { object: Hex } };
-  const chain = { ...foundry, id: 11155111 };
-  const wallet = createWalletClient({ account: privateKeyToAccount(devKey(9)), chain, transport: http(anvil.rpcUrl) });
-  const pc = createPublicClient({ chain, transport: http(anvil.rpcUrl) });
-  const hash = await wallet.sendTransaction({ data: encodeDeployData({ abi, bytecode: bytecode.object, args: [version] }) });
-  const at = (await pc.waitForTransactionReceipt({ hash })).contractAddress!;
-  const code = await pc.getCode({ address: at });
-  await createTestClient({ chain, mode: "anvil", transport: http(anvil.rpcUrl) }).setCode({ address: SEPOLIA_SUPERCHAIN_CONFIG, bytecode: code! });
-}
+const installSuperchainConfig = (anvil: Anvil, version: string) => installOnL1(anvil.rpcUrl, version);
 
 // anvil's first dev account holds 10000 ETH; this one holds nothing.
 const RICH = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";

@@ -13,7 +13,7 @@ import type { StackConfig } from "../config/schema.js";
 import { type SecretName, secretValue } from "../services/spec.js";
 
 export interface SecretsArgs {
-  config: Pick<StackConfig, "keys" | "l1RpcUrl" | "l1BeaconUrl">;
+  config: Pick<StackConfig, "keys" | "signers" | "l1RpcUrl" | "l1BeaconUrl">;
 }
 
 export class Secrets extends pulumi.ComponentResource {

@@ -46,14 +46,19 @@ export function secretValue(config: Pick<StackConfig, "l1RpcUrl" | "l1BeaconUrl"
     case "l1BeaconUrl":
       return config.l1BeaconUrl;
     case "batcherPrivateKey":
-      return config.keys.batcher;
+      return roleKey(config.keys.batcher, "batcher");
     case "proposerPrivateKey":
-      return config.keys.proposer;
+      return roleKey(config.keys.proposer, "proposer");
     case "challengerPrivateKey":
-      return config.keys.challenger;
+      return roleKey(config.keys.challenger, "challenger");
     case "sequencerPrivateKey":
       return config.keys.sequencer;
   }
+}
+
+function roleKey(key: Redacted<string> | undefined, role: string): Redacted<string> {
+  if (key === undefined) throw new Error(`${role} signs through a remote signer (ecp:signers.${role}); no service may ask for its key.`);
+  return key;
 }
 
 export type PortKind = "p2p" | "rpc" | "auth" | "metrics";
@@ -120,6 +125,42 @@ export function opServiceTelemetryFlags(metricsPort: number): string[] {
     flag("log.level", SERVICE_DEFAULTS.logLevel),
     flag("log.format", SERVICE_DEFAULTS.logFormat),
   ];
+}
+
+/** Where a role's signer mTLS files are mounted in its container. */
+export const SIGNER_TLS_DIR = "/signer-tls";
+
+/**
+ * How a role signs: with its private key (a secret env var), or through its remote signer
+ * (`--signer.endpoint`, `--signer.address`, `--signer.tls.ca/cert/key`, op-service/signer/cli.go and
+ * op-service/tls/cli.go at mono@op-batcher/v1.16.10, the same in op-proposer v1.16.3 and op-challenger
+ * v1.9.4-rc.1; txmgr refuses both at once). With a signer no key reaches the container.
+ */
+export function roleSigning(
+  config: Pick<StackConfig, "signers">,
+  role: "batcher" | "proposer" | "challenger",
+  keyEnv: string,
+): { flags: string[]; env: Record<string, EnvValue>; mounts: MountSpec[] } {
+  const signer = config.signers?.[role];
+  if (signer === undefined) {
+    const secret: SecretName = role === "batcher" ? "batcherPrivateKey" : role === "proposer" ? "proposerPrivateKey" : "challengerPrivateKey";
+    return { flags: [], env: { [keyEnv]: secretRef(secret) }, mounts: [] };
+  }
+  return {
+    flags: [
+      flag("signer.endpoint", signer.endpoint),
+      flag("signer.address", signer.address),
+      flag("signer.tls.ca", `${SIGNER_TLS_DIR}/ca.crt`),
+      flag("signer.tls.cert", `${SIGNER_TLS_DIR}/tls.crt`),
+      flag("signer.tls.key", `${SIGNER_TLS_DIR}/tls.key`),
+    ],
+    env: {},
+    mounts: [
+      { hostPath: signer.tlsCa, containerPath: `${SIGNER_TLS_DIR}/ca.crt`, readOnly: true },
+      { hostPath: signer.tlsCert, containerPath: `${SIGNER_TLS_DIR}/tls.crt`, readOnly: true },
+      { hostPath: signer.tlsKey, containerPath: `${SIGNER_TLS_DIR}/tls.key`, readOnly: true },
+    ],
+  };
 }
 
 export function httpProbe(url: string): Healthcheck {

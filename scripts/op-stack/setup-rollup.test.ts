@@ -13,6 +13,7 @@ import { parse as parseToml } from "smol-toml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { TEST_HOST_KEY } from "../../components/config/test-fixtures.js";
+import { installSuperchainConfig } from "../../components/testing/l1-doubles.js";
 import { type Anvil, startAnvil } from "../../rail/anvil.js";
 import { envNameOf } from "./render-intent.js";
 
@@ -60,6 +61,8 @@ let sha256: string;
 
 beforeAll(async () => {
   l1 = await startAnvil({ chainId: 11155111 });
+  // Sepolia's shared SuperchainConfig, as preflight reads it (newer than the v7 OPCM's 2.4.2 since U20).
+  await installSuperchainConfig(l1.rpcUrl, "2.4.3");
   beacon = createServer((req, res) => {
     res.writeHead(req.url === "/eth/v1/beacon/genesis" ? 200 : 404, { "content-type": "application/json" });
     res.end(JSON.stringify({ data: { genesis_fork_version: "0x90000069" } }));
@@ -122,7 +125,7 @@ describe("setup-rollup.sh", () => {
       ECP_L1_BEACON_URL: beaconUrl,
     });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain("preflight ok: L1 chain 11155111, beacon 0x90000069, deployer 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 holds 10000 ETH");
+    expect(r.stdout).toContain("preflight ok: L1 chain 11155111, beacon 0x90000069, SuperchainConfig 2.4.3, deployer 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 holds 10000 ETH");
     const intent = parseToml(readFileSync(path.join(work, "rollup/deployer/intent.toml"), "utf8")) as {
       opDeployerVersion: string;
       chains: { roles: Record<string, string>; deployOverrides: Record<string, unknown> }[];

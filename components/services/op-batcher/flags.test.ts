@@ -52,3 +52,25 @@ describe("opBatcherSpec", () => {
     expect(spec.dependsOn).toEqual(["execution", "op-node"]);
   });
 });
+
+describe("opBatcherSpec with a remote signer", () => {
+  it("test_opBatcher_Signer_FlagsAndTlsMounts_NoKeyInTheContainer", () => {
+    const signer = { endpoint: "https://signer.internal:8080", address: "0x00000000000000000000000000000000000000b1", tlsCa: "/etc/ecp/signer/ca.crt", tlsCert: "/etc/ecp/signer/tls.crt", tlsKey: "/etc/ecp/signer/tls.key" };
+    const spec = opBatcherSpec(testConfig({ "ecp:signers": JSON.stringify({ batcher: signer }), "ecp:batcherPrivateKey": undefined }));
+    expect(spec.command).toEqual(
+      expect.arrayContaining([
+        "--signer.endpoint=https://signer.internal:8080",
+        "--signer.address=0x00000000000000000000000000000000000000b1",
+        "--signer.tls.ca=/signer-tls/ca.crt",
+        "--signer.tls.cert=/signer-tls/tls.crt",
+        "--signer.tls.key=/signer-tls/tls.key",
+      ]),
+    );
+    expect(Object.keys(spec.env)).toEqual(["OP_BATCHER_L1_ETH_RPC"]);
+    expect(spec.mounts).toEqual([
+      { hostPath: "/etc/ecp/signer/ca.crt", containerPath: "/signer-tls/ca.crt", readOnly: true },
+      { hostPath: "/etc/ecp/signer/tls.crt", containerPath: "/signer-tls/tls.crt", readOnly: true },
+      { hostPath: "/etc/ecp/signer/tls.key", containerPath: "/signer-tls/tls.key", readOnly: true },
+    ]);
+  });
+});

@@ -11,12 +11,13 @@
 import { CONTAINER_PORTS, EXECUTION_CLIENT_ALIAS, HOST_LOOPBACK_PORTS, SERVICE_DEFAULTS } from "../../config/defaults.js";
 import { imageRef } from "../../config/images.js";
 import type { StackConfig } from "../../config/schema.js";
-import { flag, httpProbe, internalUrl, secretRef, type ServiceSpec, opServiceTelemetryFlags } from "../spec.js";
+import { flag, httpProbe, internalUrl, roleSigning, secretRef, type ServiceSpec, opServiceTelemetryFlags } from "../spec.js";
 
 const P = CONTAINER_PORTS.opBatcher;
 const D = SERVICE_DEFAULTS.opBatcher;
 
-export function opBatcherSpec(config: Pick<StackConfig, "images">): ServiceSpec {
+export function opBatcherSpec(config: Pick<StackConfig, "images" | "signers">): ServiceSpec {
+  const signing = roleSigning(config, "batcher", "OP_BATCHER_PRIVATE_KEY");
   return {
     name: "op-batcher",
     image: imageRef(config.images.opBatcher),
@@ -39,18 +40,19 @@ export function opBatcherSpec(config: Pick<StackConfig, "images">): ServiceSpec 
       flag("rpc.port", P.rpc),
       // admin_startBatcher / admin_stopBatcher; loopback only.
       flag("rpc.enable-admin", "true"),
+      ...signing.flags,
       ...opServiceTelemetryFlags(P.metrics),
     ],
     env: {
       // The tutorial page's OP_BATCHER_L1_RPC_URL does not exist; this does.
       OP_BATCHER_L1_ETH_RPC: secretRef("l1RpcUrl"),
-      OP_BATCHER_PRIVATE_KEY: secretRef("batcherPrivateKey"),
+      ...signing.env,
     },
     ports: [
       { name: "rpc", kind: "rpc", internal: P.rpc, external: HOST_LOOPBACK_PORTS.opBatcherRpc, ip: "127.0.0.1", protocol: "tcp" },
       { name: "metrics", kind: "metrics", internal: P.metrics, ip: "127.0.0.1", protocol: "tcp" },
     ],
-    mounts: [],
+    mounts: signing.mounts,
     healthcheck: httpProbe(`http://127.0.0.1:${HOST_LOOPBACK_PORTS.opBatcherRpc}/healthz`),
     dependsOn: [EXECUTION_CLIENT_ALIAS, "op-node"],
     networkAlias: "op-batcher",

@@ -16,7 +16,7 @@ import { imageRef } from "../../config/images.js";
 import type { StackConfig } from "../../config/schema.js";
 import type { Addresses } from "../../deployer/deployment.js";
 import { CONTAINER_PATHS, type HostPaths } from "../paths.js";
-import { flag, httpProbe, internalUrl, secretRef, type ServiceSpec, opServiceTelemetryFlags } from "../spec.js";
+import { flag, httpProbe, internalUrl, roleSigning, secretRef, type ServiceSpec, opServiceTelemetryFlags } from "../spec.js";
 
 const P = CONTAINER_PORTS.opChallenger;
 
@@ -30,10 +30,11 @@ export function challengerGameTypes(config: Pick<StackConfig, "proofs">): string
  * @throws Error when no prestate is configured: run prestate/gate.ts first; it decides whether to create this.
  */
 export function opChallengerSpec(
-  config: Pick<StackConfig, "images" | "proofs" | "prestate">,
+  config: Pick<StackConfig, "images" | "proofs" | "prestate" | "signers">,
   addresses: Pick<Addresses, "DisputeGameFactoryProxy">,
   paths: HostPaths,
 ): ServiceSpec {
+  const signing = roleSigning(config, "challenger", "OP_CHALLENGER_PRIVATE_KEY");
   if (config.prestate === undefined) {
     throw new Error("op-challenger needs `ecp:prestate`; check prestateGate() before building its spec.");
   }
@@ -59,6 +60,7 @@ export function opChallengerSpec(
       // absolutePrestate() and checks it (prestates/multi.go). file:// is read directly.
       flag("cannon-prestates-url", `file://${CONTAINER_PATHS.prestatesDir}`),
       flag("num-confirmations", SERVICE_DEFAULTS.opChallenger.numConfirmations),
+      ...signing.flags,
       ...opServiceTelemetryFlags(P.metrics),
     ],
     env: {
@@ -66,7 +68,7 @@ export function opChallengerSpec(
       OP_CHALLENGER_L1_ETH_RPC: secretRef("l1RpcUrl"),
       OP_CHALLENGER_L1_BEACON: secretRef("l1BeaconUrl"),
       // Permissioned games accept moves only from the intent's `challenger` address.
-      OP_CHALLENGER_PRIVATE_KEY: secretRef("challengerPrivateKey"),
+      ...signing.env,
     },
     ports: [
       // No RPC: the metrics port, on loopback, is the only thing to probe.
@@ -83,6 +85,7 @@ export function opChallengerSpec(
       { hostPath: paths.opChallengerData, containerPath: CONTAINER_PATHS.data, readOnly: false },
       { hostPath: paths.configDir, containerPath: CONTAINER_PATHS.configDir, readOnly: true },
       { hostPath: paths.prestatesDir, containerPath: CONTAINER_PATHS.prestatesDir, readOnly: true },
+      ...signing.mounts,
     ],
     healthcheck: httpProbe(`http://127.0.0.1:${HOST_LOOPBACK_PORTS.opChallengerMetrics}/metrics`),
     dependsOn: [EXECUTION_CLIENT_ALIAS, "op-node"],

@@ -10,15 +10,16 @@ import { CONTAINER_PORTS, HOST_LOOPBACK_PORTS, SERVICE_DEFAULTS } from "../../co
 import { imageRef } from "../../config/images.js";
 import type { StackConfig } from "../../config/schema.js";
 import type { Addresses } from "../../deployer/deployment.js";
-import { flag, httpProbe, internalUrl, secretRef, type ServiceSpec, opServiceTelemetryFlags } from "../spec.js";
+import { flag, httpProbe, internalUrl, roleSigning, secretRef, type ServiceSpec, opServiceTelemetryFlags } from "../spec.js";
 
 const P = CONTAINER_PORTS.opProposer;
 const D = SERVICE_DEFAULTS.opProposer;
 
 export function opProposerSpec(
-  config: Pick<StackConfig, "images" | "proofs">,
+  config: Pick<StackConfig, "images" | "proofs" | "signers">,
   addresses: Pick<Addresses, "DisputeGameFactoryProxy">,
 ): ServiceSpec {
+  const signing = roleSigning(config, "proposer", "OP_PROPOSER_PRIVATE_KEY");
   return {
     name: "op-proposer",
     image: imageRef(config.images.opProposer),
@@ -38,19 +39,20 @@ export function opProposerSpec(
       flag("resubmission-timeout", D.resubmissionTimeout),
       flag("rpc.addr", "0.0.0.0"),
       flag("rpc.port", P.rpc),
+      ...signing.flags,
       ...opServiceTelemetryFlags(P.metrics),
     ],
     env: {
       // The tutorial page's OP_PROPOSER_L1_RPC_URL does not exist; this does.
       OP_PROPOSER_L1_ETH_RPC: secretRef("l1RpcUrl"),
       // Permissioned games accept proposals only from the intent's `proposer` address.
-      OP_PROPOSER_PRIVATE_KEY: secretRef("proposerPrivateKey"),
+      ...signing.env,
     },
     ports: [
       { name: "rpc", kind: "rpc", internal: P.rpc, external: HOST_LOOPBACK_PORTS.opProposerRpc, ip: "127.0.0.1", protocol: "tcp" },
       { name: "metrics", kind: "metrics", internal: P.metrics, ip: "127.0.0.1", protocol: "tcp" },
     ],
-    mounts: [],
+    mounts: signing.mounts,
     healthcheck: httpProbe(`http://127.0.0.1:${HOST_LOOPBACK_PORTS.opProposerRpc}/healthz`),
     dependsOn: ["op-node"],
     networkAlias: "op-proposer",
