@@ -673,6 +673,19 @@ describe("previews from elsewhere (a PR's CI)", () => {
   });
 });
 
+describe("backups", () => {
+  it("after inspect, copies state.json, the intent and the chain config to ecp:backupDir, again whenever they change", async () => {
+    const { recorded: r } = await build({ "ecp:backupDir": "/mnt/backup/ecp" });
+    const step = byName(r, "op-deployer-backup");
+    expect(String(step.inputs["create"])).toMatch(/^bash -s # back up state\.json sha256 [0-9a-f]{64}, genesis\.json sha256 [0-9a-f]{64}, rollup\.json sha256 [0-9a-f]{64} to \/mnt\/backup\/ecp$/);
+    const stdin = String(reveal(step.inputs["stdin"]));
+    expect(stdin).toContain("export BACKUP_DIR='/mnt/backup/ecp'");
+    expect(stdin).toContain("export WORKDIR='/var/lib/ecp-opstack/deployer'");
+    // No secret goes into a backup step.
+    expect(stdin).not.toContain(TEST_KEYS.deployer.slice(2));
+  });
+});
+
 describe("no hot keys: remote signers", () => {
   it("batcher, proposer and challenger sign remotely: no key for them anywhere, their addresses are the signers'", async () => {
     const signer = (n: string) => ({ endpoint: "https://signer.internal:8080", address: `0x00000000000000000000000000000000000000${n}`, tlsCa: "/etc/ecp/signer/ca.crt", tlsCert: "/etc/ecp/signer/tls.crt", tlsKey: "/etc/ecp/signer/tls.key" });

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EXECUTION_P2P_PORT, DEFAULT_OP_NODE_P2P_PORT, DEFAULT_STATE_DIR } from '../components/config/defaults.js';
+import { DEFAULT_BACKUP_DIR, DEFAULT_EXECUTION_P2P_PORT, DEFAULT_OP_NODE_P2P_PORT, DEFAULT_STATE_DIR } from '../components/config/defaults.js';
 import { hostPaths } from '../components/services/paths.js';
 import { NIX_DEFAULTS_PATH, renderNixDefaults } from '../scripts/gen-nix-defaults.js';
 
@@ -18,7 +18,7 @@ function nix(args: string[]): string {
 }
 
 interface Evaluated {
-  defaults: { stateDir: string; opNodePort: number; executionPort: number; operator: string };
+  defaults: { stateDir: string; backupDir: string; opNodePort: number; executionPort: number; operator: string };
   descriptions: boolean;
   firewall: { enable: boolean; allowedTCPPorts: number[]; allowedUDPPorts: number[] };
   tmpfiles: string[];
@@ -43,6 +43,7 @@ describe('nix/modules/ec-op-stack.nix', () => {
   it('defaults to the stack\'s state directory and P2P ports', () => {
     expect(evaluated().defaults).toEqual({
       stateDir: DEFAULT_STATE_DIR,
+      backupDir: DEFAULT_BACKUP_DIR,
       opNodePort: DEFAULT_OP_NODE_P2P_PORT,
       executionPort: DEFAULT_EXECUTION_P2P_PORT,
       operator: 'ecp-operator',
@@ -66,6 +67,8 @@ describe('nix/modules/ec-op-stack.nix', () => {
     }
     expect(rules).toContain(`d ${p.jwt.replace(/\/[^/]+$/, '')} 0700 ecp-operator every-channel -`);
     expect(rules).toContain('z /srv/every-channel/archive.jsonl 0640 - every-channel -');
+    // The backup directory: the operator's, private.
+    expect(rules).toContain(`d ${DEFAULT_BACKUP_DIR} 0700 ecp-operator every-channel -`);
   });
 
   it('gives the operator Docker, rotates container logs, and does nothing when disabled', () => {

@@ -179,6 +179,9 @@ export const DEFAULT_MIN_DEPLOYER_BALANCE = "2 ETH";
 export const DEFAULT_HOST_ADDRESS = "ecp-forge";
 export const DEFAULT_SSH_PORT = 22;
 export const DEFAULT_STATE_DIR = "/var/lib/ecp-opstack";
+/** Where each apply's state.json, intent and chain config are copied (mount another disk or a network share
+ *  there to keep them off the state directory's disk). */
+export const DEFAULT_BACKUP_DIR = "/var/backups/ecp-opstack";
 
 // -- P2P ----------------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ import {
   DEFAULT_L1_RPC_URL,
   DEFAULT_L2_CHAIN_ID,
   DEFAULT_MIN_DEPLOYER_BALANCE,
+  DEFAULT_BACKUP_DIR,
   DEFAULT_EXECUTION_CLIENT,
   DEFAULT_EXECUTION_P2P_PORT,
   DEFAULT_FORK_HORIZON_DAYS,
@@ -645,6 +646,10 @@ export const rawConfigSchema = z
         }),
       },
     ),
+    backupDir: withDefault(
+      { path: "backupDir", example: DEFAULT_BACKUP_DIR, expected: "an absolute host path other than /", parse: stateDir },
+      DEFAULT_BACKUP_DIR,
+    ),
     destroyRemovesState: withDefault(
       { path: "destroyRemovesState", example: "false", expected: "true or false", parse: parseBoolean },
       false,
@@ -823,6 +828,7 @@ export const KNOWN_KEYS: Readonly<Record<string, true | Readonly<Record<string, 
   stateDir: true,
   p2p: { opNodePort: true, executionPort: true, advertiseIp: true },
   destroyRemovesState: true,
+  backupDir: true,
   rail: {
     enabled: true,
     quorum: true,
@@ -883,6 +889,8 @@ export interface StackConfig {
   stateDir: string;
   p2p: { opNodePort: number; executionPort: number; advertiseIp?: string };
   destroyRemovesState: boolean;
+  /** Host directory that gets a timestamped copy of state.json, the intent and the chain config after each apply. */
+  backupDir: string;
   keys: {
     deployer: Redacted<Hex>;
     /** Absent when that role signs through a remote signer (`signers`): then no key for it is in config. */
@@ -966,6 +974,7 @@ export function toStackConfig(raw: RawConfigOutput): StackConfig {
     stateDir: raw.stateDir,
     p2p,
     destroyRemovesState: raw.destroyRemovesState,
+    backupDir: raw.backupDir,
     keys: {
       deployer,
       ...(signers.batcher ? {} : { batcher: roleKey("batcher", raw.batcherPrivateKey) }),

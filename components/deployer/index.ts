@@ -15,7 +15,7 @@ import { Preflight } from "../preflight/index.js";
 import type { Secrets } from "../secrets/index.js";
 import type { HostPaths } from "../services/paths.js";
 import { buildIntent, intentBaseFromInitToml, intentToToml, type Intent } from "./intent.js";
-import { applyCreateLine, applyStep, initStep, inspectStep, installStep, intentHash, type Inspected, parseInspectOutput } from "./steps.js";
+import { applyCreateLine, applyStep, backupStep, initStep, inspectStep, installStep, intentHash, type Inspected, parseInspectOutput } from "./steps.js";
 
 export interface OpDeployerArgs {
   config: StackConfig;
@@ -32,6 +32,8 @@ export class OpDeployer extends pulumi.ComponentResource {
   /** What the apply step ignores once it exists: it never re-runs after it succeeded. */
   readonly applyIgnoreChanges: readonly string[] = ["create", "stdin"];
   readonly intentToml: pulumi.Output<string>;
+  /** Prints the backup directory it wrote. */
+  readonly backup: command.remote.Command;
   readonly intentHash: pulumi.Output<string>;
   readonly apply: command.remote.Command;
   readonly inspect: command.remote.Command;
@@ -100,6 +102,16 @@ export class OpDeployer extends pulumi.ComponentResource {
       { ...child, dependsOn: [this.apply] },
     );
     this.deployment = this.inspect.stdout.apply((out) => parseInspectOutput(out, config.l2ChainId));
-    this.registerOutputs({ intentHash: this.intentHash });
+
+    // A timestamped copy of what a rebuild needs, outside the state directory (ecp:backupDir).
+    const backup = pulumi
+      .all([this.apply.stdout, this.deployment])
+      .apply(([stateSha256, d]) => backupStep(config, paths, { stateSha256, genesisSha256: d.genesisSha256, rollupSha256: d.rollupSha256 }));
+    this.backup = new command.remote.Command(
+      `${name}-backup`,
+      { connection, create: backup.apply((s) => s.create), stdin: backup.apply((s) => s.stdin), logging: "stderr", addPreviousOutputInEnv: false },
+      { ...child, dependsOn: [this.inspect], retainOnDelete: true },
+    );
+    this.registerOutputs({ intentHash: this.intentHash, backup: this.backup.stdout });
   }
 }

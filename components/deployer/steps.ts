@@ -86,6 +86,23 @@ export function applyStep(
   };
 }
 
+/** The copy of what a rebuild needs (state.json, intent.toml, genesis, rollup, l1) into a new timestamped
+ *  directory under `ecp:backupDir`, after every apply whose result inspect read (it re-runs when state.json,
+ *  genesis.json or rollup.json change). */
+export function backupStep(
+  config: Pick<StackConfig, "backupDir">,
+  paths: Pick<HostPaths, "deployer" | "configDir">,
+  hashes: { stateSha256: string; genesisSha256: string; rollupSha256: string },
+): RemoteStep {
+  return {
+    create: `bash -s # back up state.json sha256 ${hashes.stateSha256.trim()}, genesis.json sha256 ${hashes.genesisSha256}, rollup.json sha256 ${hashes.rollupSha256} to ${config.backupDir}`,
+    stdin: remoteScript(
+      { WORKDIR: paths.deployer, CONFIG_DIR: paths.configDir, BACKUP_DIR: config.backupDir, STATE_SHA256: hashes.stateSha256.trim() },
+      opStackScript("remote/op-deployer-backup.sh"),
+    ),
+  };
+}
+
 /** @param stateSha256 what apply printed; inspect re-runs whenever state.json changed. */
 export function inspectStep(
   config: Pick<StackConfig, "opDeployer" | "l2ChainId">,

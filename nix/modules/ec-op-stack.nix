@@ -28,6 +28,15 @@ in
       '';
     };
 
+    backupDir = mkOption {
+      type = types.str;
+      default = defaults.backupDir;
+      description = ''
+        Where the stack copies op-deployer's state.json, the intent and the chain config after each apply, one
+        timestamped directory each (mount another disk or a share here). Must equal the stack's `ecp:backupDir`.
+      '';
+    };
+
     p2p = {
       opNodePort = mkOption {
         type = types.port;
@@ -126,6 +135,7 @@ in
     systemd.tmpfiles.rules =
       [ "d ${cfg.stateDir} 0750 ${cfg.operator.user} every-channel -" ]
       ++ map (d: "d ${cfg.stateDir}/${d.path} ${d.mode} ${cfg.operator.user} every-channel -") defaults.directories
+      ++ [ "d ${cfg.backupDir} 0700 ${cfg.operator.user} every-channel -" ]
       ++ lib.optional (cfg.archivePath != null) "z ${cfg.archivePath} 0640 - every-channel -";
   };
 }

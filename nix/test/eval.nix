@@ -23,6 +23,7 @@ let
   cfg = {
     enable = true;
     stateDir = declared.stateDir.default;
+    backupDir = declared.backupDir.default;
     p2p = { opNodePort = declared.p2p.opNodePort.default; executionPort = declared.p2p.executionPort.default; };
     archivePath = "/srv/every-channel/archive.jsonl";
     operator = { user = declared.operator.user.default; authorizedKeys = [ "ssh-ed25519 AAAAtest operator" ]; };
@@ -34,6 +35,7 @@ in
 {
   defaults = {
     stateDir = declared.stateDir.default;
+    backupDir = declared.backupDir.default;
     opNodePort = declared.p2p.opNodePort.default;
     executionPort = declared.p2p.executionPort.default;
     operator = declared.operator.user.default;
@@ -41,6 +43,7 @@ in
   descriptions = builtins.all (d: d != "") [
     declared.enable.description
     declared.stateDir.description
+    declared.backupDir.description
     declared.p2p.opNodePort.description
     declared.p2p.executionPort.description
     declared.archivePath.description
