@@ -34,10 +34,24 @@ const REMOTE = "command:remote:Command";
 async function build(overrides: Record<string, unknown> = {}, chain: MockChain = {}, now?: number) {
   const recorded = installMocks(chain);
   const warnings: string[] = [];
-  const { outputs } = opStack(testConfig(overrides), { stack: "sepolia", warn: (m) => warnings.push(m), ...(now === undefined ? {} : { now: () => now }) });
+  const { outputs, parts } = opStack(testConfig(overrides), { stack: "sepolia", warn: (m) => warnings.push(m), ...(now === undefined ? {} : { now: () => now }) });
   await promiseOf(outputs.l1Addresses);
   await settle(recorded);
-  return { recorded, outputs, warnings };
+  return { recorded, outputs, warnings, parts };
+}
+
+/** Runs `f` and returns what the program rejected meanwhile: errors thrown inside outputs surface as
+ *  unhandled rejections, as they fail a real `pulumi up`. */
+async function rejectionsDuring(f: () => Promise<void>): Promise<unknown[]> {
+  const errors: unknown[] = [];
+  const onError = (e: unknown) => errors.push(e);
+  process.on("unhandledRejection", onError);
+  try {
+    await f();
+  } finally {
+    process.off("unhandledRejection", onError);
+  }
+  return errors;
 }
 
 function containers(recorded: Recorded[]): Map<string, Record<string, unknown>> {
@@ -379,16 +393,11 @@ describe("prestate gating", () => {
     const other = `0x03${"bb".repeat(31)}`;
     const values = { absolutePrestate: other, proposer: TEST_ADDRESSES.proposer, challenger: TEST_ADDRESSES.challenger, batcher: TEST_ADDRESSES.batcher, unsafeBlockSigner: TEST_ADDRESSES.sequencer };
     const r = installMocks({ stdout: { "day2-l1": JSON.stringify({ before: values, after: values, sent: [] }) } });
-    const errors: unknown[] = [];
-    const onError = (e: unknown) => errors.push(e);
-    process.on("unhandledRejection", onError);
-    try {
+    const errors = await rejectionsDuring(async () => {
       const { outputs: o } = opStack(testConfig(), { stack: "sepolia", warn: () => undefined });
       await promiseOf(o.l1Addresses);
       await settle(r);
-    } finally {
-      process.off("unhandledRejection", onError);
-    }
+    });
     expect(r.some((x) => x.name === "op-challenger-prestate")).toBe(false);
     expect(r.some((x) => x.name === "op-challenger-container")).toBe(false);
     const mismatch = errors.find((e) => e instanceof PrestateMismatchError) as Error | undefined;
@@ -538,21 +547,13 @@ describe("day 2: the next up after a config change", () => {
 
   async function nextUp(change: Record<string, unknown>, base: Record<string, unknown> = {}, now?: number) {
     const a = await build(base, {}, now);
-    const inspect = String((a.recorded.find((x) => x.name === "op-deployer-inspect")! as Recorded & { inputs: Record<string, unknown> }).inputs["create"]);
-    expect(inspect).toContain("state.json sha256");
-    const r = installMocks({});
-    const { parts, outputs: o } = opStack(testConfig({ ...base, ...change }), { stack: "sepolia", warn: () => undefined, ...(now === undefined ? {} : { now: () => now }) });
-    await promiseOf(o.l1Addresses);
-    await settle(r);
-    return { diff: diff(a.recorded, r, { "op-deployer-apply": parts.deployer.applyIgnoreChanges }), outputs: o };
+    expect(String(byName(a.recorded, "op-deployer-inspect").inputs["create"])).toContain("state.json sha256");
+    const b = await build({ ...base, ...change }, {}, now);
+    return { diff: diff(a.recorded, b.recorded, { "op-deployer-apply": b.parts.deployer.applyIgnoreChanges }), outputs: b.outputs };
   }
 
   it("apply never re-runs after it succeeded: it ignores changes to its intent", async () => {
-    const r = installMocks();
-    const { parts, outputs: o } = opStack(testConfig(), { stack: "sepolia", warn: () => undefined });
-    await promiseOf(o.l1Addresses);
-    await settle(r);
-    expect(parts.deployer.applyIgnoreChanges).toEqual(["create", "stdin"]);
+    expect((await build()).parts.deployer.applyIgnoreChanges).toEqual(["create", "stdin"]);
   });
 
   it("a rotated batcher key: the batcher is replaced, day 2 sets it on SystemConfig; nothing else restarts", async () => {
@@ -613,16 +614,11 @@ describe("day 2: the next up after a config change", () => {
     };
     await build(roles);
     const r = installMocks({});
-    const errors: unknown[] = [];
-    const onError = (e: unknown) => errors.push(e);
-    process.on("unhandledRejection", onError);
-    try {
+    const errors = await rejectionsDuring(async () => {
       const { outputs: o } = opStack(testConfig({ ...roles, "ecp:deployerPrivateKey": `0x${"6d".repeat(32)}` }), { stack: "sepolia", warn: () => undefined });
       await promiseOf(o.l1Addresses);
       await settle(r);
-    } finally {
-      process.off("unhandledRejection", onError);
-    }
+    });
     const drift = errors.find((e) => e instanceof Error && e.name === "IntentDriftError") as Error | undefined;
     expect(drift?.message).toContain(`the chain was deployed with roles.l1ProxyAdminOwner ${TEST_ADDRESSES.deployer.toLowerCase()}, the config now gives`);
     expect(drift?.message).toContain("restore the previous deployer key, or deploy a new chain");
@@ -635,17 +631,12 @@ describe("day 2: the next up after a config change", () => {
 describe("previews from elsewhere (a PR's CI)", () => {
   async function preview(overrides: Record<string, unknown>, probe: (address: string, port: number) => Promise<void>) {
     const r = installMocks({}, true);
-    const errors: unknown[] = [];
-    const onError = (e: unknown) => errors.push(e);
-    process.on("unhandledRejection", onError);
     const asked: string[] = [];
-    try {
+    const errors = await rejectionsDuring(async () => {
       opStack(testConfig(overrides), { stack: "sepolia", warn: () => undefined, probeHost: (a, p) => (asked.push(`${a}:${p}`), probe(a, p)) });
       await settle(r);
       await new Promise((resolve) => setTimeout(resolve, 50));
-    } finally {
-      process.off("unhandledRejection", onError);
-    }
+    });
     return { recorded: r, errors, asked };
   }
 
