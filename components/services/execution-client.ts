@@ -10,9 +10,10 @@ import type { ExecutionClient } from "../config/defaults.js";
 import type { StackConfig } from "../config/schema.js";
 import { opStackScript, remoteScript } from "../host/shell.js";
 import { dockerRunArgs } from "./container.js";
-import { opGethSpec, type OpGethSpec } from "./op-geth/flags.js";
+import { opGethSpec } from "./op-geth/flags.js";
 import { opRethSpec } from "./op-reth/flags.js";
 import type { HostPaths } from "./paths.js";
+import type { ExecutionClientSpec } from "./spec.js";
 import { createService, remoteImage, type ServiceArgs } from "./service.js";
 
 /**
@@ -38,8 +39,8 @@ export function httpApiOf(spec: { command: readonly string[] }): string[] {
 }
 
 /** The chosen client's spec, with its init run. */
-export function executionClientSpec(config: Pick<StackConfig, "executionClient" | "images" | "p2p">, paths: HostPaths): OpGethSpec {
-  const specs: Record<ExecutionClient, () => OpGethSpec> = {
+export function executionClientSpec(config: Pick<StackConfig, "executionClient" | "images" | "p2p">, paths: HostPaths): ExecutionClientSpec {
+  const specs: Record<ExecutionClient, () => ExecutionClientSpec> = {
     "op-reth": () => opRethSpec(config, paths),
     "op-geth": () => opGethSpec(config, paths),
   };

@@ -7,6 +7,7 @@
 import { type EXECUTION_CLIENT_ALIAS, SERVICE_DEFAULTS } from "../config/defaults.js";
 import type { Redacted } from "../config/secret.js";
 import type { StackConfig } from "../config/schema.js";
+import { CONTAINER_PATHS, type HostPaths } from "./paths.js";
 
 export type ServiceName = "op-reth" | "op-geth" | "op-node" | "op-batcher" | "op-proposer" | "op-challenger" | "op-dispute-mon";
 
@@ -108,6 +109,29 @@ export interface ServiceSpec {
   /** More aliases: the execution client is also `execution`. */
   extraAliases?: string[];
   restart: "unless-stopped";
+}
+
+/** The one-off `init` run of an execution client's datadir from genesis.json (op-reth and op-geth). */
+export interface ExecutionClientInit {
+  /** Run once, before the first start, only while the datadir is empty. */
+  entrypoint: string[];
+  command: string[];
+  mounts: MountSpec[];
+}
+
+/** An execution client's spec: its service and its init run. */
+export interface ExecutionClientSpec extends ServiceSpec {
+  init: ExecutionClientInit;
+}
+
+/** An execution client's mounts: its own data dir and the chain config; the run also gets the JWT. */
+export function executionClientMounts(dataDir: string, paths: Pick<HostPaths, "configDir" | "jwt">, withJwt: boolean): MountSpec[] {
+  const m: MountSpec[] = [
+    { hostPath: dataDir, containerPath: CONTAINER_PATHS.data, readOnly: false },
+    { hostPath: paths.configDir, containerPath: CONTAINER_PATHS.configDir, readOnly: true },
+  ];
+  if (withJwt) m.push({ hostPath: paths.jwt, containerPath: CONTAINER_PATHS.jwt, readOnly: true });
+  return m;
 }
 
 /** `--name=value`. */

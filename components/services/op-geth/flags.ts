@@ -12,35 +12,14 @@ import { CONTAINER_PORTS, EXECUTION_CLIENT_ALIAS, HOST_LOOPBACK_PORTS } from "..
 import { imageRef } from "../../config/images.js";
 import type { StackConfig } from "../../config/schema.js";
 import { CONTAINER_PATHS, type HostPaths } from "../paths.js";
-import { flag, type MountSpec, type ServiceSpec } from "../spec.js";
+import { executionClientMounts, flag, type ExecutionClientSpec } from "../spec.js";
 
 const P = CONTAINER_PORTS.executionClient;
 
 /** Hash scheme: archive mode with the path scheme is not what the tutorial or op-challenger docs use. */
 const STATE_SCHEME = "hash";
 
-/** The one-off `init` run of an execution client's datadir from genesis.json. */
-export interface ExecutionClientInit {
-  /** Run once, before the first start, only while the datadir is empty. */
-  entrypoint: string[];
-  command: string[];
-  mounts: MountSpec[];
-}
-
-export interface OpGethSpec extends ServiceSpec {
-  init: ExecutionClientInit;
-}
-
-function mounts(paths: HostPaths, withJwt: boolean): MountSpec[] {
-  const m: MountSpec[] = [
-    { hostPath: paths.opGethData, containerPath: CONTAINER_PATHS.data, readOnly: false },
-    { hostPath: paths.configDir, containerPath: CONTAINER_PATHS.configDir, readOnly: true },
-  ];
-  if (withJwt) m.push({ hostPath: paths.jwt, containerPath: CONTAINER_PATHS.jwt, readOnly: true });
-  return m;
-}
-
-export function opGethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: HostPaths): OpGethSpec {
+export function opGethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: HostPaths): ExecutionClientSpec {
   const p2pPort = config.p2p.executionPort;
   return {
     name: "op-geth",
@@ -84,7 +63,7 @@ export function opGethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: H
       // devp2p over TCP only: discovery (UDP) is off.
       { name: "p2p", kind: "p2p", internal: p2pPort, external: p2pPort, ip: "0.0.0.0", protocol: "tcp" },
     ],
-    mounts: mounts(paths, true),
+    mounts: executionClientMounts(paths.opGethData, paths, true),
     // The image is alpine with geth in it, so it can probe itself.
     healthcheck: {
       kind: "exec",
@@ -103,7 +82,7 @@ export function opGethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: H
       // `geth init` accepts DatabaseFlags (datadir, state.scheme) before the genesis path (chaincmd.go).
       // The scheme must match the run command's.
       command: ["init", flag("datadir", CONTAINER_PATHS.data), flag("state.scheme", STATE_SCHEME), CONTAINER_PATHS.genesis],
-      mounts: mounts(paths, false),
+      mounts: executionClientMounts(paths.opGethData, paths, false),
     },
   };
 }

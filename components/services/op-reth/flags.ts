@@ -16,25 +16,11 @@ import { CONTAINER_PORTS, EXECUTION_CLIENT_ALIAS, HOST_LOOPBACK_PORTS, STANDARD_
 import { imageRef } from "../../config/images.js";
 import type { StackConfig } from "../../config/schema.js";
 import { CONTAINER_PATHS, type HostPaths } from "../paths.js";
-import { flag, httpProbe, type MountSpec, type ServiceSpec } from "../spec.js";
-import type { ExecutionClientInit } from "../op-geth/flags.js";
+import { executionClientMounts, flag, httpProbe, type ExecutionClientSpec } from "../spec.js";
 
 const P = CONTAINER_PORTS.executionClient;
 
-export interface OpRethSpec extends ServiceSpec {
-  init: ExecutionClientInit;
-}
-
-function mounts(paths: HostPaths, withJwt: boolean): MountSpec[] {
-  const m: MountSpec[] = [
-    { hostPath: paths.opRethData, containerPath: CONTAINER_PATHS.data, readOnly: false },
-    { hostPath: paths.configDir, containerPath: CONTAINER_PATHS.configDir, readOnly: true },
-  ];
-  if (withJwt) m.push({ hostPath: paths.jwt, containerPath: CONTAINER_PATHS.jwt, readOnly: true });
-  return m;
-}
-
-export function opRethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: HostPaths): OpRethSpec {
+export function opRethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: HostPaths): ExecutionClientSpec {
   const p2pPort = config.p2p.executionPort;
   return {
     name: "op-reth",
@@ -73,7 +59,7 @@ export function opRethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: H
       // devp2p over TCP only: discovery (UDP) is off.
       { name: "p2p", kind: "p2p", internal: p2pPort, external: p2pPort, ip: "0.0.0.0", protocol: "tcp" },
     ],
-    mounts: mounts(paths, true),
+    mounts: executionClientMounts(paths.opRethData, paths, true),
     healthcheck: httpProbe(`http://127.0.0.1:${HOST_LOOPBACK_PORTS.executionMetrics}/`),
     dependsOn: [],
     networkAlias: "op-reth",
@@ -84,7 +70,7 @@ export function opRethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: H
       // `init` writes the genesis into an empty datadir; on an existing one of another chain it fails with
       // GenesisHashMismatch (crates/storage/db-common/src/init.rs), which stops the step before the node runs.
       command: ["init", flag("datadir", CONTAINER_PATHS.data), flag("chain", CONTAINER_PATHS.genesis)],
-      mounts: mounts(paths, false),
+      mounts: executionClientMounts(paths.opRethData, paths, false),
     },
   };
 }
