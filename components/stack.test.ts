@@ -340,6 +340,40 @@ describe("op-deployer", () => {
     expect(create(c.recorded, "op-deployer-apply")).toBe(create(a.recorded, "op-deployer-apply"));
   });
 
+  it("a first deploy: the calldata step (secret stdin, same intent hash as apply), then the sender on the operator's machine", async () => {
+    const plan = JSON.stringify({ status: "send", l1ChainId: 11155111, deployer: TEST_ADDRESSES.deployer, transactions: [{ to: "0xb2b1c1d6f2d6d5e1d0f6c5d5f3d1a1e1b2c3d4e5", data: "0x1234", value: "0x0" }], contracts: { SystemConfigProxy: TEST_ADDRESSES.batcher } });
+    const { recorded: r } = await build({}, { stdout: { "op-deployer-calldata": `${plan}\n` } });
+    const calldata = byName(r, "op-deployer-calldata");
+    expect(isSecretValue(calldata.inputs["stdin"])).toBe(true);
+    const stdin = String(reveal(calldata.inputs["stdin"]));
+    expect(stdin).toContain(`export DEPLOYER_PRIVATE_KEY='${TEST_KEYS.deployer}'`);
+    expect(stdin).toContain("run_apply \"$prepared.tmp\" calldata calldata.log");
+    const hash = /intent sha256 ([0-9a-f]{64})/.exec(String(byName(r, "op-deployer-apply").inputs["create"]))?.[1];
+    expect(String(calldata.inputs["create"])).toBe(`bash -s # op-deployer apply --deployment-target calldata (first deploy only), intent sha256 ${hash}`);
+    const send = byName(r, "op-deployer-deploy-send");
+    expect(send.type).toBe("command:local:Command");
+    expect(send.inputs["stdin"]).toBe(plan);
+    expect(String(send.inputs["create"])).toMatch(
+      new RegExp(`^node_modules/\\.bin/tsx scripts/op-stack/deploy-send\\.ts # first deploy from ${TEST_ADDRESSES.deployer} to the contracts manager 0x[0-9a-fA-F]{40}, plan sha256 [0-9a-f]{64}$`),
+    );
+    const env = send.inputs["environment"] as Record<string, unknown>;
+    expect(isSecretValue(env["ECP_DEPLOYER_KEY"]) || isSecretValue(env)).toBe(true);
+    expect(String((reveal(env) as Record<string, unknown>)["ECP_OPCM"])).toMatch(/^0x[0-9a-fA-F]{40}$/);
+  });
+
+  it("a calldata step that prints no plan stops the update before anything is sent", async () => {
+    const r = installMocks({ stdout: { "op-deployer-calldata": "op-deployer: something else\n" } });
+    const errors = await rejectionsDuring(async () => {
+      // Nothing after the calldata step resolves, so wait for the program's work to settle, not for outputs.
+      opStack(testConfig(), { stack: "sepolia", warn: () => undefined });
+      await settle(r);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    });
+    expect(errors.map(String).join("\n")).toContain("remote/op-deployer-calldata.sh printed something that is not JSON");
+    expect(r.some((x) => x.name === "op-deployer-deploy-send")).toBe(false);
+    expect(r.some((x) => x.name === "op-deployer-apply")).toBe(false);
+  });
+
   it("is protected and retained on delete (checked on the resource options)", async () => {
     const r = installMocks();
     const { parts, outputs: o } = opStack(testConfig(), { stack: "sepolia", warn: () => undefined });
@@ -558,14 +592,15 @@ describe("day 2: the next up after a config change", () => {
 
   it("a rotated batcher key: the batcher is replaced, day 2 sets it on SystemConfig; nothing else restarts", async () => {
     const { diff: d } = await nextUp({ "ecp:batcherPrivateKey": `0x${"5b".repeat(32)}` });
-    expect(d).toEqual({ created: [], deleted: [], changed: ["day2-l1", "op-batcher-container", "op-deployer-preflight-l1"] });
+    // The calldata step re-runs on the new intent and finds the chain deployed; the sender stays as it was.
+    expect(d).toEqual({ created: [], deleted: [], changed: ["day2-l1", "op-batcher-container", "op-deployer-calldata", "op-deployer-preflight-l1"] });
   });
 
   it("a prestate set after deploy: day 2 puts it on chain, op-challenger and op-dispute-mon are created; nothing restarts", async () => {
     const prestate = JSON.stringify({ hash: TEST_PRESTATE, path: "/var/lib/ecp-opstack/prestates/prestate-mt64.bin.gz" });
     const { diff: d } = await nextUp({ "ecp:prestate": prestate }, { "ecp:prestate": undefined });
     expect(d.deleted).toEqual([]);
-    expect(d.changed).toEqual(["day2-l1", "op-deployer-preflight-l1"]);
+    expect(d.changed).toEqual(["day2-l1", "op-deployer-calldata", "op-deployer-preflight-l1"]);
     expect(d.created).toEqual([
       "op-challenger",
       "op-challenger-container",

@@ -1,6 +1,11 @@
 /**
  * op-deployer on ecp-forge: install the pinned, sha256-verified binary, read what `init` decides, build
- * intent.toml from the config, preflight, `apply` against Sepolia, and `inspect` genesis, rollup and L1.
+ * intent.toml from the config, preflight, deploy on Sepolia, and `inspect` genesis, rollup and L1.
+ *
+ * The first deploy goes in three steps, because op-deployer v0.7.1 cannot size its own deploy transaction on
+ * post-Glamsterdam L1 (send.ts): op-deployer records the transaction on ecp-forge (calldata), the operator's
+ * machine sends it (deploy-send, viem, gas from L1's estimate), and op-deployer finishes on ecp-forge (apply).
+ * On a deployed chain the first two do nothing.
  *
  * state.json stays in `<stateDir>/deployer` on the host. The apply step is protected and retained on
  * delete: the L1 contracts cannot be undeployed, so `pulumi destroy` must not pretend to.
@@ -15,7 +20,22 @@ import { Preflight } from "../preflight/index.js";
 import type { Secrets } from "../secrets/index.js";
 import type { HostPaths } from "../services/paths.js";
 import { buildIntent, intentBaseFromInitToml, intentToToml, type Intent } from "./intent.js";
-import { applyCreateLine, applyStep, backupStep, initStep, inspectStep, installStep, intentHash, type Inspected, parseInspectOutput } from "./steps.js";
+import { PROJECT_ROOT } from "../preflight/index.js";
+import { parseDeployPlan } from "./send.js";
+import {
+  applyCreateLine,
+  applyStep,
+  backupStep,
+  calldataCreateLine,
+  calldataStep,
+  deploySendCommandLine,
+  initStep,
+  inspectStep,
+  installStep,
+  intentHash,
+  type Inspected,
+  parseInspectOutput,
+} from "./steps.js";
 
 export interface OpDeployerArgs {
   config: StackConfig;
@@ -35,6 +55,10 @@ export class OpDeployer extends pulumi.ComponentResource {
   /** Prints the backup directory it wrote. */
   readonly backup: command.remote.Command;
   readonly intentHash: pulumi.Output<string>;
+  /** First deploy: op-deployer's calldata run; prints the plan deploy-send sends. */
+  readonly calldata: command.remote.Command;
+  /** First deploy: sends the plan's transaction from the operator's machine. */
+  readonly deploySend: command.local.Command;
   readonly apply: command.remote.Command;
   readonly inspect: command.remote.Command;
   readonly deployment: pulumi.Output<Inspected>;
@@ -65,9 +89,43 @@ export class OpDeployer extends pulumi.ComponentResource {
       child,
     );
 
+    const l1RpcUrl = args.secrets.get("l1RpcUrl");
+    const deployerKey = args.secrets.deployerPrivateKey;
+    const calldata = pulumi
+      .all([this.intentToml, l1RpcUrl, deployerKey])
+      .apply(([toml, url, key]) => calldataStep(config, paths, toml, { l1RpcUrl: url, deployerPrivateKey: key }, args.roles.deployer));
+    this.calldata = new command.remote.Command(
+      `${name}-calldata`,
+      {
+        connection,
+        create: this.intentHash.apply(calldataCreateLine),
+        stdin: pulumi.secret(calldata.apply((s) => s.stdin)),
+        logging: "stderr",
+        addPreviousOutputInEnv: false,
+      },
+      { ...child, dependsOn: [preflight], additionalSecretOutputs: ["stderr"] },
+    );
+    // Validated here, so a broken plan stops the update before anything is sent.
+    const plan = this.calldata.stdout.apply((out) => {
+      parseDeployPlan(out);
+      return out.trim();
+    });
+    this.deploySend = new command.local.Command(
+      `${name}-deploy-send`,
+      {
+        create: pulumi.all([plan, this.intent]).apply(([p, intent]) => deploySendCommandLine(p, intent.opcmAddress, args.roles.deployer)),
+        stdin: plan,
+        dir: PROJECT_ROOT,
+        environment: { ECP_L1_RPC_URL: l1RpcUrl, ECP_DEPLOYER_KEY: deployerKey, ECP_OPCM: this.intent.apply((i) => i.opcmAddress) },
+        logging: "stderr",
+        addPreviousOutputInEnv: false,
+      },
+      { ...child, dependsOn: [this.calldata] },
+    );
+
     const apply = pulumi
-      .all([this.intentToml, args.secrets.get("l1RpcUrl"), args.secrets.deployerPrivateKey])
-      .apply(([toml, l1RpcUrl, deployerPrivateKey]) => applyStep(config, paths, toml, { l1RpcUrl, deployerPrivateKey }, args.roles.deployer));
+      .all([this.intentToml, l1RpcUrl, deployerKey])
+      .apply(([toml, url, key]) => applyStep(config, paths, toml, { l1RpcUrl: url, deployerPrivateKey: key }));
     this.apply = new command.remote.Command(
       `${name}-apply`,
       {
@@ -79,7 +137,7 @@ export class OpDeployer extends pulumi.ComponentResource {
       },
       {
         ...child,
-        dependsOn: [preflight],
+        dependsOn: [this.deploySend],
         protect: args.protectDeployment ?? true,
         retainOnDelete: true,
         // apply runs until it succeeds once, then never again: on a deployed chain it deploys nothing but

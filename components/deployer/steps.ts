@@ -3,7 +3,8 @@
  * `create` line. Each `create` line names what the step depends on (version, intent hash, state hash),
  * so a preview shows why a step re-runs even though its stdin is a secret.
  *
- * install -> init (prints init's intent.toml) -> [preflight] -> apply (intent.toml + `apply`) -> inspect
+ * install -> init (prints init's intent.toml) -> [preflight] -> calldata -> (local) deploy-send -> apply -> inspect
+ * (calldata and deploy-send act only before the first deploy: components/deployer/send.ts says why).
  */
 import { formatEther } from "viem";
 import { INTENT_TYPE, L1_CHAIN_ID } from "../config/defaults.js";
@@ -57,16 +58,28 @@ export function applyCreateLine(intentSha256: string): string {
   return `bash -s # op-deployer apply, intent sha256 ${intentSha256}`;
 }
 
-/** The stdin carries the L1 RPC URL and the deployer key: the component passes it as a secret. */
-export function applyStep(
+/** `create` of the calldata step: the intent hash, so an intent change before the deploy lands simulates it
+ *  again (after it, the step prints `{"status":"deployed"}` and nothing else runs). */
+export function calldataCreateLine(intentSha256: string): string {
+  return `bash -s # op-deployer apply --deployment-target calldata (first deploy only), intent sha256 ${intentSha256}`;
+}
+
+interface ApplySecrets {
+  l1RpcUrl: string;
+  deployerPrivateKey: string;
+}
+
+/** The first half of a first deploy (remote/op-deployer-calldata.sh); its stdout is the plan deploy-send.ts
+ *  sends. The stdin carries the L1 RPC URL and the deployer key: the component passes it as a secret. */
+export function calldataStep(
   config: Pick<StackConfig, "opDeployer" | "l2ChainId" | "minDeployerBalanceWei">,
   paths: Pick<HostPaths, "bin" | "deployer">,
   intentToml: string,
-  secrets: { l1RpcUrl: string; deployerPrivateKey: string },
+  secrets: ApplySecrets,
   deployer: string,
 ): RemoteStep {
   return {
-    create: applyCreateLine(intentHash(intentToml)),
+    create: calldataCreateLine(intentHash(intentToml)),
     stdin: remoteScript(
       {
         OP_DEPLOYER: opDeployerBinary(config, paths),
@@ -81,7 +94,36 @@ export function applyStep(
         MIN_BALANCE_WEI_HEX: `0x${config.minDeployerBalanceWei.toString(16)}`,
         MIN_BALANCE_TEXT: `${formatEther(config.minDeployerBalanceWei)} ETH`,
       },
-      opStackScript("remote/op-deployer-apply.sh"),
+      opStackScript("remote/op-deployer-lib.sh") + opStackScript("remote/op-deployer-calldata.sh"),
+    ),
+  };
+}
+
+/** The local step that sends the prepared deploy (scripts/op-stack/deploy-send.ts); it re-runs when the plan
+ *  changes, and its line names the sender, the contracts manager and the calldata's hash. */
+export function deploySendCommandLine(plan: string, opcm: string, deployer: string): string {
+  return `node_modules/.bin/tsx scripts/op-stack/deploy-send.ts # first deploy from ${deployer} to the contracts manager ${opcm}, plan sha256 ${contentSha256(plan)}`;
+}
+
+/** The stdin carries the L1 RPC URL and the deployer key: the component passes it as a secret. */
+export function applyStep(
+  config: Pick<StackConfig, "opDeployer" | "l2ChainId">,
+  paths: Pick<HostPaths, "bin" | "deployer">,
+  intentToml: string,
+  secrets: ApplySecrets,
+): RemoteStep {
+  return {
+    create: applyCreateLine(intentHash(intentToml)),
+    stdin: remoteScript(
+      {
+        OP_DEPLOYER: opDeployerBinary(config, paths),
+        WORKDIR: paths.deployer,
+        L2_CHAIN_ID: String(config.l2ChainId),
+        INTENT_TOML: intentToml,
+        L1_RPC_URL: secrets.l1RpcUrl,
+        DEPLOYER_PRIVATE_KEY: secrets.deployerPrivateKey,
+      },
+      opStackScript("remote/op-deployer-lib.sh") + opStackScript("remote/op-deployer-apply.sh"),
     ),
   };
 }

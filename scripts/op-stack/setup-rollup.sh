@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Bootstrap the chain without Pulumi: download op-deployer, build intent.toml from the stack file with the
-# stack's own TypeScript, preflight, `op-deployer apply`, and write genesis.json / rollup.json / l1.json.
+# stack's own TypeScript, preflight, deploy (op-deployer's calldata run, the send, `op-deployer apply`: the
+# stack's own three steps, see components/deployer/send.ts), and write genesis.json / rollup.json / l1.json.
 # The same steps `pulumi up` runs (components/deployer); use it to inspect or debug a deployment by hand.
 #
 #   ECP_DEPLOYER_PRIVATE_KEY=0x… ECP_L1_RPC_URL=https://… ECP_L1_BEACON_URL=https://… \
 #     scripts/op-stack/setup-rollup.sh [Pulumi.sepolia.yaml] [work-dir, default ./rollup]
 #
 # Optional: ECP_BATCHER_PRIVATE_KEY ECP_PROPOSER_PRIVATE_KEY ECP_CHALLENGER_PRIVATE_KEY ECP_SEQUENCER_PRIVATE_KEY
-# (each defaults to the deployer key, as in the stack). Re-running resumes: apply only deploys what
-# <work-dir>/deployer/state.json does not record yet.
+# (each defaults to the deployer key, as in the stack). Re-running resumes: nothing is sent twice, and a
+# deployed chain (<work-dir>/deployer/state.json records it) is only re-applied.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -31,9 +32,11 @@ settings=$("$tsx" -e '
     const { loadConfig } = await import("./components/config/load.ts");
     const { readFileSync } = await import("node:fs");
     const c = loadConfig(m.rawConfigFromStackFile(readFileSync(process.argv[1], "utf8"), process.env));
-    console.log([c.opDeployer.version, c.opDeployer.sha256, c.l2ChainId, c.minDeployerBalanceWei].join(" "));
+    const { formatEther } = await import("viem");
+    const w = c.minDeployerBalanceWei;
+    console.log([c.opDeployer.version, c.opDeployer.sha256, c.l2ChainId, w, "0x" + w.toString(16), formatEther(w)].join(" "));
   }).catch((e) => { console.error(e.message); process.exit(1); });' "$stack_file")
-read -r version sha256 l2_chain_id min_balance_wei <<< "$settings"
+read -r version sha256 l2_chain_id min_balance_wei min_balance_hex min_balance_eth <<< "$settings"
 
 step "op-deployer $version (sha256-verified)"
 op_deployer=$(scripts/op-stack/download-op-deployer.sh "$version" "$sha256" "$work/bin")
@@ -53,9 +56,23 @@ deployer=$(printf '%s' "$roles" | sed -n 's/.*"deployer": "\(0x[0-9a-fA-F]*\)".*
 step "preflight"
 ECP_DEPLOYER_ADDRESS="$deployer" ECP_MIN_DEPLOYER_BALANCE_WEI="$min_balance_wei" "$tsx" scripts/op-stack/preflight.ts
 
+# The remote steps' scripts, run here: strict mode, the shared functions, then the script (as the stack does).
+remote() { cat <(printf 'set -euo pipefail\n') scripts/op-stack/remote/op-deployer-lib.sh "scripts/op-stack/remote/$1" | bash -s; }
+export OP_DEPLOYER="$op_deployer" WORKDIR="$work/deployer" L1_CHAIN_ID=11155111 L2_CHAIN_ID="$l2_chain_id" \
+  INTENT_TYPE=standard-overrides L1_RPC_URL="$ECP_L1_RPC_URL" DEPLOYER_PRIVATE_KEY="$ECP_DEPLOYER_PRIVATE_KEY" \
+  DEPLOYER_ADDRESS="$deployer" MIN_BALANCE_WEI_HEX="$min_balance_hex" MIN_BALANCE_TEXT="$min_balance_eth ETH"
+INTENT_TOML=$(cat "$work/deployer/intent.toml")
+export INTENT_TOML
+
+step "op-deployer apply --deployment-target calldata (first deploy only)"
+plan=$(remote op-deployer-calldata.sh)
+
+step "the deploy transaction (first deploy only)"
+opcm=$(sed -n 's/^opcmAddress = "\(0x[0-9a-fA-F]*\)"$/\1/p' "$work/deployer/intent.toml")
+printf '%s\n' "$plan" | ECP_DEPLOYER_KEY="$ECP_DEPLOYER_PRIVATE_KEY" ECP_OPCM="$opcm" "$tsx" scripts/op-stack/deploy-send.ts >&2
+
 step "op-deployer apply (Sepolia)"
-L1_RPC_URL="$ECP_L1_RPC_URL" DEPLOYER_PRIVATE_KEY="$ECP_DEPLOYER_PRIVATE_KEY" \
-  "$op_deployer" apply --workdir "$work/deployer" --deployment-target live
+remote op-deployer-apply.sh > /dev/null
 
 step "genesis.json, rollup.json, l1.json -> $work/config"
 for what in genesis rollup l1; do

@@ -27,12 +27,13 @@ const FAKE_OP_DEPLOYER = `#!/usr/bin/env bash
 # Stand-in for op-deployer v0.7.1: the subcommands and flags setup-rollup.sh uses, with fixture output.
 set -euo pipefail
 cmd=$1; shift
-args=(); workdir=""; outfile="-"
+args=(); workdir=""; outfile="-"; target=live
 while [ $# -gt 0 ]; do
   case $1 in
     --workdir) workdir=$2; shift 2 ;;
     --outfile) outfile=$2; shift 2 ;;
-    --l1-chain-id|--l2-chain-ids|--intent-type|--deployment-target) shift 2 ;;
+    --deployment-target) target=$2; shift 2 ;;
+    --l1-chain-id|--l2-chain-ids|--intent-type) shift 2 ;;
     *) args+=("$1"); shift ;;
   esac
 done
@@ -40,7 +41,11 @@ case $cmd in
   init) cp ${FIXTURES}/init-intent.toml "$workdir/intent.toml"; echo '{"version":1}' > "$workdir/state.json" ;;
   apply)
     [ -n "\${L1_RPC_URL:-}" ] && [ -n "\${DEPLOYER_PRIVATE_KEY:-}" ] || { echo "apply: no L1_RPC_URL / DEPLOYER_PRIVATE_KEY" >&2; exit 3; }
-    cp ${FIXTURES}/state.json "$workdir/state.json" ;;
+    echo "apply $target" >> "$workdir/../calls"
+    case $target in
+      calldata) jq '. + {DeploymentCalldata: [{to: "0x44e197058fb98fb3618453b3d90cdef6f5db8297", data: "0x", value: "0x0"}]}' ${FIXTURES}/state.json > "$workdir/state.json" ;;
+      live) jq --slurpfile f ${FIXTURES}/state.json '.opChainDeployments[0].startBlock //= $f[0].opChainDeployments[0].startBlock' "$workdir/state.json" > "$workdir/s.tmp"; mv "$workdir/s.tmp" "$workdir/state.json" ;;
+    esac ;;
   inspect)
     what=\${args[0]}
     case $what in
@@ -117,7 +122,15 @@ describe("setup-rollup.sh", () => {
     expect(r.stderr).toContain("error: ECP_DEPLOYER_PRIVATE_KEY is not set.\n  Example: read -rs ECP_DEPLOYER_PRIVATE_KEY");
   });
 
-  it("downloads, writes the stack's intent, preflights, applies and writes the chain config", async () => {
+  it("downloads, writes the stack's intent, preflights, deploys through the stack's three steps and writes the chain config", async () => {
+    // The fixture's contracts on L1 already, as after a deploy transaction whose run was cut short: the
+    // sender finds them and sends nothing (its own sending is tested in components/deployer).
+    const fixtureState = JSON.parse(readFileSync(path.join(FIXTURES, "state.json"), "utf8")) as { opChainDeployments: Record<string, string>[] };
+    for (const [k, v] of Object.entries(fixtureState.opChainDeployments[0]!)) {
+      if (k.endsWith("Proxy") && v !== "0x0000000000000000000000000000000000000000") {
+        await fetch(l1.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "anvil_setCode", params: [v, "0x00"] }) });
+      }
+    }
     const r = await setup({
       ECP_DEPLOYER_PRIVATE_KEY: DEV_KEY,
       [envNameOf("batcherPrivateKey")]: BATCHER_KEY,
@@ -135,7 +148,11 @@ describe("setup-rollup.sh", () => {
     expect(intent.chains[0]?.roles).toMatchObject({ l1ProxyAdminOwner: DEV_ADDRESS, batcher: "0x2B5AD5c4795c026514f8317c7a215E218DcCD6cF", proposer: DEV_ADDRESS });
     expect(intent.chains[0]?.deployOverrides).toMatchObject({ respectedGameType: 1 });
     expect(readFileSync(path.join(work, "rollup/config/rollup.json"), "utf8")).toBe(readFileSync(path.join(FIXTURES, "rollup.json"), "utf8"));
-    expect(readFileSync(path.join(work, "rollup/deployer/state.json"), "utf8")).toBe(readFileSync(path.join(FIXTURES, "state.json"), "utf8"));
+    // The calldata run on a copy, then a live apply on it, which then became the workdir.
+    expect(readFileSync(path.join(work, "rollup/calls"), "utf8")).toBe("apply calldata\napply live\n");
+    expect(r.stderr).toContain('{"status":"already-on-l1","contracts":10}');
+    const state = JSON.parse(readFileSync(path.join(work, "rollup/deployer/state.json"), "utf8")) as typeof fixtureState;
+    expect(state.opChainDeployments[0]).toEqual(fixtureState.opChainDeployments[0]);
     // Nothing secret on stdout or stderr.
     expect(r.stdout + r.stderr).not.toContain(DEV_KEY.slice(2));
   });

@@ -76,3 +76,30 @@ contract SuperchainConfigVersionDouble {
         }
     }
 }
+
+/// @notice A stand-in for one proxy the contracts manager deploys: its constructor fills `slots` storage
+///         slots, so a deploy of several costs millions of gas, as a chain deploy does.
+contract DeployedContractDouble {
+    uint256[] private filler;
+
+    constructor(uint256 slots) {
+        for (uint256 i = 0; i < slots; i++) {
+            filler.push(i + 1);
+        }
+    }
+}
+
+/// @notice Test double of OPContractsManager.deploy's L1 effect, for the stack's deploy-sender tests: one call
+///         that CREATE2-deploys `count` contracts at addresses fixed by this contract, the caller and `salt`
+///         (as the real one mixes msg.sender into its salt), and reverts when they already exist.
+contract OpcmDeployDouble {
+    event Deployed(address indexed deployer, bytes32 indexed salt, address[] contracts);
+
+    function deploy(bytes32 salt, uint256 count, uint256 slots) external returns (address[] memory out) {
+        out = new address[](count);
+        for (uint256 i = 0; i < count; i++) {
+            out[i] = address(new DeployedContractDouble{salt: keccak256(abi.encode(msg.sender, salt, i))}(slots));
+        }
+        emit Deployed(msg.sender, salt, out);
+    }
+}

@@ -1,68 +1,42 @@
 # shellcheck shell=bash
-# Writes the stack's intent.toml into op-deployer's workdir and runs `op-deployer apply` against Sepolia.
+# shellcheck disable=SC2154 # chain_id_hash and the functions come from op-deployer-lib.sh, which the stack puts in front
+# Runs `op-deployer apply --deployment-target live` for the chain and prints the sha256 of state.json.
 # apply reads L1_RPC_URL and DEPLOYER_PRIVATE_KEY from the environment (op-deployer/pkg/deployer/flags.go).
-# state.json stays in the workdir; a re-run only deploys what state.json does not record yet.
-# The full log goes to $WORKDIR/apply.log (mode 0600); on failure its tail is printed with the RPC URL
-# and the key masked. Prints the sha256 of state.json.
-# Before a first deploy (state.json records no deployment of L2_CHAIN_ID) it checks that the deployer holds
-# at least MIN_BALANCE_WEI_HEX on L1: that is the only apply that spends. On a deployed chain apply deploys
-# nothing (it only rewrites appliedIntent), so no balance is asked for.
-# Needs: OP_DEPLOYER WORKDIR L1_CHAIN_ID L2_CHAIN_ID INTENT_TYPE INTENT_TOML L1_RPC_URL DEPLOYER_PRIVATE_KEY
-#        DEPLOYER_ADDRESS MIN_BALANCE_WEI_HEX MIN_BALANCE_TEXT
+# - The workdir records the chain: apply deploys nothing (it only rewrites appliedIntent).
+# - Otherwise this finishes a first deploy that remote/op-deployer-calldata.sh prepared in $WORKDIR.calldata
+#   and scripts/op-stack/deploy-send.ts sent. It checks that L1 has code at the prepared SystemConfigProxy,
+#   clears the start block the simulation recorded (a block from before the deploy), and runs a live apply
+#   there. That apply sends nothing: the chain is recorded, its L2 genesis is written, and only the start
+#   block is read again (L1's latest block, now after the deploy). The finished copy then becomes the
+#   workdir; the workdir before it stays as $WORKDIR.before-deploy.
+# The full log goes to apply.log (0600) in the workdir; on failure its tail is printed masked.
+# Needs (and op-deployer-lib.sh): OP_DEPLOYER WORKDIR L2_CHAIN_ID INTENT_TOML L1_RPC_URL DEPLOYER_PRIVATE_KEY
 umask 077
-install -d -m 0750 "$WORKDIR"
+prepared="$WORKDIR.calldata"
 
-redact() {
-  local line
-  while IFS= read -r line; do
-    line=${line//"$L1_RPC_URL"/<l1-rpc-url>}
-    line=${line//"${DEPLOYER_PRIVATE_KEY#0x}"/<deployer-key>}
-    printf '%s\n' "$line"
-  done
-}
-
-if [ ! -f "$WORKDIR/state.json" ]; then
-  # A fresh workdir needs init's state.json; its intent.toml is replaced right below.
-  "$OP_DEPLOYER" init --l1-chain-id "$L1_CHAIN_ID" --l2-chain-ids "$L2_CHAIN_ID" \
-    --workdir "$WORKDIR" --intent-type "$INTENT_TYPE" >&2
-fi
-
-shopt -s extglob
-# a >= b for 0x-prefixed hex quantities of any size.
-hex_ge() {
-  local a=${1#0x} b=${2#0x}
-  a=${a,,}; b=${b,,}
-  a=${a##+(0)}; b=${b##+(0)}
-  if [ "${#a}" -ne "${#b}" ]; then [ "${#a}" -gt "${#b}" ]; return; fi
-  [ "$a" = "$b" ] || [[ "$a" > "$b" ]]
-}
-
-chain_id_hash=$(printf '0x%064x' "$L2_CHAIN_ID")
-if ! jq -e --arg id "$chain_id_hash" '(.opChainDeployments // []) | map(select(.id == $id)) | length > 0' "$WORKDIR/state.json" > /dev/null; then
-  request=$(printf '{"jsonrpc":"2.0","id":1,"method":"eth_getBalance","params":["%s","latest"]}' "$DEPLOYER_ADDRESS")
-  if ! answer=$(curl --fail --silent --show-error --max-time 30 -H 'content-type: application/json' --data "$request" "$L1_RPC_URL" 2>&1); then
-    echo "cannot read the deployer's balance before the first deploy: $(printf '%s\n' "$answer" | redact)" >&2
+if chain_recorded "$WORKDIR/state.json"; then
+  write_intent "$WORKDIR"
+  run_apply "$WORKDIR" live apply.log || { echo "Fix the cause and run \`pulumi up\` again: apply resumes from state.json." >&2; exit 1; }
+elif chain_recorded "$prepared/state.json"; then
+  proxy=$(system_config_proxy "$prepared/state.json")
+  if ! has_code "$proxy"; then
+    echo "the prepared deploy in $prepared is not on L1: no code at its SystemConfigProxy $proxy. Nothing was applied; run \`pulumi up\` again, which sends the deploy transaction first." >&2
     exit 1
   fi
-  balance=$(printf '%s' "$answer" | jq -r '.result // empty')
-  if [ -z "$balance" ]; then
-    echo "cannot read the deployer's balance before the first deploy: $(printf '%s\n' "$answer" | redact)" >&2
+  write_intent "$prepared"
+  jq --arg id "$chain_id_hash" '(.opChainDeployments[] | select(.id == $id) | .startBlock) = null' "$prepared/state.json" > "$prepared/state.json.tmp"
+  mv -f "$prepared/state.json.tmp" "$prepared/state.json"
+  run_apply "$prepared" live apply.log || { echo "Nothing was sent. Fix the cause and run \`pulumi up\` again: the deploy is on L1 and apply resumes from $prepared." >&2; exit 1; }
+  if ! jq -e --arg id "$chain_id_hash" '.opChainDeployments[] | select(.id == $id) | .startBlock != null' "$prepared/state.json" > /dev/null; then
+    echo "op-deployer's live apply on $prepared recorded no start block for chain $L2_CHAIN_ID. Run \`pulumi up\` again." >&2
     exit 1
   fi
-  if ! hex_ge "$balance" "$MIN_BALANCE_WEI_HEX"; then
-    echo "the deployer $DEPLOYER_ADDRESS holds $balance wei on L1, below ecp:minDeployerBalance ($MIN_BALANCE_TEXT); the first deploy spends it. Nothing was deployed. Send it Sepolia ETH, or lower the minimum with \`pulumi config set ecp:minDeployerBalance \"1 ETH\"\`." >&2
-    exit 1
-  fi
-fi
-
-printf '%s\n' "$INTENT_TOML" > "$WORKDIR/intent.toml.tmp"
-mv -f "$WORKDIR/intent.toml.tmp" "$WORKDIR/intent.toml"
-
-log="$WORKDIR/apply.log"
-if ! "$OP_DEPLOYER" apply --workdir "$WORKDIR" --deployment-target live > "$log" 2>&1; then
-  echo "op-deployer apply failed; the last lines of $log:" >&2
-  tail -n 40 "$log" | redact >&2
-  echo "Fix the cause and run \`pulumi up\` again: apply resumes from state.json." >&2
+  rm -rf "$WORKDIR.before-deploy"
+  mv "$WORKDIR" "$WORKDIR.before-deploy"
+  mv "$prepared" "$WORKDIR"
+  echo "the deploy is recorded in $WORKDIR; the workdir before it is $WORKDIR.before-deploy" >&2
+else
+  echo "chain $L2_CHAIN_ID is not deployed and no deploy is prepared in $prepared: the stack's deploy-calldata and deploy-send steps run before apply. Run \`pulumi up\` again." >&2
   exit 1
 fi
 sha256sum "$WORKDIR/state.json" | cut -d' ' -f1

@@ -1,0 +1,505 @@
+// The first deploy as the stack runs it, each step a real process against a real anvil as L1:
+// remote/op-deployer-calldata.sh and remote/op-deployer-apply.sh in bash, with a stand-in op-deployer binary
+// that records what it was asked to do and writes state.json as v0.7.1 does; scripts/op-stack/deploy-send.ts
+// in node, sending to a contracts-manager double that CREATE2-deploys the chain's contracts
+// (contracts/test/utils/OpChainL1Doubles.sol). Faults: kill -9 after the send, an RPC that caps
+// eth_estimateGas, wrong key, wrong target, a reverting deploy, a poor deployer, an L1 that does not answer.
+import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import {
+  type Abi,
+  type Address,
+  concat,
+  createPublicClient,
+  createWalletClient,
+  encodeAbiParameters,
+  encodeDeployData,
+  encodeFunctionData,
+  getAddress,
+  getContractAddress,
+  type Hex,
+  http,
+  keccak256,
+  parseEther,
+  zeroAddress,
+} from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { foundry } from "viem/chains";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { type Anvil, startAnvil } from "../../rail/anvil.js";
+import { devAccount, devKey } from "../../rail/keys.js";
+import { testConfig } from "../config/test-fixtures.js";
+import { chooseGas, type DeployPlan, parseDeployPlan } from "./send.js";
+import { applyStep, calldataStep } from "./steps.js";
+
+const L2 = 16584;
+const foundryL1 = { ...foundry, id: 11155111 };
+const CHAIN_ID_HASH = `0x${L2.toString(16).padStart(64, "0")}`;
+const EMPTY = "0x000000000000000000000000000000000000dEaD";
+const SLOTS = 120n;
+const COUNT = 4n;
+const NAMES = ["SystemConfigProxy", "OptimismPortalProxy", "DisputeGameFactoryProxy", "L1StandardBridgeProxy"];
+
+const artifact = (name: string) => JSON.parse(readFileSync(`contracts/out/OpChainL1Doubles.sol/${name}.json`, "utf8")) as { abi: Abi; bytecode: { object: Hex } };
+const opcmArtifact = artifact("OpcmDeployDouble");
+
+let anvil: Anvil;
+let dir: string;
+let opcm: Address;
+let client: ReturnType<typeof createPublicClient>;
+
+async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
+  return client.request({ method: method as never, params: params as never });
+}
+
+beforeAll(async () => {
+  anvil = await startAnvil({ chainId: 11155111 });
+  dir = mkdtempSync(path.join(tmpdir(), "ecp-deploy-"));
+  client = createPublicClient({ transport: http(anvil.rpcUrl) });
+  const w = createWalletClient({ account: devAccount(9), chain: foundryL1, transport: http(anvil.rpcUrl) });
+  const hash = await w.sendTransaction({ data: encodeDeployData({ abi: opcmArtifact.abi, bytecode: opcmArtifact.bytecode.object }) });
+  opcm = (await client.waitForTransactionReceipt({ hash })).contractAddress!;
+});
+afterAll(async () => {
+  await anvil.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** What op-deployer's calldata run would record for `deployer`: the OPCM.deploy call and the addresses its
+ *  CREATE2s give (they depend on the sender, as the real contracts manager's do). */
+function simulated(deployer: Address, salt: Hex) {
+  const data = encodeFunctionData({ abi: opcmArtifact.abi, functionName: "deploy", args: [salt, COUNT, SLOTS] });
+  const initCode = concat([artifact("DeployedContractDouble").bytecode.object, encodeAbiParameters([{ type: "uint256" }], [SLOTS])]);
+  const addresses = NAMES.map((_, i) =>
+    getContractAddress({
+      opcode: "CREATE2",
+      from: opcm,
+      salt: keccak256(encodeAbiParameters([{ type: "address" }, { type: "bytes32" }, { type: "uint256" }], [deployer, salt, BigInt(i)])),
+      bytecode: initCode,
+    }),
+  );
+  const contracts = Object.fromEntries(NAMES.map((n, i) => [n, addresses[i]!]));
+  const state = {
+    create2Salt: salt,
+    appliedIntent: { l1ChainID: 11155111 },
+    opChainDeployments: [
+      // Not a proxy, and a zero proxy: neither is in the plan.
+      { id: CHAIN_ID_HASH, ...contracts, OpChainProxyAdminImpl: opcm, AltDAChallengeProxy: zeroAddress, startBlock: { hash: "0xsimulated", number: "0x1" } },
+    ],
+    DeploymentCalldata: [{ to: opcm, data, value: "0x0" }],
+  };
+  return { data, contracts, state };
+}
+
+function plan(deployer: Address, salt: Hex, edit: (p: Extract<DeployPlan, { status: "send" }>) => void = () => {}): string {
+  const s = simulated(deployer, salt);
+  const p = { status: "send" as const, l1ChainId: 11155111, deployer, transactions: s.state.DeploymentCalldata, contracts: s.contracts };
+  edit(p);
+  return JSON.stringify(p);
+}
+
+let saltCounter = 0;
+const freshSalt = (): Hex => keccak256(encodeAbiParameters([{ type: "string" }, { type: "uint256" }], ["ecp-deploy-test", BigInt(++saltCounter)]));
+
+/** A stand-in op-deployer: `init` writes a state.json with a salt; `apply --deployment-target calldata` writes
+ *  what $FAKE_CALLDATA_STATE holds (what v0.7.1 records); `apply --deployment-target live` sets a missing start
+ *  block to L1's latest block, as SetStartBlockLiveStrategy does. Every call is appended to $workdir/../calls. */
+function fakeOpDeployer(bin: string): string {
+  const file = path.join(bin, "op-deployer");
+  writeFileSync(
+    file,
+    `#!/usr/bin/env bash
+set -euo pipefail
+cmd=$1; shift
+workdir=""; target=""
+while [ $# -gt 0 ]; do case $1 in --workdir) workdir=$2; shift 2;; --deployment-target) target=$2; shift 2;; *) shift;; esac; done
+calls="$(dirname "$workdir")/calls"
+case $cmd in
+  init) echo '{"appliedIntent":null,"create2Salt":"0x01"}' > "$workdir/state.json"; echo "init" >> "$calls";;
+  apply)
+    echo "apply $target $(basename "$workdir") key:\${DEPLOYER_PRIVATE_KEY:+set}" >> "$calls"
+    if [ "\${FAKE_FAIL:-}" = "$target" ]; then echo "dial $L1_RPC_URL: connection refused"; exit 1; fi
+    case $target in
+      calldata) cp "$FAKE_CALLDATA_STATE" "$workdir/state.json";;
+      live)
+        latest=$(curl -s -H 'content-type: application/json' --data '{"jsonrpc":"2.0","id":1,"method":"eth_getBlockByNumber","params":["latest",false]}' "$L1_RPC_URL" | jq -c '.result | {hash, number}')
+        jq --argjson b "$latest" '(.opChainDeployments[] | select(.startBlock == null) | .startBlock) = $b' "$workdir/state.json" > "$workdir/s.tmp"
+        mv "$workdir/s.tmp" "$workdir/state.json";;
+    esac;;
+esac
+`,
+  );
+  chmodSync(file, 0o755);
+  return file;
+}
+
+interface Host {
+  root: string;
+  workdir: string;
+  opDeployer: string;
+}
+
+function host(name: string): Host {
+  const root = path.join(dir, name);
+  mkdirSync(path.join(root, "bin"), { recursive: true });
+  return { root, workdir: path.join(root, "deployer"), opDeployer: fakeOpDeployer(path.join(root, "bin")) };
+}
+
+const calls = (h: Host): string[] => (existsSync(path.join(h.root, "calls")) ? readFileSync(path.join(h.root, "calls"), "utf8").trim().split("\n") : []);
+
+function runScript(h: Host, stdin: string, env: Record<string, string> = {}) {
+  const script = stdin.replace(/export OP_DEPLOYER='[^']*'/, `export OP_DEPLOYER='${h.opDeployer}'`);
+  return spawnSync("bash", ["-s"], { input: script, encoding: "utf8", env: { ...process.env, ...env } });
+}
+
+function runCalldata(h: Host, deployer: Address, opts: { key?: Hex; minEth?: string; rpcUrl?: string; state?: object; env?: Record<string, string> } = {}) {
+  const config = testConfig({ "ecp:minDeployerBalance": `${opts.minEth ?? "2"} ETH` });
+  const stateFile = path.join(h.root, "calldata-state.json");
+  if (opts.state) writeFileSync(stateFile, JSON.stringify(opts.state));
+  const step = calldataStep(config, { bin: "/nonexistent", deployer: h.workdir }, 'configType = "standard-overrides"', { l1RpcUrl: opts.rpcUrl ?? anvil.rpcUrl, deployerPrivateKey: opts.key ?? devKey(0) }, deployer);
+  return runScript(h, step.stdin, { FAKE_CALLDATA_STATE: stateFile, ...opts.env });
+}
+
+function runApply(h: Host, opts: { key?: Hex; env?: Record<string, string> } = {}) {
+  const step = applyStep(testConfig(), { bin: "/nonexistent", deployer: h.workdir }, 'configType = "standard-overrides"', { l1RpcUrl: anvil.rpcUrl, deployerPrivateKey: opts.key ?? devKey(0) });
+  return runScript(h, step.stdin, opts.env);
+}
+
+interface Run {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+function sendEnv(key: Hex, rpcUrl: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ECP_L1_RPC_URL: rpcUrl, ECP_DEPLOYER_KEY: key, ECP_OPCM: opcm, ECP_POLL_MS: "100", ...extra };
+}
+
+function runSend(planJson: string, key: Hex, opts: { rpcUrl?: string; env?: Record<string, string> } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile("node_modules/.bin/tsx", ["scripts/op-stack/deploy-send.ts"], { encoding: "utf8", env: sendEnv(key, opts.rpcUrl ?? anvil.rpcUrl, opts.env) }, (err, stdout, stderr) =>
+      resolve({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+    child.stdin!.end(planJson);
+  });
+}
+
+const report = (r: Run) => JSON.parse(r.stdout.trim()) as Record<string, unknown>;
+const nonce = (a: Address) => client.getTransactionCount({ address: a, blockTag: "latest" });
+async function codeAt(contracts: Record<string, string>): Promise<number> {
+  let n = 0;
+  for (const a of Object.values(contracts)) if (((await client.getCode({ address: a as Address })) ?? "0x") !== "0x") n++;
+  return n;
+}
+
+describe("a first deploy: calldata on ecp-forge, the send on the operator's machine, apply on ecp-forge", () => {
+  it("deploys once, resumes without sending twice, and leaves the finished workdir with a start block after the deploy", async () => {
+    const h = host("e2e");
+    const deployer = devAccount(0).address;
+    const sim = simulated(deployer, freshSalt());
+
+    const prepared = runCalldata(h, deployer, { state: sim.state });
+    expect(prepared.stderr).toBe("");
+    expect(prepared.status).toBe(0);
+    const p = parseDeployPlan(prepared.stdout);
+    expect(p).toEqual({ status: "send", l1ChainId: 11155111, deployer, transactions: sim.state.DeploymentCalldata, contracts: sim.contracts });
+    // init for the salt, then the simulation on a copy, with the deployer's key so msg.sender is the deployer.
+    expect(calls(h)).toEqual(["init", "apply calldata deployer.calldata.tmp key:set"]);
+    expect(existsSync(`${h.workdir}.calldata/state.json`)).toBe(true);
+    expect(existsSync(`${h.workdir}.calldata.tmp`)).toBe(false);
+
+    // apply before the transaction is on L1 refuses and applies nothing.
+    const early = runApply(h);
+    expect(early.status).toBe(1);
+    expect(early.stderr).toContain(`the prepared deploy in ${h.workdir}.calldata is not on L1: no code at its SystemConfigProxy ${sim.contracts["SystemConfigProxy"]}. Nothing was applied`);
+    expect(calls(h)).toHaveLength(2);
+
+    const before = await nonce(deployer);
+    const sent = await runSend(prepared.stdout, devKey(0));
+    expect(sent.stderr).toMatch(/sent the deploy transaction 0x[0-9a-f]{64} \(nonce \d+, gas \d+ from estimate \d+\)/);
+    expect(sent.status).toBe(0);
+    const r = report(sent);
+    expect(r["status"]).toBe("sent");
+    expect(r["gasSource"]).toBe("estimate");
+    expect(BigInt(r["gasUsed"] as string)).toBeGreaterThan(4n * SLOTS * 20_000n);
+    expect(BigInt(r["gasLimit"] as string)).toBeGreaterThanOrEqual(BigInt(r["gasUsed"] as string));
+    expect(r["contracts"]).toBe(4);
+    expect(await nonce(deployer)).toBe(before + 1);
+    expect(await codeAt(sim.contracts)).toBe(4);
+
+    // The step re-run (a later failure made Pulumi retry it): the contracts are there, nothing is sent.
+    const again = await runSend(prepared.stdout, devKey(0));
+    expect(again.status).toBe(0);
+    expect(report(again)).toEqual({ status: "already-on-l1", contracts: 4 });
+    expect(await nonce(deployer)).toBe(before + 1);
+
+    // The calldata step re-run keeps the copy whose contracts are on L1: no second simulation.
+    const rerun = runCalldata(h, deployer, { state: simulated(deployer, freshSalt()).state });
+    expect(rerun.status).toBe(0);
+    expect(rerun.stderr).toContain("are on L1 already: keeping it");
+    expect(parseDeployPlan(rerun.stdout)).toEqual(p);
+    expect(calls(h)).toHaveLength(2);
+
+    const applied = runApply(h);
+    expect(applied.status).toBe(0);
+    expect(applied.stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
+    expect(calls(h).slice(2)).toEqual(["apply live deployer.calldata key:set"]);
+    const state = JSON.parse(readFileSync(`${h.workdir}/state.json`, "utf8"));
+    // The simulation's start block (from before the deploy) was replaced by L1's latest at the live apply.
+    const start = state.opChainDeployments[0].startBlock;
+    expect(start.hash).not.toBe("0xsimulated");
+    expect(BigInt(start.number)).toBeGreaterThanOrEqual(BigInt(r["block"] as string));
+    expect(state.opChainDeployments[0].SystemConfigProxy).toBe(sim.contracts["SystemConfigProxy"]);
+    expect(readFileSync(`${h.workdir}/intent.toml`, "utf8")).toContain("standard-overrides");
+    expect(existsSync(`${h.workdir}.before-deploy/state.json`)).toBe(true);
+    expect(existsSync(`${h.workdir}.calldata`)).toBe(false);
+
+    // From now on: apply re-applies in the workdir, calldata says deployed, the sender does nothing.
+    const day2 = runApply(h);
+    expect(day2.status).toBe(0);
+    expect(calls(h).at(-1)).toBe("apply live deployer key:set");
+    const done = runCalldata(h, deployer);
+    expect(done.status).toBe(0);
+    expect(done.stdout.trim()).toBe('{"status":"deployed"}');
+    const idle = await runSend(done.stdout, devKey(0));
+    expect(report(idle)).toEqual({ status: "deployed" });
+    expect(await nonce(deployer)).toBe(before + 1);
+  }, 60_000);
+
+  it("kill -9 after the transaction left: the next run waits for it and sends nothing more", async () => {
+    const key = devKey(1);
+    const deployer = devAccount(1).address;
+    const p = plan(deployer, freshSalt());
+    const contracts = (JSON.parse(p) as { contracts: Record<string, string> }).contracts;
+    const before = await nonce(deployer);
+    await rpc("evm_setAutomine", [false]);
+    try {
+      const child: ChildProcess = spawn("node_modules/.bin/tsx", ["scripts/op-stack/deploy-send.ts"], { env: sendEnv(key, anvil.rpcUrl), stdio: ["pipe", "pipe", "pipe"] });
+      child.stdin!.end(p);
+      let err = "";
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no send within 30 s: ${err}`)), 30_000);
+        child.stderr!.on("data", (d: Buffer) => {
+          err += d.toString();
+          if (err.includes("sent the deploy transaction")) {
+            clearTimeout(t);
+            resolve();
+          }
+        });
+      });
+      child.kill("SIGKILL");
+      await new Promise((r) => child.once("exit", r));
+
+      const resumed = runSend(p, key);
+      await new Promise((r) => setTimeout(r, 3_000));
+      await rpc("evm_mine");
+      const r = await resumed;
+      expect(r.stderr).toContain(`waiting for the deployer's pending transaction (nonce ${before})`);
+      expect(r.status).toBe(0);
+      expect(report(r)).toEqual({ status: "already-on-l1", contracts: 4 });
+    } finally {
+      await rpc("evm_setAutomine", [true]);
+    }
+    expect(await nonce(deployer)).toBe(before + 1);
+    expect(await codeAt(contracts)).toBe(4);
+  }, 60_000);
+
+  it("an RPC that caps eth_estimateGas (geth's RPCGasCap): the deploy goes out with the block gas limit", async () => {
+    const proxy = await cappingProxy(anvil.rpcUrl);
+    try {
+      const deployer = devAccount(2).address;
+      const p = plan(deployer, freshSalt());
+      const r = await runSend(p, devKey(2), { rpcUrl: proxy.url });
+      expect(r.stderr).toContain("eth_estimateGas failed");
+      expect(r.stderr).toContain("sending with the L1 block gas limit 60000000 instead");
+      expect(r.status).toBe(0);
+      expect(report(r)).toMatchObject({ status: "sent", gasSource: "block-limit", gasLimit: "60000000", contracts: 4 });
+      // The limit is the transaction's own, not a number in the report only.
+      expect((await client.getTransaction({ hash: report(r)["transaction"] as Hex })).gas).toBe(60_000_000n);
+      expect(proxy.estimates()).toBeGreaterThan(0);
+    } finally {
+      proxy.server.close();
+    }
+  }, 60_000);
+});
+
+/** An HTTP JSON-RPC proxy to anvil that answers eth_estimateGas as a node with a 50M RPCGasCap does when the
+ *  call needs more: error -32000 "gas required exceeds allowance (50000000)". */
+async function cappingProxy(target: string): Promise<{ url: string; server: Server; estimates: () => number }> {
+  let estimates = 0;
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d: Buffer) => (body += d.toString()));
+    req.on("end", () => {
+      const msg = JSON.parse(body) as { id: number; method: string };
+      if (msg.method === "eth_estimateGas") {
+        estimates++;
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify({ jsonrpc: "2.0", id: msg.id, error: { code: -32000, message: "gas required exceeds allowance (50000000)" } }));
+        return;
+      }
+      fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body })
+        .then(async (up) => {
+          res.setHeader("content-type", "application/json");
+          res.end(await up.text());
+        })
+        .catch((e: unknown) => {
+          res.statusCode = 502;
+          res.end(String(e));
+        });
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, estimates: () => estimates };
+}
+
+describe("deploy-send refuses, sending nothing", () => {
+  it("a key that is not the deployer the deploy was simulated for", async () => {
+    const p = plan(devAccount(3).address, freshSalt());
+    const before = await nonce(devAccount(4).address);
+    const r = await runSend(p, devKey(4));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`the deploy was simulated for the deployer ${devAccount(3).address}, but the key (ecp:deployerPrivateKey) is for ${devAccount(4).address}`);
+    expect(await nonce(devAccount(4).address)).toBe(before);
+  });
+
+  it("a transaction to anything but the contracts manager", async () => {
+    const deployer = devAccount(3).address;
+    const p = plan(deployer, freshSalt(), (x) => (x.transactions[0]!.to = EMPTY));
+    const r = await runSend(p, devKey(3));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`the recorded deploy transaction goes to ${EMPTY}, not to the contracts manager ${getAddress(opcm)}`);
+  });
+
+  it("a deploy that reverts on L1 (here: its salt was used already), by L1's estimate", async () => {
+    const deployer = devAccount(3).address;
+    const salt = freshSalt();
+    expect((await runSend(plan(deployer, salt), devKey(3))).status).toBe(0);
+    const before = await nonce(deployer);
+    // Same calldata, but the plan lists addresses with no code: the simulation disagreed with L1.
+    const p = plan(deployer, salt, (x) => (x.contracts = { SystemConfigProxy: "0x00000000000000000000000000000000000c0de1" as Address }));
+    const r = await runSend(p, devKey(3));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("L1 says the deploy transaction reverts");
+    expect(r.stderr).toContain("Nothing was sent.");
+    expect(await nonce(deployer)).toBe(before);
+  }, 30_000);
+
+  it("some of the chain's contracts on L1 and some not", async () => {
+    const deployer = devAccount(3).address;
+    const salt = freshSalt();
+    const p = plan(deployer, salt);
+    expect((await runSend(p, devKey(3))).status).toBe(0);
+    const mixed = plan(deployer, salt, (x) => (x.contracts["ExtraProxy"] = "0x00000000000000000000000000000000000c0de2" as Address));
+    const r = await runSend(mixed, devKey(3));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("some of the chain's contracts are on L1 and some are not");
+    expect(r.stderr).toContain("missing: ExtraProxy 0x00000000000000000000000000000000000C0dE2");
+  }, 30_000);
+
+  it("a deployer that cannot pay the worst-case fee, naming both amounts", async () => {
+    const poorKey = generatePrivateKey();
+    const poor = privateKeyToAccount(poorKey);
+    const w = createWalletClient({ account: devAccount(9), chain: foundryL1, transport: http(anvil.rpcUrl) });
+    await client.waitForTransactionReceipt({ hash: await w.sendTransaction({ to: poor.address, value: parseEther("0.0001") }) });
+    const r = await runSend(plan(poor.address, freshSalt()), poorKey);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`the deployer ${poor.address} holds 0\\.0001 ETH; the deploy may cost up to [0-9.]+ ETH \\(\\d+ gas at \\d+ wei\\)\\. Nothing was sent`));
+    expect(await nonce(poor.address)).toBe(0);
+  });
+
+  it("an L1 that is not the plan's chain", async () => {
+    const other = await startAnvil({ chainId: 31337 });
+    try {
+      const r = await runSend(plan(devAccount(3).address, freshSalt()), devKey(3), { rpcUrl: other.rpcUrl });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain("the L1 RPC (ecp:l1RpcUrl) serves chain 31337, not 11155111. Nothing was sent.");
+      expect(r.stderr).not.toContain(other.rpcUrl);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it("a plan that is not what the calldata step prints", async () => {
+    const r = await runSend('{"status":"send","deployer":"0x12"}', devKey(3));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("remote/op-deployer-calldata.sh printed an unexpected plan");
+  });
+});
+
+describe("chooseGas", () => {
+  it("pads the estimate by 10% within the block limit, refuses an estimate above it, and falls back to the limit", () => {
+    expect(chooseGas(10_000_000n, 60_000_000n)).toEqual({ gas: 11_000_000n, source: "estimate" });
+    expect(chooseGas(55_664_397n, 60_000_000n)).toEqual({ gas: 60_000_000n, source: "estimate" });
+    expect(() => chooseGas(60_000_001n, 60_000_000n)).toThrow("more than an L1 block holds (60000000). Nothing was sent.");
+    expect(chooseGas(undefined, 60_000_000n)).toEqual({ gas: 60_000_000n, source: "block-limit" });
+  });
+});
+
+describe("op-deployer-calldata.sh before the send", () => {
+  it("refuses a first deploy from an empty deployer, naming the balance and the fix; nothing is simulated", () => {
+    const h = host("empty");
+    const r = runCalldata(h, EMPTY);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`the deployer ${EMPTY} holds 0x0 wei on L1, below ecp:minDeployerBalance (2 ETH); the first deploy spends it. Nothing was deployed.`);
+    expect(calls(h)).toEqual(["init"]);
+    expect(r.stderr).not.toContain(anvil.rpcUrl);
+  });
+
+  it("compares wei beyond 64 bits: 10,000 ETH passes a 9,999 ETH minimum and fails a 10,001 ETH one", () => {
+    expect(parseEther("10000") > 2n ** 64n).toBe(true);
+    const deployer = devAccount(5).address;
+    expect(runCalldata(host("big-ok"), deployer, { minEth: "9999", state: simulated(deployer, freshSalt()).state }).status).toBe(0);
+    const r = runCalldata(host("big-short"), deployer, { minEth: "10001" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("below ecp:minDeployerBalance (10001 ETH)");
+  });
+
+  it("a failed simulation prints the log's tail masked, keeps no half copy, and sends nothing", () => {
+    const h = host("sim-fails");
+    const deployer = devAccount(5).address;
+    const r = runCalldata(h, deployer, { env: { FAKE_FAIL: "calldata" } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("op-deployer apply --deployment-target calldata failed");
+    expect(r.stderr).toContain("dial <l1-rpc-url>: connection refused");
+    expect(r.stderr).not.toContain(anvil.rpcUrl);
+    expect(r.stderr).toContain("Nothing was sent.");
+    expect(existsSync(`${h.workdir}.calldata`)).toBe(false);
+  });
+
+  it("an intent change before the send simulates again and keeps the previous copy", () => {
+    const h = host("resim");
+    const deployer = devAccount(5).address;
+    const first = simulated(deployer, freshSalt());
+    expect(runCalldata(h, deployer, { state: first.state }).status).toBe(0);
+    const second = simulated(deployer, freshSalt());
+    const r = runCalldata(h, deployer, { state: second.state });
+    expect(r.status).toBe(0);
+    expect((parseDeployPlan(r.stdout) as { contracts: object }).contracts).toEqual(second.contracts);
+    expect(JSON.parse(readFileSync(`${h.workdir}.calldata.prev/state.json`, "utf8")).create2Salt).toBe(first.state.create2Salt);
+  });
+
+  it("an L1 that does not answer is a clear failure with the URL masked", () => {
+    const h = host("down");
+    const r = runCalldata(h, EMPTY, { rpcUrl: "http://127.0.0.1:1/secret-token" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("cannot read the deployer's balance before the first deploy from L1");
+    expect(r.stderr).not.toContain("secret-token");
+  });
+
+  it("apply with neither a deployed chain nor a prepared deploy refuses, naming the steps that come first", () => {
+    const h = host("nothing");
+    mkdirSync(h.workdir, { recursive: true });
+    writeFileSync(`${h.workdir}/state.json`, '{"appliedIntent":null}');
+    const r = runApply(h);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`chain ${L2} is not deployed and no deploy is prepared in ${h.workdir}.calldata`);
+    expect(calls(h)).toEqual([]);
+  });
+});

@@ -1,0 +1,242 @@
+/**
+ * The chain's one L1 deploy transaction, sent by the stack instead of by op-deployer.
+ *
+ * op-deployer v0.7.1 sizes its transactions from a Cancun-era simulation (about 10.7M gas for OPCM.deploy),
+ * while post-Glamsterdam Sepolia charges state creation by EIP-8037 (about 55.7M for the same call), and it
+ * has no flag to change that (docs/research/2026-12-op-deployer-gas.md). So a first deploy runs
+ * `apply --deployment-target calldata` on a copy of the workdir (remote/op-deployer-calldata.sh), which
+ * records the transaction and the addresses it will create; this module sends that transaction with a gas
+ * limit from L1's own `eth_estimateGas`, waits for it, and checks that code now sits at every address the
+ * simulation recorded. remote/op-deployer-apply.sh then finishes the deploy on that copy.
+ *
+ * Resumable: contracts already on L1 mean the transaction landed (nothing is sent); a pending transaction
+ * from the deployer is waited for, never replaced.
+ */
+import {
+  type Address,
+  BaseError,
+  createPublicClient,
+  createWalletClient,
+  ExecutionRevertedError,
+  formatEther,
+  getAddress,
+  type Hex,
+  http,
+  isAddressEqual,
+  type PrivateKeyAccount,
+  type PublicClient,
+} from "viem";
+import { z } from "zod";
+
+const address = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, "a 0x-prefixed 20-byte address")
+  .transform((s) => s as Address);
+const hexData = z
+  .string()
+  .regex(/^0x([0-9a-fA-F]{2})*$/, "0x-prefixed hex bytes")
+  .transform((s) => s as Hex);
+const quantity = z.string().regex(/^0x[0-9a-fA-F]+$/, "a 0x-prefixed hex quantity");
+
+/** What remote/op-deployer-calldata.sh prints: the chain is deployed already, or what to send. */
+export const deployPlanSchema = z.discriminatedUnion("status", [
+  z.object({ status: z.literal("deployed") }),
+  z.object({
+    status: z.literal("send"),
+    l1ChainId: z.number().int().positive(),
+    deployer: address,
+    /** state.json `DeploymentCalldata`, as op-deployer's CalldataDump writes it. */
+    transactions: z.array(z.object({ to: address.nullable(), data: hexData, value: quantity.nullable() })),
+    /** The chain's proxies as the simulation recorded them, by state.json's names. */
+    contracts: z.record(z.string(), address),
+  }),
+]);
+export type DeployPlan = z.infer<typeof deployPlanSchema>;
+
+export class DeploySendError extends Error {}
+
+export function parseDeployPlan(stdout: string): DeployPlan {
+  const last = stdout.trim().split("\n").at(-1) ?? "";
+  let doc: unknown;
+  try {
+    doc = JSON.parse(last);
+  } catch {
+    throw new DeploySendError(`remote/op-deployer-calldata.sh printed something that is not JSON: ${JSON.stringify(last.slice(0, 200))}`);
+  }
+  const parsed = deployPlanSchema.safeParse(doc);
+  if (!parsed.success) {
+    throw new DeploySendError(`remote/op-deployer-calldata.sh printed an unexpected plan: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
+  }
+  return parsed.data;
+}
+
+export interface SendOptions {
+  rpcUrl: string;
+  account: PrivateKeyAccount;
+  /** The contracts manager the intent names: the only address a deploy transaction may go to. */
+  opcm: Address;
+  log?: (line: string) => void;
+  /** How long to wait for a pending transaction of the deployer, and for the receipt (default 15 min). */
+  waitMs?: number;
+  pollMs?: number;
+}
+
+export type SendReport =
+  | { status: "deployed" }
+  | { status: "already-on-l1"; contracts: number }
+  | { status: "sent"; transaction: Hex; block: string; blockHash: Hex; gasUsed: string; gasLimit: string; gasSource: "estimate" | "block-limit"; contracts: number };
+
+/** Gas for the deploy: L1's estimate plus 10%, within the block gas limit; or the block gas limit when the
+ *  RPC cannot estimate it (nodes cap eth_estimateGas, e.g. geth's default RPCGasCap of 50M). */
+export function chooseGas(estimate: bigint | undefined, blockGasLimit: bigint): { gas: bigint; source: "estimate" | "block-limit" } {
+  if (estimate === undefined) return { gas: blockGasLimit, source: "block-limit" };
+  if (estimate > blockGasLimit) {
+    throw new DeploySendError(`the deploy needs ${estimate} gas by L1's estimate, more than an L1 block holds (${blockGasLimit}). Nothing was sent.`);
+  }
+  const padded = (estimate * 11n) / 10n;
+  return { gas: padded < blockGasLimit ? padded : blockGasLimit, source: "estimate" };
+}
+
+/** A revert by L1's estimate. "gas required exceeds allowance" is not one: geth-family nodes answer so when
+ *  the call fails at their RPC gas cap without reverting, i.e. when it needs more gas than the cap (viem files
+ *  both under ExecutionRevertedError, so the node's own words decide). */
+export function isRevert(e: unknown): boolean {
+  const words: string[] = [];
+  let c: unknown = e;
+  while (c instanceof Error) {
+    words.push(c.message, (c as { details?: string }).details ?? "");
+    c = c.cause;
+  }
+  const text = words.join("\n");
+  if (/exceeds allowance/i.test(text)) return false;
+  return /execution reverted|revert/i.test(text) || (e instanceof BaseError && e.walk((x) => x instanceof ExecutionRevertedError) !== null);
+}
+
+function short(e: unknown): string {
+  return e instanceof BaseError ? e.shortMessage : e instanceof Error ? e.message : String(e);
+}
+
+async function codePresence(client: PublicClient, contracts: Record<string, Address>): Promise<{ present: string[]; missing: string[] }> {
+  const present: string[] = [];
+  const missing: string[] = [];
+  for (const [name, at] of Object.entries(contracts)) {
+    const code = await client.getCode({ address: at });
+    (code !== undefined && code !== "0x" ? present : missing).push(`${name} ${at}`);
+  }
+  return { present, missing };
+}
+
+/** Sends the plan's transaction, or reports why it need not. @throws DeploySendError naming the cause. */
+export async function sendDeployment(plan: DeployPlan, opts: SendOptions): Promise<SendReport> {
+  if (plan.status === "deployed") return { status: "deployed" };
+  const log = opts.log ?? (() => {});
+  const waitMs = opts.waitMs ?? 15 * 60_000;
+  const pollMs = opts.pollMs ?? 4_000;
+  const client = createPublicClient({ transport: http(opts.rpcUrl, { retryCount: 3 }), pollingInterval: pollMs });
+
+  // Checks that cost nothing come first; each refusal sends nothing.
+  if (!isAddressEqual(opts.account.address, plan.deployer)) {
+    throw new DeploySendError(
+      `the deploy was simulated for the deployer ${getAddress(plan.deployer)}, but the key (ecp:deployerPrivateKey) is for ${opts.account.address}. The chain's addresses depend on the sender, so nothing was sent; set the key back, or run \`pulumi up\` again so the calldata is rebuilt for this key.`,
+    );
+  }
+  const l1ChainId = await client.getChainId();
+  if (l1ChainId !== plan.l1ChainId) {
+    throw new DeploySendError(`the L1 RPC (ecp:l1RpcUrl) serves chain ${l1ChainId}, not ${plan.l1ChainId}. Nothing was sent.`);
+  }
+  if (plan.transactions.length !== 1) {
+    throw new DeploySendError(
+      `op-deployer's calldata run recorded ${plan.transactions.length} transactions; a standard-overrides chain on the shared contracts manager sends exactly one (OPCM.deploy). Nothing was sent; read state.json's DeploymentCalldata in the deployer's workdir.`,
+    );
+  }
+  const [tx] = plan.transactions as [(typeof plan.transactions)[number]];
+  if (tx.to === null || !isAddressEqual(tx.to, opts.opcm)) {
+    throw new DeploySendError(`the recorded deploy transaction goes to ${tx.to ?? "a new contract"}, not to the contracts manager ${opts.opcm} the intent names. Nothing was sent.`);
+  }
+  const contracts = Object.fromEntries(Object.entries(plan.contracts).map(([k, v]) => [k, getAddress(v)]));
+  if (Object.keys(contracts).length === 0) throw new DeploySendError("the calldata run recorded no contract addresses for the chain; nothing was sent.");
+
+  // A deployer transaction still pending (a run cut short after sending) is waited for, never replaced.
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const [latest, pending] = await Promise.all([
+      client.getTransactionCount({ address: opts.account.address, blockTag: "latest" }),
+      client.getTransactionCount({ address: opts.account.address, blockTag: "pending" }),
+    ]);
+    if (pending <= latest) break;
+    if (Date.now() > deadline) {
+      throw new DeploySendError(
+        `the deployer ${opts.account.address} still has ${pending - latest} pending transaction(s) (nonce ${latest}) after ${Math.round(waitMs / 1000)} s. Nothing was sent: wait for it to be mined or dropped, then run \`pulumi up\` again.`,
+      );
+    }
+    log(`waiting for the deployer's pending transaction (nonce ${latest}) before deciding`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+
+  const before = await codePresence(client, contracts);
+  if (before.missing.length === 0) {
+    log(`all ${before.present.length} contracts are on L1 already; nothing to send`);
+    return { status: "already-on-l1", contracts: before.present.length };
+  }
+  if (before.present.length > 0) {
+    throw new DeploySendError(
+      `some of the chain's contracts are on L1 and some are not (present: ${before.present.join(", ")}; missing: ${before.missing.join(", ")}). One transaction deploys them all, so this is not a deploy that stopped half way. Nothing was sent; compare the deployer's workdir with L1.`,
+    );
+  }
+
+  const value = tx.value === null ? 0n : BigInt(tx.value);
+  const request = { account: opts.account, to: getAddress(tx.to), data: tx.data, value };
+  const block = await client.getBlock({ blockTag: "latest" });
+  let estimate: bigint | undefined;
+  try {
+    // A plain eth_estimateGas without a gas field (prepare: false keeps viem from filling the request first).
+    estimate = await client.estimateGas({ ...request, prepare: false });
+  } catch (e) {
+    if (isRevert(e)) throw new DeploySendError(`L1 says the deploy transaction reverts: ${short(e)}. Nothing was sent.`);
+    log(`eth_estimateGas failed (${short(e)}); sending with the L1 block gas limit ${block.gasLimit} instead (unused gas is refunded)`);
+  }
+  const { gas, source } = chooseGas(estimate, block.gasLimit);
+  const fees = await client.estimateFeesPerGas();
+  const balance = await client.getBalance({ address: opts.account.address });
+  const worst = gas * fees.maxFeePerGas + value;
+  if (balance < worst) {
+    throw new DeploySendError(
+      `the deployer ${opts.account.address} holds ${formatEther(balance)} ETH; the deploy may cost up to ${formatEther(worst)} ETH (${gas} gas at ${fees.maxFeePerGas} wei). Nothing was sent: fund it and run \`pulumi up\` again.`,
+    );
+  }
+
+  const nonce = await client.getTransactionCount({ address: opts.account.address, blockTag: "latest" });
+  const wallet = createWalletClient({ account: opts.account, transport: http(opts.rpcUrl, { retryCount: 3 }) });
+  const hash = await wallet.sendTransaction({
+    ...request,
+    chain: null,
+    gas,
+    nonce,
+    maxFeePerGas: fees.maxFeePerGas,
+    maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+  });
+  log(`sent the deploy transaction ${hash} (nonce ${nonce}, gas ${gas} from ${source === "estimate" ? `estimate ${estimate}` : "the block gas limit"})`);
+  const receipt = await client.waitForTransactionReceipt({ hash, timeout: waitMs, pollingInterval: pollMs });
+  if (receipt.status !== "success") {
+    throw new DeploySendError(
+      `the deploy transaction ${hash} reverted in block ${receipt.blockNumber} after using ${receipt.gasUsed} of ${gas} gas. Its fee is spent; nothing was deployed. Read the trace, fix the cause and run \`pulumi up\` again.`,
+    );
+  }
+  const after = await codePresence(client, contracts);
+  if (after.missing.length > 0) {
+    throw new DeploySendError(
+      `the deploy transaction ${hash} succeeded, but no code is at ${after.missing.join(", ")}: the simulated addresses do not match L1. Do not start the chain; compare the workdir's state.json with the transaction's trace.`,
+    );
+  }
+  log(`deployed ${after.present.length} contracts in block ${receipt.blockNumber}, ${receipt.gasUsed} gas used`);
+  return {
+    status: "sent",
+    transaction: hash,
+    block: receipt.blockNumber.toString(),
+    blockHash: receipt.blockHash,
+    gasUsed: receipt.gasUsed.toString(),
+    gasLimit: gas.toString(),
+    gasSource: source,
+    contracts: after.present.length,
+  };
+}

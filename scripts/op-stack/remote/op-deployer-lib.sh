@@ -1,0 +1,75 @@
+# shellcheck shell=bash
+# Functions shared by remote/op-deployer-calldata.sh and remote/op-deployer-apply.sh; the stack puts this
+# file in front of either. Needs: L1_RPC_URL DEPLOYER_PRIVATE_KEY L2_CHAIN_ID
+
+# Masks the L1 RPC URL and the deployer key in whatever passes through.
+redact() {
+  local line
+  while IFS= read -r line; do
+    line=${line//"$L1_RPC_URL"/<l1-rpc-url>}
+    line=${line//"${DEPLOYER_PRIVATE_KEY#0x}"/<deployer-key>}
+    printf '%s\n' "$line"
+  done
+}
+
+shopt -s extglob
+# a >= b for 0x-prefixed hex quantities of any size.
+hex_ge() {
+  local a=${1#0x} b=${2#0x}
+  a=${a,,}; b=${b,,}
+  a=${a##+(0)}; b=${b##+(0)}
+  if [ "${#a}" -ne "${#b}" ]; then [ "${#a}" -gt "${#b}" ]; return; fi
+  [ "$a" = "$b" ] || [[ "$a" > "$b" ]]
+}
+
+chain_id_hash=$(printf '0x%064x' "$L2_CHAIN_ID")
+
+# True when the state.json at $1 records a deployment of L2_CHAIN_ID.
+chain_recorded() {
+  [ -f "$1" ] && jq -e --arg id "$chain_id_hash" '(.opChainDeployments // []) | map(select(.id == $id)) | length > 0' "$1" > /dev/null
+}
+
+# The chain's SystemConfigProxy as the state.json at $1 records it.
+system_config_proxy() {
+  jq -r --arg id "$chain_id_hash" '.opChainDeployments[] | select(.id == $id) | .SystemConfigProxy // empty' "$1"
+}
+
+# Calls the L1 RPC: l1_call <what, for the error> <method> <params as JSON>; prints the result.
+l1_call() {
+  local what=$1 request answer result
+  request=$(jq -cn --arg m "$2" --argjson p "$3" '{jsonrpc:"2.0", id:1, method:$m, params:$p}')
+  if ! answer=$(curl --fail --silent --show-error --max-time 30 -H 'content-type: application/json' --data "$request" "$L1_RPC_URL" 2>&1); then
+    echo "cannot read $what from L1: $(printf '%s\n' "$answer" | redact)" >&2
+    return 1
+  fi
+  if ! result=$(printf '%s' "$answer" | jq -er '.result // empty'); then
+    echo "cannot read $what from L1: $(printf '%s\n' "$answer" | redact)" >&2
+    return 1
+  fi
+  printf '%s\n' "$result"
+}
+
+# True when L1 has code at $1.
+has_code() {
+  local code
+  [ -n "$1" ] || return 1
+  code=$(l1_call "the code at $1" eth_getCode "[\"$1\",\"latest\"]") || exit 1
+  [ "$code" != "0x" ]
+}
+
+# Writes INTENT_TOML as the intent.toml of the workdir $1.
+write_intent() {
+  printf '%s\n' "$INTENT_TOML" > "$1/intent.toml.tmp"
+  mv -f "$1/intent.toml.tmp" "$1/intent.toml"
+}
+
+# Runs `op-deployer apply` on the workdir $1 with the target $2; the log goes to $1/$3 (0600), and on
+# failure its tail is printed masked.
+run_apply() {
+  local log="$1/$3"
+  if ! "$OP_DEPLOYER" apply --workdir "$1" --deployment-target "$2" > "$log" 2>&1; then
+    echo "op-deployer apply --deployment-target $2 failed; the last lines of $log:" >&2
+    tail -n 40 "$log" | redact >&2
+    return 1
+  fi
+}
