@@ -36,7 +36,7 @@ describe("loadConfig: defaults", () => {
     expect(c.proofs).toEqual({ proposerGameType: 1, permissionless: false });
     expect(c.disputeMonEnabled).toBe(true);
     expect(c.stateDir).toBe("/var/lib/ecp-opstack");
-    expect(c.p2p).toEqual({ opNodePort: 9222, executionPort: 30303 });
+    expect(c.p2p).toEqual({ opNodePort: 9222, executionPort: 30303, staticPeers: [] });
     expect(c.destroyRemovesState).toBe(false);
     expect(c.images.opNode).toEqual({
       repository: "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-node",
@@ -86,7 +86,7 @@ describe("loadConfig: defaults", () => {
     expect(c.destroyRemovesState).toBe(true);
     expect(c.host.port).toBe(2222);
     expect(c.host.address).toBe("10.0.0.5");
-    expect(c.p2p).toEqual({ opNodePort: 9333, executionPort: 30304 });
+    expect(c.p2p).toEqual({ opNodePort: 9333, executionPort: 30304, staticPeers: [] });
   });
 
   it("test_load_BareKeysAndOtherNamespaces_AreAcceptedAndIgnored", () => {
@@ -272,6 +272,18 @@ describe("loadConfig: errors", () => {
     expect(problemsOf(minimalRawConfig({ "ecp:p2p": JSON.stringify({ opNodePort: 30303 }) }))).toEqual([
       "`ecp:p2p.executionPort` must differ from `ecp:p2p.opNodePort`, both are 30303. Run `pulumi config set --path ecp:p2p.executionPort 30303`.",
     ]);
+  });
+
+  it("test_load_StaticPeers_MultiaddrsWithPeerId_Only", () => {
+    const ok = "/ip4/203.0.113.20/tcp/9222/p2p/16Uiu2HAmQ4zEe2cZ1qgBLD6hRkjP8rBNzq1F8cLBYzbyJ5Y8dWxA";
+    expect(loadConfig(minimalRawConfig({ "ecp:p2p": JSON.stringify({ staticPeers: [ok] }) })).p2p.staticPeers).toEqual([ok]);
+    expect(loadConfig(minimalRawConfig({})).p2p.staticPeers).toEqual([]);
+    // An enode (the execution layer's format) and a multiaddr without the peer id are refused, naming the key.
+    const problems = problemsOf(minimalRawConfig({ "ecp:p2p": JSON.stringify({ staticPeers: ["enode://abc@203.0.113.20:30303"] }) }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain("`ecp:p2p.staticPeers` must be a list of op-node multiaddrs /ip4|ip6|dns4|dns6|dns/<host>/tcp/<port>/p2p/<peer id>");
+    expect(problemsOf(minimalRawConfig({ "ecp:p2p": JSON.stringify({ staticPeers: ["/ip4/203.0.113.20/tcp/9222"] }) }))).toHaveLength(1);
+    expect(problemsOf(minimalRawConfig({ "ecp:p2p": JSON.stringify({ staticPeers: [ok, ok] }) }))[0]).toContain("a list of distinct multiaddrs (one is repeated)");
   });
 
   it("test_load_ErrorMessage_StartsWithCountAndListsProblems", () => {

@@ -371,6 +371,30 @@ function privateKeyList(input: unknown): ParseResult<Redacted<Hex>[]> {
   return ok(keys);
 }
 
+/** A libp2p multiaddr op-node can dial: host, TCP port and the peer's id (`--p2p.static`). */
+const P2P_MULTIADDR = /^\/(ip4|ip6|dns|dns4|dns6)\/[^/\s,]+\/tcp\/\d{1,5}\/p2p\/[1-9A-HJ-NP-Za-km-z]{46,}$/;
+
+/** A list (JSON array or comma-separated) of op-node peer multiaddrs, no repeats. */
+function multiaddrList(input: unknown): ParseResult<string[]> {
+  let items: unknown[];
+  if (Array.isArray(input)) items = input;
+  else if (typeof input === "string") {
+    const t = input.trim();
+    if (t.startsWith("[")) {
+      try {
+        const parsed = JSON.parse(t) as unknown;
+        if (!Array.isArray(parsed)) return fail();
+        items = parsed;
+      } catch {
+        return fail();
+      }
+    } else items = t === "" ? [] : t.split(",").map((x) => x.trim());
+  } else return fail();
+  for (const item of items) if (typeof item !== "string" || !P2P_MULTIADDR.test(item)) return fail();
+  if (new Set(items).size !== items.length) return fail("a list of distinct multiaddrs (one is repeated)");
+  return ok(items as string[]);
+}
+
 const NODE_TAG = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 const ETH_AMOUNT = /^\d+(\.\d{1,18})?$/;
 
@@ -644,6 +668,15 @@ export const rawConfigSchema = z
           expected: "a public IPv4 address",
           parse: matching(IPV4),
         }),
+        staticPeers: withDefault(
+          {
+            path: "p2p.staticPeers",
+            example: '["/ip4/203.0.113.20/tcp/9222/p2p/16Uiu2HAm…"]',
+            expected: "a list of op-node multiaddrs /ip4|ip6|dns4|dns6|dns/<host>/tcp/<port>/p2p/<peer id>",
+            parse: multiaddrList,
+          },
+          [] as string[],
+        ),
       },
     ),
     backupDir: withDefault(
@@ -826,7 +859,7 @@ export const KNOWN_KEYS: Readonly<Record<string, true | Readonly<Record<string, 
   permissionless: true,
   disputeMonEnabled: true,
   stateDir: true,
-  p2p: { opNodePort: true, executionPort: true, advertiseIp: true },
+  p2p: { opNodePort: true, executionPort: true, advertiseIp: true, staticPeers: true },
   destroyRemovesState: true,
   backupDir: true,
   rail: {
@@ -887,7 +920,7 @@ export interface StackConfig {
   proofs: { proposerGameType: number; permissionless: boolean };
   disputeMonEnabled: boolean;
   stateDir: string;
-  p2p: { opNodePort: number; executionPort: number; advertiseIp?: string };
+  p2p: { opNodePort: number; executionPort: number; advertiseIp?: string; staticPeers: string[] };
   destroyRemovesState: boolean;
   /** Host directory that gets a timestamped copy of state.json, the intent and the chain config after each apply. */
   backupDir: string;
@@ -951,7 +984,7 @@ export function toStackConfig(raw: RawConfigOutput): StackConfig {
     return deployer;
   };
 
-  const p2p: StackConfig["p2p"] = { opNodePort: raw.p2p.opNodePort, executionPort: raw.p2p.executionPort };
+  const p2p: StackConfig["p2p"] = { opNodePort: raw.p2p.opNodePort, executionPort: raw.p2p.executionPort, staticPeers: raw.p2p.staticPeers };
   if (raw.p2p.advertiseIp !== undefined) p2p.advertiseIp = raw.p2p.advertiseIp;
 
   const config: StackConfig = {

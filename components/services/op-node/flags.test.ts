@@ -83,4 +83,12 @@ describe("opNodeSpec", () => {
     expect(s.command).toContain("--p2p.listen.tcp=9333");
     expect(s.command).toContain("--p2p.listen.udp=9333");
   });
+
+  it("test_opNode_StaticPeers_OneCommaSeparatedFlag_NoneWithoutPeers", () => {
+    const peers = ["/ip4/203.0.113.20/tcp/9222/p2p/16Uiu2HAmQ4zEe2cZ1qgBLD6hRkjP8rBNzq1F8cLBYzbyJ5Y8dWxA", "/dns4/verifier-1.example/tcp/9222/p2p/16Uiu2HAm8mPpRwZpkQLGsDqHjxKJ6cqYTxdHiEc3Y2zXRHsCzzqA"];
+    const c = testConfig({ "ecp:p2p": JSON.stringify({ staticPeers: peers }) });
+    expect(opNodeSpec(c, hostPaths(c.stateDir)).command).toContain(`--p2p.static=${peers.join(",")}`);
+    const none = testConfig();
+    expect(opNodeSpec(none, hostPaths(none.stateDir)).command.some((a) => a.startsWith("--p2p.static"))).toBe(false);
+  });
 });

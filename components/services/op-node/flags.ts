@@ -41,7 +41,7 @@ export function opNodeSpec(config: Pick<StackConfig, "images" | "p2p" | "executi
     flag("p2p.listen.udp", p2pPort),
     // Private chain: no discv5. With discovery on and no --p2p.bootnodes, op-node dials its built-in
     // public bootnodes (mono@op-node/v1.19.0 p2p/cli/load_config.go, p2p/config.go DefaultBootnodes);
-    // peers are configured statically instead.
+    // peers are explicit instead (--p2p.static below).
     "--p2p.no-discovery",
     // Keep the peer identity and peer databases on the volume (defaults are relative to the cwd).
     flag("p2p.priv.path", `${CONTAINER_PATHS.data}/opnode_p2p_priv.txt`),
@@ -49,6 +49,9 @@ export function opNodeSpec(config: Pick<StackConfig, "images" | "p2p" | "executi
     flag("p2p.discovery.path", `${CONTAINER_PATHS.data}/opnode_discovery_db`),
   ];
   if (config.p2p.advertiseIp !== undefined) command.push(flag("p2p.advertise.ip", config.p2p.advertiseIp));
+  // Peers op-node keeps connected (mono@op-node/v1.19.1-rc.1 flags/p2p_flags.go StaticPeersName "p2p.static",
+  // a comma-separated multiaddr list).
+  if (config.p2p.staticPeers.length > 0) command.push(flag("p2p.static", config.p2p.staticPeers.join(",")));
   command.push(
     ...opServiceTelemetryFlags(P.metrics),
   );
