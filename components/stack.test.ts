@@ -11,7 +11,7 @@ import { parse as parseToml } from "smol-toml";
 import { beforeEach, describe, expect, it } from "vitest";
 
 import { ConfigError, loadConfig } from "./config/load.js";
-import { TEST_ADDRESSES, TEST_HOST_KEY, TEST_KEYS, TEST_PRESTATE, testConfig } from "./config/test-fixtures.js";
+import { minimalRawConfig, TEST_ADDRESSES, TEST_HOST_KEY, TEST_KEYS, TEST_PRESTATE, testConfig } from "./config/test-fixtures.js";
 import { STANDARD_ABSOLUTE_PRESTATE } from "./config/defaults.js";
 import { PrestateMismatchError } from "./prestate/gate.js";
 import { configSecretKeys, opStack } from "./stack.js";
@@ -19,6 +19,7 @@ import {
   byName,
   installMocks,
   isSecretValue,
+  MOCK_GRAFANA_PASSWORD,
   MOCK_JWT_HEX,
   type MockChain,
   plainText,
@@ -73,7 +74,7 @@ describe("the stack with a prestate (every service)", () => {
 
   it("creates the six services on one network, each after what it needs", () => {
     const c = containers(recorded);
-    expect([...c.keys()].sort()).toEqual(["op-batcher", "op-challenger", "op-dispute-mon", "op-node", "op-proposer", "op-reth"]);
+    expect([...c.keys()].sort()).toEqual(["alertmanager", "grafana", "op-batcher", "op-challenger", "op-dispute-mon", "op-node", "op-proposer", "op-reth", "prometheus"]);
     for (const [name, inputs] of c) {
       expect(inputs["networksAdvanced"], name).toEqual([{ name: "ecp-opstack", aliases: name === "op-reth" ? [name, "execution"] : [name] }]);
       expect(inputs["restart"], name).toBe("unless-stopped");
@@ -91,10 +92,11 @@ describe("the stack with a prestate (every service)", () => {
 
   it("warns at preview while images are pinned by tag only", async () => {
     const { warnings } = await build();
-    expect(warnings.filter((w) => w.includes("is pinned by tag only"))).toHaveLength(6);
+    // Six chain images and three monitoring images.
+    expect(warnings.filter((w) => w.includes("is pinned by tag only"))).toHaveLength(9);
     const digest = `sha256:${"c".repeat(64)}`;
     const pinned = await build({ "ecp:images": JSON.stringify({ opReth: { digest } }) });
-    expect(pinned.warnings.filter((w) => w.includes("is pinned by tag only"))).toHaveLength(5);
+    expect(pinned.warnings.filter((w) => w.includes("is pinned by tag only"))).toHaveLength(8);
     const reth = pinned.recorded.find((r) => r.name === "op-reth-image");
     expect(reth?.inputs["name"]).toBe(`us-docker.pkg.dev/oplabs-tools-artifacts/images/op-reth:v2.8.2@${digest}`);
   });
@@ -102,6 +104,9 @@ describe("the stack with a prestate (every service)", () => {
   it("pins every image by the configured tag, pulled through the SSH Docker provider", () => {
     const images = recorded.filter((r) => r.type === "docker:index/remoteImage:RemoteImage");
     expect(images.map((i) => i.inputs["name"]).sort()).toEqual([
+      "docker.io/grafana/grafana:12.4.9",
+      "docker.io/prom/alertmanager:v0.34.0",
+      "docker.io/prom/prometheus:v3.13.2",
       "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-batcher:v1.17.0",
       "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-challenger:v1.9.5",
       "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-dispute-mon:v1.6.0",
@@ -185,7 +190,7 @@ describe("the stack with a prestate (every service)", () => {
     // Before Glamsterdam: since then the fork gate refuses op-geth (see "the fork gate").
     const { recorded: r, outputs: o } = await build({ "ecp:executionClient": "op-geth" }, {}, Date.parse("2026-08-01T00:00:00Z"));
     const c = containers(r);
-    expect([...c.keys()].sort()).toEqual(["op-batcher", "op-challenger", "op-dispute-mon", "op-geth", "op-node", "op-proposer"]);
+    expect([...c.keys()].sort()).toEqual(["alertmanager", "grafana", "op-batcher", "op-challenger", "op-dispute-mon", "op-geth", "op-node", "op-proposer", "prometheus"]);
     expect(c.get("op-geth")?.["networksAdvanced"]).toEqual([{ name: "ecp-opstack", aliases: ["op-geth", "execution"] }]);
     // op-geth probes itself; Docker waits for it.
     expect(c.get("op-geth")?.["wait"]).toBe(true);
@@ -519,7 +524,7 @@ describe("data on the host", () => {
   it("keeps the state directories on destroy unless ecp:destroyRemovesState, and never deletes state.json", async () => {
     const kept = byName((await build()).recorded, "ecp-state-dirs");
     expect(kept.inputs["delete"]).toBeUndefined();
-    expect(String(kept.inputs["stdin"])).toContain("export DIRS='bin 0750\nconfig 0750\ndeployer 0750\nop-challenger 0750\nop-geth 0750\nop-node 0750\nop-reth 0750\nprestates 0750\nrail 0750\nsecrets 0700'");
+    expect(String(kept.inputs["stdin"])).toContain("export DIRS='bin 0750\nconfig 0750\ndeployer 0750\nmonitoring/alertmanager 0750\nmonitoring/config 0750\nmonitoring/grafana 0750\nmonitoring/prometheus 0750\nop-challenger 0750\nop-geth 0750\nop-node 0750\nop-reth 0750\nprestates 0750\nrail 0750\nsecrets 0700'");
     const removed = byName((await build({ "ecp:destroyRemovesState": "true" })).recorded, "ecp-state-dirs");
     const del = String(removed.inputs["delete"]);
     expect(del).toMatch(/^bash -c '/);
@@ -600,7 +605,8 @@ describe("day 2: the next up after a config change", () => {
     const prestate = JSON.stringify({ hash: TEST_PRESTATE, path: "/var/lib/ecp-opstack/prestates/prestate-mt64.bin.gz" });
     const { diff: d } = await nextUp({ "ecp:prestate": prestate }, { "ecp:prestate": undefined });
     expect(d.deleted).toEqual([]);
-    expect(d.changed).toEqual(["day2-l1", "op-deployer-calldata", "op-deployer-preflight-l1"]);
+    // Prometheus now scrapes the two new services: its config is rewritten and only its container replaced.
+    expect(d.changed).toEqual(["day2-l1", "monitoring-files", "op-deployer-calldata", "op-deployer-preflight-l1", "prometheus-container"]);
     expect(d.created).toEqual([
       "op-challenger",
       "op-challenger-container",
@@ -631,12 +637,23 @@ describe("day 2: the next up after a config change", () => {
     const { diff: d } = await nextUp({ "ecp:executionClient": "op-geth" }, {}, Date.parse("2026-08-01T00:00:00Z"));
     expect(d.created).toEqual(["op-geth", "op-geth-container", "op-geth-image", "op-geth-init"]);
     expect(d.deleted).toEqual(["op-reth", "op-reth-container", "op-reth-healthy", "op-reth-image", "op-reth-init"]);
-    expect(d.changed).toEqual(["op-deployer-preflight-l1", "op-node-container"]);
+    // Prometheus follows: the execution client's job has another metrics path and client label.
+    expect(d.changed).toEqual(["monitoring-files", "op-deployer-preflight-l1", "op-node-container", "prometheus-container"]);
   });
 
   it("a service setting changed (op-node's P2P port): only op-node is replaced", async () => {
     const { diff: d } = await nextUp({ "ecp:p2p": JSON.stringify({ opNodePort: 9322 }) });
     expect(d).toEqual({ created: [], deleted: [], changed: ["op-node-container"] });
+  });
+
+  it("an alert threshold changed: the rules are rewritten and only Prometheus is replaced", async () => {
+    const { diff: d } = await nextUp({ "ecp:monitoring": JSON.stringify({ thresholds: { minBalanceEth: 0.25 } }) });
+    expect(d).toEqual({ created: [], deleted: [], changed: ["monitoring-files", "prometheus-container"] });
+  });
+
+  it("an alert webhook added: its secret file is written, Alertmanager posts to it and is replaced; Prometheus and Grafana stay", async () => {
+    const { diff: d } = await nextUp({ "ecp:alertWebhookUrl": "https://hooks.example/T0/secret-token" });
+    expect(d).toEqual({ created: ["monitoring-alert-webhook"], deleted: [], changed: ["alertmanager-container", "monitoring-files"] });
   });
 
   it("a rotated deployer key is refused: it owns the chain, and nothing here transfers that", async () => {
@@ -657,9 +674,9 @@ describe("day 2: the next up after a config change", () => {
     const drift = errors.find((e) => e instanceof Error && e.name === "IntentDriftError") as Error | undefined;
     expect(drift?.message).toContain(`the chain was deployed with roles.l1ProxyAdminOwner ${TEST_ADDRESSES.deployer.toLowerCase()}, the config now gives`);
     expect(drift?.message).toContain("restore the previous deployer key, or deploy a new chain");
-    // Nothing after the check ran: no day-2 step, no service.
+    // Nothing after the check ran: no day-2 step, no chain service (monitoring does not wait for the chain).
     expect(r.some((x) => x.name === "day2-l1")).toBe(false);
-    expect(r.some((x) => x.type === CONTAINER)).toBe(false);
+    expect(r.filter((x) => x.type === CONTAINER).map((x) => String(reveal(x.inputs["name"]))).sort()).toEqual(["alertmanager", "grafana", "prometheus"]);
   });
 });
 
@@ -734,5 +751,104 @@ describe("no hot keys: remote signers", () => {
     expect(lower(desired)).toMatchObject({ batcher: `0x${"0".repeat(38)}b1`, proposer: `0x${"0".repeat(38)}b2` });
     // The deployer key is the only key left besides the sequencer's; no role key reaches any resource.
     for (const x of r) expect(JSON.stringify(reveal(x.inputs)), x.name).not.toContain(TEST_KEYS.batcher.slice(2));
+  });
+});
+
+describe("monitoring", () => {
+  const MONITORING = ["prometheus", "alertmanager", "grafana"] as const;
+
+  it("runs Prometheus, Alertmanager and Grafana as the operator account, each UI on 127.0.0.1 only, probed from the host", async () => {
+    const { recorded: r, outputs: o } = await build();
+    const c = containers(r);
+    const ports = { prometheus: 9090, alertmanager: 9093, grafana: 3000 };
+    for (const name of MONITORING) {
+      const inputs = c.get(name)!;
+      expect(reveal(inputs["ports"]), name).toEqual([{ internal: ports[name], external: ports[name], ip: "127.0.0.1", protocol: "tcp" }]);
+      expect(reveal(inputs["user"]), name).toBe("1000:100");
+      expect(inputs["networksAdvanced"], name).toEqual([{ name: "ecp-opstack", aliases: [name] }]);
+      expect(String(reveal(byName(r, `${name}-healthy`).inputs["stdin"])), name).toContain(`export URL='http://127.0.0.1:${ports[name]}/`);
+    }
+    expect(reveal(c.get("prometheus")?.["command"])).toEqual(["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--web.listen-address=0.0.0.0:9090"]);
+    expect(reveal(c.get("alertmanager")?.["command"])).toContain("--cluster.listen-address=");
+    const mon = o.monitoring as { enabled: boolean; tunnel: string; grafana: string; grafanaAdminPassword: pulumi.Output<string> };
+    expect(mon.tunnel).toBe("ssh -N -p 22 -L 3000:127.0.0.1:3000 -L 9090:127.0.0.1:9090 -L 9093:127.0.0.1:9093 deploy@ecp-forge");
+    expect(await pulumi.isSecret(mon.grafanaAdminPassword)).toBe(true);
+  });
+
+  it("writes the generated files it mounts: Prometheus scrapes the running services and routes to Alertmanager", async () => {
+    const files = (rec: Recorded[]) => {
+      const stdin = String(reveal(byName(rec, "monitoring-files").inputs["stdin"]));
+      const lines = /export FILES='([^']*)'/.exec(stdin)![1]!.split("\n");
+      return new Map(lines.map((l) => [l.slice(0, l.indexOf(" ")), Buffer.from(l.slice(l.indexOf(" ") + 1), "base64").toString("utf8")]));
+    };
+    const all = files((await build()).recorded);
+    expect([...all.keys()].filter((p) => !p.startsWith("grafana/dashboards/"))).toEqual([
+      "prometheus/prometheus.yml",
+      "prometheus/rules.yml",
+      "grafana/provisioning/datasources/prometheus.yaml",
+      "grafana/provisioning/dashboards/ecp-forge.yaml",
+      "alertmanager/alertmanager.yml",
+    ]);
+    const prom = jsyaml.load(all.get("prometheus/prometheus.yml")!) as { scrape_configs: { job_name: string }[]; alerting: unknown; storage: unknown };
+    expect(prom.scrape_configs.map((j) => j.job_name)).toEqual(["op-node", "execution-client", "op-batcher", "op-proposer", "op-challenger", "op-dispute-mon"]);
+    expect(prom.alerting).toEqual({ alertmanagers: [{ static_configs: [{ targets: ["alertmanager:9093"] }] }] });
+    expect(prom.storage).toEqual({ tsdb: { retention: { time: "30d" } } });
+    // Without a prestate there is no challenger or dispute-mon to scrape; rail processes come from config.
+    const rail = JSON.stringify({ railTargets: { witness: ["witness-1.example:8651"] } });
+    const fewer = files((await build({ "ecp:prestate": undefined, "ecp:monitoring": rail }, { deployedPrestate: STANDARD_ABSOLUTE_PRESTATE })).recorded);
+    const jobs = (jsyaml.load(fewer.get("prometheus/prometheus.yml")!) as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] }).scrape_configs;
+    expect(jobs.map((j) => j.job_name)).toEqual(["op-node", "execution-client", "op-batcher", "op-proposer", "rail-witness"]);
+    expect(jobs.at(-1)?.static_configs[0]?.targets).toEqual(["witness-1.example:8651"]);
+  });
+
+  it("keeps the webhook URL and the Grafana password out of every plain input: secret files, read through url_file and __FILE", async () => {
+    const url = "https://hooks.example/T0/secret-token";
+    const { recorded: r } = await build({ "ecp:alertWebhookUrl": url });
+    const webhook = byName(r, "monitoring-alert-webhook");
+    expect(isSecretValue(webhook.inputs["stdin"])).toBe(true);
+    expect(String(reveal(webhook.inputs["stdin"]))).toContain(`export CONTENT='${url}'`);
+    expect(webhook.inputs["logging"]).toBe("none");
+    const password = byName(r, "monitoring-grafana-password");
+    expect(isSecretValue(password.inputs["stdin"])).toBe(true);
+    expect(String(reveal(password.inputs["stdin"]))).toContain(`export CONTENT='${MOCK_GRAFANA_PASSWORD}'`);
+    const c = containers(r);
+    expect(reveal(c.get("alertmanager")?.["volumes"])).toContainEqual({ hostPath: "/var/lib/ecp-opstack/secrets/alert-webhook-url.txt", containerPath: "/run/secrets/alert-webhook-url", readOnly: true });
+    expect(envOf(c.get("grafana")!)).toMatchObject({ GF_SECURITY_ADMIN_PASSWORD__FILE: "/run/secrets/grafana-admin-password", GF_AUTH_ANONYMOUS_ENABLED: "false" });
+    const files = String(reveal(byName(r, "monitoring-files").inputs["stdin"]));
+    const am = /alertmanager\/alertmanager\.yml (\S+)/.exec(files)![1]!;
+    expect(Buffer.from(am, "base64").toString("utf8")).toContain("url_file: /run/secrets/alert-webhook-url");
+    // Nowhere in plain text: not in any non-secret input of any resource.
+    for (const x of r) {
+      for (const [k, v] of Object.entries(x.inputs)) {
+        if (isSecretValue(v)) continue;
+        const text = JSON.stringify(v) ?? "";
+        expect(text.includes("secret-token"), `${x.name}.${k}`).toBe(false);
+        expect(text.includes(MOCK_GRAFANA_PASSWORD), `${x.name}.${k}`).toBe(false);
+      }
+    }
+  });
+
+  it("without a webhook: no secret file, Alertmanager's receiver sends nowhere, and the preview says so", async () => {
+    const { recorded: r, warnings } = await build();
+    expect(r.some((x) => x.name === "monitoring-alert-webhook")).toBe(false);
+    expect(warnings.some((w) => w.includes("`ecp:alertWebhookUrl` is not set: alerts are evaluated and shown in Prometheus and Alertmanager, but sent nowhere."))).toBe(true);
+  });
+
+  it("a bad threshold or a webhook URL in plain text is a config error, naming the key", () => {
+    let problems: readonly string[] = [];
+    try {
+      loadConfig(minimalRawConfig({ "ecp:monitoring": JSON.stringify({ thresholds: { minBalanceEth: -1, nope: 1 } }), "ecp:alertWebhookUrl": "https://hooks.example/x" }), { secretKeys: [] });
+    } catch (e) {
+      problems = (e as ConfigError).problems;
+    }
+    expect(problems).toContain("`ecp:monitoring.thresholds.minBalanceEth` must be a number > 0, got -1.");
+    expect(problems.some((p) => p.startsWith("`ecp:monitoring.thresholds.nope` is not an alert threshold; known: minBalanceEth,"))).toBe(true);
+    expect(problems.some((p) => p.startsWith("`ecp:alertWebhookUrl` is stored in plain text; webhook URLs carry tokens."))).toBe(true);
+  });
+
+  it("with ecp:monitoring.enabled false: none of it", async () => {
+    const { recorded: r, outputs: o } = await build({ "ecp:monitoring": JSON.stringify({ enabled: false }) });
+    expect(r.some((x) => x.name.startsWith("monitoring") || MONITORING.some((m) => x.name.startsWith(m)))).toBe(false);
+    expect(o.monitoring).toEqual({ enabled: false });
   });
 });

@@ -27,6 +27,7 @@ import { ExecutionClientService } from "./services/execution-client.js";
 import { OpNode } from "./services/op-node/index.js";
 import { OpProposer } from "./services/op-proposer/index.js";
 import { hostPaths } from "./services/paths.js";
+import { Monitoring, monitoringEndpoints } from "./monitoring/index.js";
 import type { ServiceContext } from "./services/service.js";
 
 export interface DisputePathStatus {
@@ -189,6 +190,11 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
     }));
   }
 
+  // Prometheus, Alertmanager and Grafana on the same network (components/monitoring).
+  const monitoring = config.monitoring.enabled
+    ? new Monitoring("monitoring", { config, ctx, paths, running: { challenger: gate.challenger.create, disputeMon: gate.disputeMon.create }, dependsOn: [state.dirs] })
+    : undefined;
+
   const disputePath: pulumi.Output<DisputePathStatus> = day2.report.apply((r) => ({
     enabled: gate.enabled,
     challenger: gate.challenger.create ? "running" : gate.challenger.reason,
@@ -227,10 +233,21 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
     ),
     disputePath,
     rail: railOutput,
+    /** The monitoring UIs on the host's loopback, the SSH tunnel that reaches them, and Grafana's login
+     *  (the password is a secret: `pulumi stack output monitoring --show-secrets`). */
+    monitoring:
+      monitoring === undefined
+        ? { enabled: false as const }
+        : {
+            enabled: true as const,
+            ...monitoringEndpoints(config.host),
+            grafanaAdminPassword: monitoring.grafanaAdminPassword,
+            alerts: config.alertWebhookUrl === undefined ? "not sent anywhere: set ecp:alertWebhookUrl" : "sent to the webhook in ecp:alertWebhookUrl",
+          },
     undeployable:
       "The Sepolia L1 contracts cannot be undeployed: `pulumi destroy` removes the containers (and the state directories only with ecp:destroyRemovesState) but leaves the L1 deployment and op-deployer's state.json record on the host.",
   };
-  return { outputs, parts: { host, secrets, state, deployer, ctx, paths, executionClient, opNode } };
+  return { outputs, parts: { host, secrets, state, deployer, ctx, paths, executionClient, opNode, monitoring } };
 }
 
 /**

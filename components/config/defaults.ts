@@ -208,6 +208,11 @@ export const CONTAINER_PORTS = {
   opProposer: { rpc: 8560, metrics: 7300 },
   opChallenger: { metrics: 7300 },
   opDisputeMon: { metrics: 7300 },
+  // The monitoring containers' own defaults (Prometheus --web.listen-address :9090, Alertmanager :9093,
+  // Grafana [server] http_port 3000).
+  prometheus: { http: 9090 },
+  alertmanager: { http: 9093 },
+  grafana: { http: 3000 },
 } as const;
 
 /** Host ports on 127.0.0.1 for operator access (SSH tunnel) and host-side health probes. */
@@ -220,6 +225,10 @@ export const HOST_LOOPBACK_PORTS = {
   opProposerRpc: 8560,
   opChallengerMetrics: 7310,
   opDisputeMonMetrics: 7311,
+  /** Monitoring UIs, reached through the SSH tunnel (README "Monitoring"). */
+  prometheus: 9090,
+  alertmanager: 9093,
+  grafana: 3000,
 } as const;
 
 // -- service tuning -----------------------------------------------------------------------------
@@ -265,6 +274,20 @@ export const SERVICE_DEFAULTS = {
  * The Node image the bundled rail client runs in on ecp-forge (components/ledger). Official Docker Hub image;
  * Node 22 LTS. The bundle targets node20 syntax and is tested here with the Node that runs the tests.
  */
+/**
+ * The monitoring images (components/monitoring): Prometheus, Alertmanager and Grafana, each pinned to a
+ * release whose flags and settings were checked in its source (docs/opstack-pins.md "Monitoring").
+ */
+export const MONITORING_IMAGE_NAMES = ["prometheus", "alertmanager", "grafana"] as const;
+export type MonitoringImageName = (typeof MONITORING_IMAGE_NAMES)[number];
+export const DEFAULT_MONITORING_IMAGES: Readonly<Record<MonitoringImageName, { repository: string; tag: string }>> = {
+  // The long-term-support line (supported to 2027-07-31); v3.14 left support on 2026-09-30.
+  prometheus: { repository: "docker.io/prom/prometheus", tag: "v3.13.2" },
+  alertmanager: { repository: "docker.io/prom/alertmanager", tag: "v0.34.0" },
+  // The newest 12.x; 13.x file-provisioning and plugin changes were not checked here.
+  grafana: { repository: "docker.io/grafana/grafana", tag: "12.4.9" },
+};
+
 export const DEFAULT_RAIL_NODE_IMAGE = { repository: "docker.io/library/node", tag: "22.23.3-bookworm-slim" } as const;
 
 /** L2 balances below which the rail's accounts get an L1->L2 deposit, and the balance it tops up to (ETH). */

@@ -267,7 +267,7 @@ describe("loadConfig: errors", () => {
 
   it("test_load_FailsIf_P2PPortsCollide", () => {
     expect(problemsOf(minimalRawConfig({ "ecp:p2p": JSON.stringify({ opNodePort: 30303, executionPort: 8545 }) }))).toEqual([
-      "`ecp:p2p.executionPort` must not be one of the host's loopback RPC ports (8545, 6060, 9545, 8548, 8560, 7310, 7311), got 8545. Run `pulumi config set --path ecp:p2p.executionPort 30303`.",
+      "`ecp:p2p.executionPort` must not be one of the host's loopback RPC ports (8545, 6060, 9545, 8548, 8560, 7310, 7311, 9090, 9093, 3000), got 8545. Run `pulumi config set --path ecp:p2p.executionPort 30303`.",
     ]);
     expect(problemsOf(minimalRawConfig({ "ecp:p2p": JSON.stringify({ opNodePort: 30303 }) }))).toEqual([
       "`ecp:p2p.executionPort` must differ from `ecp:p2p.opNodePort`, both are 30303. Run `pulumi config set --path ecp:p2p.executionPort 30303`.",
@@ -337,7 +337,10 @@ describe("images", () => {
 describe("configWarnings", () => {
   it("test_configWarnings_FlagsSharedKeysPublicProvidersAndPermissionless", () => {
     const warnings = configWarnings(loadConfig(minimalRawConfig({ "ecp:opDeployerVersion": "v0.7.0" })));
-    expect(warnings.slice(6)).toEqual([
+    // Six chain images by tag only, then the three monitoring images by tag only and the missing webhook.
+    expect(warnings.slice(6, 9).every((w) => /^`ecp:monitoring\.images\.(prometheus|alertmanager|grafana)\.digest` is not set/.test(w))).toBe(true);
+    expect(warnings[9]).toMatch(/^`ecp:alertWebhookUrl` is not set: alerts are evaluated/);
+    expect(warnings.slice(10)).toEqual([
       "`ecp:opDeployerVersion` is v0.7.0, but the intent and state.json shapes were verified against v0.7.1.",
       "`ecp:batcherPrivateKey`, `ecp:proposerPrivateKey`, `ecp:challengerPrivateKey`, `ecp:sequencerPrivateKey` are not set, so those roles sign with the deployer key. Set one key per role before the chain holds anything of value.",
       "The L1 RPC or beacon URL is the public publicnode.com default: it is rate limited, and since Fusaka op-node needs a beacon API that serves all blobs. Set `ecp:l1RpcUrl` / `ecp:l1BeaconUrl` to your own provider.",

@@ -1,8 +1,9 @@
 /**
  * loadConfig: raw Pulumi config in, typed StackConfig out, or ONE error that lists every bad key.
  */
-import { CONFIG_NAMESPACE, DEFAULT_L1_BEACON_URL, DEFAULT_L1_RPC_URL, OP_DEPLOYER_VERSION } from "./defaults.js";
+import { CONFIG_NAMESPACE, DEFAULT_L1_BEACON_URL, DEFAULT_L1_RPC_URL, MONITORING_IMAGE_NAMES, OP_DEPLOYER_VERSION } from "./defaults.js";
 import { imageDigestWarnings, imageTagDriftWarnings } from "./images.js";
+import { AlertThresholdsError, alertThresholds } from "../monitoring/thresholds.js";
 import { fullKey, KNOWN_KEYS, rawConfigSchema, SECRET_KEYS, type StackConfig, toStackConfig } from "./schema.js";
 
 export class ConfigError extends Error {
@@ -113,6 +114,17 @@ function normalize(raw: Record<string, unknown>): { input: Record<string, unknow
   return { input, problems };
 }
 
+/** `ecp:monitoring.thresholds` checked by the alert rules' own schema, each problem under its full key. */
+function thresholdProblems(thresholds: Record<string, unknown>): string[] {
+  try {
+    alertThresholds(thresholds);
+    return [];
+  } catch (e) {
+    if (!(e instanceof AlertThresholdsError)) throw e;
+    return e.problems.map((p) => p.replace(/^`([^`]+)`/, (_m, key: string) => `\`${fullKey(`monitoring.thresholds.${key}`)}\``));
+  }
+}
+
 /**
  * Validates the raw stack config and returns the typed config.
  * @throws ConfigError listing every problem, each naming the key, the value received and the fix.
@@ -132,8 +144,15 @@ export function loadConfig(raw: Record<string, unknown>, options: LoadOptions = 
     }
   }
 
+  if (options.secretKeys !== undefined && input["alertWebhookUrl"] !== undefined && !new Set(options.secretKeys).has(fullKey("alertWebhookUrl"))) {
+    problems.push(
+      `\`${fullKey("alertWebhookUrl")}\` is stored in plain text; webhook URLs carry tokens. Run \`pulumi config set --secret ${fullKey("alertWebhookUrl")}\` and paste the URL when prompted.`,
+    );
+  }
+
   const parsed = rawConfigSchema.safeParse(input);
   const schemaProblems = parsed.success ? [] : parsed.error.issues.map((i) => i.message);
+  if (parsed.success) problems.push(...thresholdProblems(parsed.data.monitoring.thresholds));
   const all = [...new Set([...schemaProblems, ...problems])];
   if (all.length > 0 || !parsed.success) throw new ConfigError(all);
   return toStackConfig(parsed.data);
@@ -148,6 +167,22 @@ export function configWarnings(config: StackConfig): string[] {
       `\`${fullKey("rail.nodeImage.digest")}\` is not set, so the rail client's Node image is pinned by tag only (${ref}). ` +
         `Run \`docker buildx imagetools inspect ${ref}\` and \`pulumi config set --path ${fullKey("rail.nodeImage.digest")} sha256:<64 hex>\`.`,
     );
+  }
+  if (config.monitoring.enabled) {
+    for (const name of MONITORING_IMAGE_NAMES) {
+      const image = config.monitoring.images[name];
+      if (image.digest !== undefined) continue;
+      const ref = `${image.repository}:${image.tag}`;
+      warnings.push(
+        `\`${fullKey(`monitoring.images.${name}.digest`)}\` is not set, so ${name} is pinned by tag only (${ref}). ` +
+          `Run \`docker buildx imagetools inspect ${ref}\` and \`pulumi config set --path ${fullKey(`monitoring.images.${name}.digest`)} sha256:<64 hex>\`.`,
+      );
+    }
+    if (config.alertWebhookUrl === undefined) {
+      warnings.push(
+        `\`${fullKey("alertWebhookUrl")}\` is not set: alerts are evaluated and shown in Prometheus and Alertmanager, but sent nowhere. Run \`pulumi config set --secret ${fullKey("alertWebhookUrl")} https://…\`.`,
+      );
+    }
   }
   if (config.opDeployer.version !== OP_DEPLOYER_VERSION) {
     warnings.push(

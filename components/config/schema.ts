@@ -36,6 +36,9 @@ import {
   DEFAULT_RAIL_FUND_MIN,
   DEFAULT_RAIL_FUND_TOP_UP,
   DEFAULT_RAIL_NODE_IMAGE,
+  DEFAULT_MONITORING_IMAGES,
+  MONITORING_IMAGE_NAMES,
+  type MonitoringImageName,
 } from "./defaults.js";
 import { Redacted } from "./secret.js";
 
@@ -371,6 +374,56 @@ function privateKeyList(input: unknown): ParseResult<Redacted<Hex>[]> {
   return ok(keys);
 }
 
+const MONITORING_TAG = /^v?\d+\.\d+\.\d+$/;
+
+function monitoringImageGroup(name: MonitoringImageName) {
+  const p = `monitoring.images.${name}`;
+  const d = DEFAULT_MONITORING_IMAGES[name];
+  return group(
+    { key: p, path: `${p}.tag`, example: d.tag },
+    {
+      repository: withDefault({ path: `${p}.repository`, example: d.repository, expected: "a registry/repository path without tag", parse: matching(REPOSITORY) }, d.repository),
+      tag: withDefault({ path: `${p}.tag`, example: d.tag, expected: "an exact release tag like v3.14.0 or 12.2.1", parse: matching(MONITORING_TAG) }, d.tag),
+      digest: optional({ path: `${p}.digest`, example: "sha256:<64 hex>", expected: "an image digest of the form sha256:<64 lowercase hex>", parse: matching(DIGEST) }),
+    },
+  );
+}
+
+const RETENTION = /^\d+[hdwy]$/;
+const SCRAPE_TARGET = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?:\d{1,5}$/;
+
+/** `{"witness": ["host:port", …], "relayer": [...]}`: rail processes Prometheus scrapes besides the stack's services. */
+function railTargets(input: unknown): ParseResult<{ witness: string[]; relayer: string[] }> {
+  let v = input;
+  if (typeof v === "string") {
+    try {
+      v = JSON.parse(v) as unknown;
+    } catch {
+      return fail();
+    }
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return fail();
+  const out = { witness: [] as string[], relayer: [] as string[] };
+  for (const [k, list] of Object.entries(v as Record<string, unknown>)) {
+    if (k !== "witness" && k !== "relayer") return fail(`an object whose keys are witness or relayer (got "${k}")`);
+    if (!Array.isArray(list) || !list.every((t) => typeof t === "string" && SCRAPE_TARGET.test(t))) return fail(`an object whose ${k} is a list of host:port`);
+    out[k] = list as string[];
+  }
+  return ok(out);
+}
+
+function jsonObject(input: unknown): ParseResult<Record<string, unknown>> {
+  let v = input;
+  if (typeof v === "string") {
+    try {
+      v = JSON.parse(v) as unknown;
+    } catch {
+      return fail();
+    }
+  }
+  return typeof v === "object" && v !== null && !Array.isArray(v) ? ok(v as Record<string, unknown>) : fail();
+}
+
 /** A libp2p multiaddr op-node can dial: host, TCP port and the peer's id (`--p2p.static`). */
 const P2P_MULTIADDR = /^\/(ip4|ip6|dns|dns4|dns6)\/[^/\s,]+\/tcp\/\d{1,5}\/p2p\/[1-9A-HJ-NP-Za-km-z]{46,}$/;
 
@@ -679,6 +732,38 @@ export const rawConfigSchema = z
         ),
       },
     ),
+    monitoring: group(
+      { key: "monitoring", path: "monitoring.enabled", example: "true" },
+      {
+        enabled: withDefault({ path: "monitoring.enabled", example: "true", expected: "true or false", parse: parseBoolean }, true),
+        scrapeIntervalSeconds: withDefault(
+          { path: "monitoring.scrapeIntervalSeconds", example: "15", expected: "an integer from 5 to 300", parse: integerIn(5, 300) },
+          15,
+        ),
+        retention: withDefault({ path: "monitoring.retention", example: "30d", expected: "a Prometheus duration like 30d, 12w or 720h", parse: matching(RETENTION) }, "30d"),
+        thresholds: withDefault(
+          { path: "monitoring.thresholds", example: '\'{"minBalanceEth": 1}\'', expected: "a JSON object of alert thresholds (components/monitoring/thresholds.ts)", parse: jsonObject },
+          {} as Record<string, unknown>,
+        ),
+        railTargets: withDefault(
+          { path: "monitoring.railTargets", example: '\'{"witness":["witness-1.example:8651"]}\'', expected: "an object {witness, relayer} of host:port lists", parse: railTargets },
+          { witness: [], relayer: [] },
+        ),
+        images: group(
+          { key: "monitoring.images", path: "monitoring.images.prometheus.tag", example: DEFAULT_MONITORING_IMAGES.prometheus.tag },
+          { prometheus: monitoringImageGroup("prometheus"), alertmanager: monitoringImageGroup("alertmanager"), grafana: monitoringImageGroup("grafana") },
+        ),
+      },
+    ),
+    alertWebhookUrl: optional({
+      path: "alertWebhookUrl",
+      example: "",
+      secret: true,
+      promptHint: "the URL Alertmanager posts alerts to",
+      expected: "an http(s) URL",
+      echo: "url",
+      parse: httpUrl,
+    }),
     backupDir: withDefault(
       { path: "backupDir", example: DEFAULT_BACKUP_DIR, expected: "an absolute host path other than /", parse: stateDir },
       DEFAULT_BACKUP_DIR,
@@ -843,7 +928,10 @@ export const rawConfigSchema = z
 export type RawConfigOutput = z.output<typeof rawConfigSchema>;
 
 /** The tree of known keys below `ecp:`, used to reject typos (`true` marks a leaf). */
-export const KNOWN_KEYS: Readonly<Record<string, true | Readonly<Record<string, true | Readonly<Record<string, true>>>>>> = {
+export interface KeyTree {
+  readonly [key: string]: true | KeyTree;
+}
+export const KNOWN_KEYS: KeyTree = {
   host: { address: true, user: true, port: true, hostKey: true, jump: true, jumpHostKey: true },
   l1RpcUrl: true,
   l1BeaconUrl: true,
@@ -862,6 +950,15 @@ export const KNOWN_KEYS: Readonly<Record<string, true | Readonly<Record<string, 
   p2p: { opNodePort: true, executionPort: true, advertiseIp: true, staticPeers: true },
   destroyRemovesState: true,
   backupDir: true,
+  monitoring: {
+    enabled: true,
+    scrapeIntervalSeconds: true,
+    retention: true,
+    thresholds: true,
+    railTargets: true,
+    images: Object.fromEntries(MONITORING_IMAGE_NAMES.map((n) => [n, { repository: true, tag: true, digest: true }])),
+  },
+  alertWebhookUrl: true,
   rail: {
     enabled: true,
     quorum: true,
@@ -924,6 +1021,9 @@ export interface StackConfig {
   destroyRemovesState: boolean;
   /** Host directory that gets a timestamped copy of state.json, the intent and the chain config after each apply. */
   backupDir: string;
+  monitoring: MonitoringConfig;
+  /** Where Alertmanager posts alerts; without it alerts go nowhere beyond Prometheus and Alertmanager. */
+  alertWebhookUrl?: Redacted<string>;
   keys: {
     deployer: Redacted<Hex>;
     /** Absent when that role signs through a remote signer (`signers`): then no key for it is in config. */
@@ -938,6 +1038,16 @@ export interface StackConfig {
   /** Roles that sign through a remote signer (op-service `--signer.*`) instead of holding a key. */
   signers: Partial<Record<SignerRole, SignerConfig>>;
   rail: RailConfig;
+}
+
+export interface MonitoringConfig {
+  enabled: boolean;
+  scrapeIntervalSeconds: number;
+  retention: string;
+  /** Overrides of the alert thresholds' defaults, checked by components/monitoring/thresholds.ts. */
+  thresholds: Record<string, unknown>;
+  railTargets: { witness: string[]; relayer: string[] };
+  images: Record<MonitoringImageName, ImageConfig>;
 }
 
 export interface RailConfig {
@@ -1008,6 +1118,21 @@ export function toStackConfig(raw: RawConfigOutput): StackConfig {
     p2p,
     destroyRemovesState: raw.destroyRemovesState,
     backupDir: raw.backupDir,
+    monitoring: {
+      enabled: raw.monitoring.enabled,
+      scrapeIntervalSeconds: raw.monitoring.scrapeIntervalSeconds,
+      retention: raw.monitoring.retention,
+      thresholds: raw.monitoring.thresholds,
+      railTargets: raw.monitoring.railTargets,
+      images: Object.fromEntries(
+        MONITORING_IMAGE_NAMES.map((n) => {
+          const img = raw.monitoring.images[n];
+          const out: ImageConfig = { repository: img.repository, tag: img.tag };
+          if (img.digest !== undefined) out.digest = img.digest;
+          return [n, out];
+        }),
+      ) as Record<MonitoringImageName, ImageConfig>,
+    },
     keys: {
       deployer,
       ...(signers.batcher ? {} : { batcher: roleKey("batcher", raw.batcherPrivateKey) }),
@@ -1020,6 +1145,7 @@ export function toStackConfig(raw: RawConfigOutput): StackConfig {
     rail: toRailConfig(raw),
   };
   if (prestate !== undefined) config.prestate = prestate;
+  if (raw.alertWebhookUrl !== undefined) config.alertWebhookUrl = raw.alertWebhookUrl;
   return config;
 }
 

@@ -24,6 +24,9 @@ export interface PrometheusConfigInput {
   executionClient?: ExecutionClient;
   /** Rule files, relative to prometheus.yml. Default: [RULES_FILE]. */
   ruleFiles?: string[];
+  /** How long samples are kept, e.g. "30d": the config file's `storage.tsdb.retention.time`, which replaces the
+   *  flag deprecated since v3.8 (prometheus@v3.13.2 cmd/prometheus/main.go, config/config.go TSDBRetentionConfig). */
+  retention?: string;
 }
 
 const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/;
@@ -40,6 +43,7 @@ const inputSchema = z
     alertmanagerTarget: hostPort.optional(),
     executionClient: z.enum(EXECUTION_CLIENTS).optional(),
     ruleFiles: z.array(z.string().min(1)).optional(),
+    retention: z.string().regex(/^\d+(ms|s|m|h|d|w|y)$/).optional(),
   })
   .strict();
 
@@ -117,6 +121,7 @@ export function prometheusConfig(input: PrometheusConfigInput): Record<string, u
     ...(o.alertmanagerTarget === undefined
       ? {}
       : { alerting: { alertmanagers: [{ static_configs: [{ targets: [o.alertmanagerTarget] }] }] } }),
+    ...(o.retention === undefined ? {} : { storage: { tsdb: { retention: { time: o.retention } } } }),
     scrape_configs: scrapeConfigs,
   };
 }

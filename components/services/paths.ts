@@ -32,6 +32,14 @@ export interface HostPaths {
   opRethData: string;
   opNodeData: string;
   opChallengerData: string;
+  /** Generated monitoring config (components/monitoring/bundle.ts), mounted read-only piecewise. */
+  monitoringConfig: string;
+  prometheusData: string;
+  alertmanagerData: string;
+  grafanaData: string;
+  /** Secret files the monitoring containers read, mode 0600. */
+  alertWebhookUrl: string;
+  grafanaAdminPassword: string;
 }
 
 export function hostPaths(stateDir: string): HostPaths {
@@ -50,6 +58,12 @@ export function hostPaths(stateDir: string): HostPaths {
     opRethData: `${root}/op-reth`,
     opNodeData: `${root}/op-node`,
     opChallengerData: `${root}/op-challenger`,
+    monitoringConfig: `${root}/monitoring/config`,
+    prometheusData: `${root}/monitoring/prometheus`,
+    alertmanagerData: `${root}/monitoring/alertmanager`,
+    grafanaData: `${root}/monitoring/grafana`,
+    alertWebhookUrl: `${root}/secrets/alert-webhook-url.txt`,
+    grafanaAdminPassword: `${root}/secrets/grafana-admin-password.txt`,
   };
 }
 

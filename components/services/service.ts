@@ -66,6 +66,9 @@ export function createService(
     hostProbe: boolean;
     /** sha256 of the chain config files the service reads at start; a change replaces the container. */
     configHash: pulumi.Input<string>;
+    /** `uid:gid` to run as instead of the image's user (the monitoring containers run as the operator
+     *  account, which owns their data directories and secret files). */
+    user?: pulumi.Input<string>;
   },
 ): Omit<CreatedService, "plan"> & { plan: pulumi.Output<ContainerPlan> } {
   const plan = pulumi.output(spec).apply((s) => containerPlan(s as ServiceSpec));
@@ -79,6 +82,7 @@ export function createService(
       name: plan.name,
       image: image.imageId,
       entrypoints: plan.apply((p) => p.entrypoints ?? []),
+      ...(opts.user === undefined ? {} : { user: opts.user }),
       command: plan.command,
       envs,
       ports: plan.ports,

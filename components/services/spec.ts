@@ -9,7 +9,17 @@ import type { Redacted } from "../config/secret.js";
 import type { StackConfig } from "../config/schema.js";
 import { CONTAINER_PATHS, type HostPaths } from "./paths.js";
 
-export type ServiceName = "op-reth" | "op-geth" | "op-node" | "op-batcher" | "op-proposer" | "op-challenger" | "op-dispute-mon";
+export type ServiceName =
+  | "op-reth"
+  | "op-geth"
+  | "op-node"
+  | "op-batcher"
+  | "op-proposer"
+  | "op-challenger"
+  | "op-dispute-mon"
+  | "prometheus"
+  | "alertmanager"
+  | "grafana";
 
 /** What another service depends on: a service, or the execution client whichever it is (its network alias). */
 export type ServiceRef = ServiceName | typeof EXECUTION_CLIENT_ALIAS;

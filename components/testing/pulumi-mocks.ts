@@ -73,6 +73,9 @@ export interface MockChain {
   stdout?: Record<string, string>;
 }
 
+/** What the mocked RandomPassword returns (the Grafana admin password). */
+export const MOCK_GRAFANA_PASSWORD = "mockGrafanaAdminPassword0123456789ab";
+
 /** What remote/op-deployer-inspect.sh prints for the fixture deployment. */
 export function inspectStdout(chain: MockChain = {}): string {
   const state = JSON.parse(fixture("state.json")) as Record<string, unknown>;
@@ -110,6 +113,7 @@ function stdoutFor(name: string, chain: MockChain, inputs: Record<string, unknow
   if (name.endsWith("-init") && name.startsWith("op-deployer")) return fixture("init-intent.toml");
   // The fixture chain is deployed: the first-deploy steps have nothing to do.
   if (name === "op-deployer-calldata" || name === "op-deployer-deploy-send") return '{"status":"deployed"}\n';
+  if (name === "monitoring-user") return "1000:100";
   if (name.endsWith("-apply")) return `${sha("state.json")}\n`;
   if (name.endsWith("-inspect")) return inspectStdout(chain);
   if (name === "rail-deploy") return MOCK_RAIL_DEPLOY;
@@ -136,6 +140,9 @@ export function installMocks(chain: MockChain = {}, preview = false): Recorded[]
           case "docker:index/remoteImage:RemoteImage":
             state["imageId"] = `sha256:${sha(String(args.inputs["name"]))}`;
             state["repoDigest"] = `${String(args.inputs["name"]).split(":")[0]}@sha256:${sha(String(args.inputs["name"]))}`;
+            break;
+          case "random:index/randomPassword:RandomPassword":
+            state["result"] = MOCK_GRAFANA_PASSWORD;
             break;
           case "random:index/randomBytes:RandomBytes":
             state["hex"] = MOCK_JWT_HEX;

@@ -15,4 +15,7 @@ while read -r path _; do
   fi
   docker run --rm --network none -v "$dir:/target" --entrypoint find "$CLEANUP_IMAGE" /target -mindepth 1 -delete
   rmdir "$dir"
+  # A nested directory (monitoring/prometheus) leaves its parent behind once it is the last one removed.
+  parent=$(dirname "$path")
+  [ "$parent" = . ] || rmdir --ignore-fail-on-non-empty "$STATE_DIR/$parent"
 done <<< "$DIRS"
