@@ -14,6 +14,7 @@ import { ConfigError, loadConfig } from "./config/load.js";
 import { minimalRawConfig, TEST_ADDRESSES, TEST_HOST_KEY, TEST_KEYS, TEST_PRESTATE, testConfig } from "./config/test-fixtures.js";
 import { STANDARD_ABSOLUTE_PRESTATE } from "./config/defaults.js";
 import { PrestateMismatchError } from "./prestate/gate.js";
+import { libp2pPeerId } from "./services/op-node/peer-id.js";
 import { configSecretKeys, opStack } from "./stack.js";
 import {
   byName,
@@ -156,6 +157,8 @@ describe("the stack with a prestate (every service)", () => {
       OP_NODE_L1_BEACON: "https://beacon.example.org",
       OP_NODE_L1_ETH_RPC: "https://sepolia.example.org/v1/secret-token",
       OP_NODE_P2P_SEQUENCER_KEY: TEST_KEYS.sequencer,
+      // The stack's libp2p key (random.RandomBytes, mocked), so its peer id is an output before op-node runs.
+      OP_NODE_P2P_PRIV_RAW: MOCK_JWT_HEX,
     });
     expect(reveal(node["command"])).toEqual(
       expect.arrayContaining(["op-node", "--sequencer.enabled=true", "--safedb.path=/data/safedb", "--l2=http://execution:8551", "--l2.enginekind=reth", "--l2.jwt-secret=/secrets/jwt.txt"]),
@@ -751,6 +754,18 @@ describe("no hot keys: remote signers", () => {
     expect(lower(desired)).toMatchObject({ batcher: `0x${"0".repeat(38)}b1`, proposer: `0x${"0".repeat(38)}b2` });
     // The deployer key is the only key left besides the sequencer's; no role key reaches any resource.
     for (const x of r) expect(JSON.stringify(reveal(x.inputs)), x.name).not.toContain(TEST_KEYS.batcher.slice(2));
+  });
+});
+
+describe("op-node's peer identity", () => {
+  it("is the stack's key: a secret env value, and its peer id and multiaddr are plain outputs a verifier pins", async () => {
+    const { outputs: o } = await build({ "ecp:p2p": JSON.stringify({ advertiseIp: "203.0.113.10" }) });
+    const peer = await promiseOf(o.sequencerPeer);
+    expect(await pulumi.isSecret(o.sequencerPeer)).toBe(false);
+    expect(peer.peerId).toBe(libp2pPeerId(`0x${MOCK_JWT_HEX}`));
+    expect(peer.multiaddr).toBe(`/ip4/203.0.113.10/tcp/9222/p2p/${peer.peerId}`);
+    // What a verifier's config accepts.
+    expect(loadConfig(minimalRawConfig({ "ecp:p2p": JSON.stringify({ staticPeers: [peer.multiaddr] }) })).p2p.staticPeers).toEqual([peer.multiaddr]);
   });
 });
 

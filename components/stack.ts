@@ -28,6 +28,7 @@ import { OpNode } from "./services/op-node/index.js";
 import { OpProposer } from "./services/op-proposer/index.js";
 import { hostPaths } from "./services/paths.js";
 import { Monitoring, monitoringEndpoints } from "./monitoring/index.js";
+import { libp2pPeerId, opNodeMultiaddr } from "./services/op-node/peer-id.js";
 import type { ServiceContext } from "./services/service.js";
 
 export interface DisputePathStatus {
@@ -222,6 +223,15 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
      *  calls the last update sent to get there. */
     onChain: day2.report,
     endpoints: serviceEndpoints(config.host),
+    /** op-node's libp2p identity (from the stack's key): what a verifier puts in its `ecp:p2p.staticPeers`. */
+    sequencerPeer: pulumi.unsecret(
+      secrets.opNodeP2pKeyHex.apply((key) => {
+        const peerId = libp2pPeerId(`0x${key}`);
+        const where: { address: string; advertiseIp?: string } = { address: config.host.address };
+        if (config.p2p.advertiseIp !== undefined) where.advertiseIp = config.p2p.advertiseIp;
+        return { peerId, multiaddr: opNodeMultiaddr(where, config.p2p.opNodePort, peerId) };
+      }),
+    ),
     /** The execution client that runs: op-reth or op-geth. */
     executionClient: config.executionClient,
     services: Object.values(BINARY_OF).filter(

@@ -73,6 +73,13 @@ export const METRICS: readonly MetricEntry[] = [
     labels: 'rpc="l1" for the L1 execution RPC (op-node/config/l1_el_rpc.go `NewRecorder("l1")`), method',
   },
   {
+    name: "op_node_default_pipeline_resets_total",
+    kind: "counter",
+    source: `${OP_NODE}:op-node/metrics/metrics.go`,
+    prefix: `${NODE_NS}; metrics.NewEvent(…, "pipeline_resets") makes "<name>_total" (op-service/metrics/event.go)`,
+    labels: "none",
+  },
+  {
     name: "op_node_default_rpc_client_responses_total",
     kind: "counter",
     source: `${OP_NODE}:op-service/metrics/rpc_metrics.go`,

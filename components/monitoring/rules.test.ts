@@ -11,6 +11,7 @@ const CUSTOM: AlertThresholds = alertThresholds({
   minBalanceEth: 0.05,
   maxSafeLagBlocks: 50,
   l1RpcErrorRatio: 0.2,
+  derivationResetsPer15m: 8,
   proposerSilenceMinutes: 20,
   headStallMinutes: 3,
   targetDownMinutes: 1,

@@ -110,6 +110,16 @@ function opstackRules(t: AlertThresholds): AlertRule[] {
       },
     },
     {
+      alert: "DerivationResetting",
+      expr: `sum ${BY} (increase(op_node_default_pipeline_resets_total[15m])) > ${t.derivationResetsPer15m}`,
+      for: "5m",
+      labels: { severity: "critical" },
+      annotations: {
+        summary: `op-node's derivation pipeline reset more than ${t.derivationResetsPer15m} times in 15 minutes ({{ $labels.instance }}).`,
+        runbook: "Read op-node logs for `failed to fetch blobs`: the beacon API (`ecp:l1BeaconUrl`) must serve every blob of the unfinalized batches; switch to a beacon node that keeps them, then watch the safe head move.",
+      },
+    },
+    {
       alert: "ProposerSilent",
       expr: `changes(op_proposer_default_proposed_sequence_number[${t.proposerSilenceMinutes}m]) == 0`,
       for: "5m",

@@ -7,6 +7,7 @@ describe("alertThresholds", () => {
     expect(alertThresholds()).toEqual({
       minBalanceEth: 0.5,
       maxSafeLagBlocks: 900,
+      derivationResetsPer15m: 3,
       l1RpcErrorRatio: 0.05,
       proposerSilenceMinutes: 90,
       headStallMinutes: 5,

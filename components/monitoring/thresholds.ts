@@ -23,6 +23,14 @@ export const alertThresholdsSchema = z
       .describe(
         "L2 blocks the safe head may trail the unsafe head. 900 = 30 min at 2 s blocks; the batcher closes channels after 25 L1 blocks (~5 min), so a healthy lag stays well under it.",
       ),
+    derivationResetsPer15m: z
+      .number()
+      .int()
+      .positive()
+      .default(3)
+      .describe(
+        "op-node derivation pipeline resets in 15 min before alerting. A batch whose blobs the beacon API no longer serves makes derivation reset (op-node/rollup/derive/blob_data_source.go: a missing blob is a ResetError); one reset at start is normal.",
+      ),
     l1RpcErrorRatio: z
       .number()
       .positive()

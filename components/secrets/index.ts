@@ -2,8 +2,8 @@
  * The stack's secrets as Pulumi secret Outputs: the deployer key, one key per role (each defaults to the
  * deployer's, see config/schema.ts), the L1 URLs (they can carry API keys), and the engine-API JWT.
  *
- * The JWT is random.RandomBytes(32).hex: 64 hex characters, held as a secret by the provider itself, and
- * stable across runs (it only changes if this resource is replaced).
+ * The JWT and op-node's libp2p key are random.RandomBytes(32).hex: 64 hex characters, held as secrets by the
+ * provider itself, and stable across runs (they only change if the resource is replaced).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -19,6 +19,8 @@ export interface SecretsArgs {
 export class Secrets extends pulumi.ComponentResource {
   readonly deployerPrivateKey: pulumi.Output<string>;
   readonly jwtHex: pulumi.Output<string>;
+  /** op-node's libp2p key (32 bytes hex), so its peer id is known before it starts and verifiers can pin it. */
+  readonly opNodeP2pKeyHex: pulumi.Output<string>;
   /** Public: safe to output. */
   readonly roles: RoleAddresses;
   readonly #config: SecretsArgs["config"];
@@ -29,12 +31,15 @@ export class Secrets extends pulumi.ComponentResource {
     this.deployerPrivateKey = pulumi.secret(args.config.keys.deployer.reveal());
     const jwt = new random.RandomBytes(`${name}-engine-jwt`, { length: 32 }, { parent: this });
     this.jwtHex = pulumi.secret(jwt.hex);
+    const p2p = new random.RandomBytes(`${name}-op-node-p2p`, { length: 32 }, { parent: this });
+    this.opNodeP2pKeyHex = pulumi.secret(p2p.hex);
     this.roles = deriveRoleAddresses(args.config);
     this.registerOutputs({ roles: this.roles });
   }
 
   /** A service's secret env value (SecretRef name -> secret Output). */
   get(name: SecretName): pulumi.Output<string> {
+    if (name === "opNodeP2pKey") return this.opNodeP2pKeyHex;
     return pulumi.secret(secretValue(this.#config, name).reveal());
   }
 }

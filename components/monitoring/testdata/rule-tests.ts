@@ -120,6 +120,11 @@ export function ruleCases(t: AlertThresholds): RuleCase[] {
   add({ alert: "L1RpcRateLimited", expect: "fires", name: "limit-exceeded responses", evalMinutes: 20, labels: NODE, series: [requests, answered(95), errored("rpc_-32005", 5)] });
   add({ alert: "L1RpcRateLimited", expect: "quiet", name: "other errors only", evalMinutes: 20, series: [requests, answered(97), errored("rpc_-32000", 3)] });
 
+  // -- derivation resets (blobs the beacon API no longer serves) ----------------------------------
+  const R = t.derivationResetsPer15m;
+  add({ alert: "DerivationResetting", expect: "fires", name: "a reset every minute", evalMinutes: 25, labels: NODE, series: [{ series: sel("op_node_default_pipeline_resets_total", NODE), values: ramp(1, Math.max(1, Math.ceil((R + 1) / 10)), 30) }] });
+  add({ alert: "DerivationResetting", expect: "quiet", name: "one reset at start", evalMinutes: 25, series: [{ series: sel("op_node_default_pipeline_resets_total", NODE), values: `0 ${flat(1, 29)}` }] });
+
   // -- proposals and games -----------------------------------------------------------------------
   const step = Math.max(2, Math.floor(P / 2));
   const steps: string[] = [];

@@ -28,7 +28,6 @@ describe("opNodeSpec", () => {
       "--p2p.listen.tcp=9222",
       "--p2p.listen.udp=9222",
       "--p2p.no-discovery",
-      "--p2p.priv.path=/data/opnode_p2p_priv.txt",
       "--p2p.peerstore.path=/data/opnode_peerstore_db",
       "--p2p.discovery.path=/data/opnode_discovery_db",
       "--p2p.advertise.ip=203.0.113.10",
@@ -45,6 +44,7 @@ describe("opNodeSpec", () => {
       OP_NODE_L1_ETH_RPC: secretRef("l1RpcUrl"),
       OP_NODE_L1_BEACON: secretRef("l1BeaconUrl"),
       OP_NODE_P2P_SEQUENCER_KEY: secretRef("sequencerPrivateKey"),
+      OP_NODE_P2P_PRIV_RAW: secretRef("opNodeP2pKey"),
     });
     expectNoSecretsInPlainText(spec, config);
   });

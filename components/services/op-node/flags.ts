@@ -43,8 +43,8 @@ export function opNodeSpec(config: Pick<StackConfig, "images" | "p2p" | "executi
     // public bootnodes (mono@op-node/v1.19.0 p2p/cli/load_config.go, p2p/config.go DefaultBootnodes);
     // peers are explicit instead (--p2p.static below).
     "--p2p.no-discovery",
-    // Keep the peer identity and peer databases on the volume (defaults are relative to the cwd).
-    flag("p2p.priv.path", `${CONTAINER_PATHS.data}/opnode_p2p_priv.txt`),
+    // The peer identity is the stack's key (OP_NODE_P2P_PRIV_RAW below), so verifiers know its peer id in
+    // advance; the peer databases stay on the volume (defaults are relative to the cwd).
     flag("p2p.peerstore.path", `${CONTAINER_PATHS.data}/opnode_peerstore_db`),
     flag("p2p.discovery.path", `${CONTAINER_PATHS.data}/opnode_discovery_db`),
   ];
@@ -65,6 +65,9 @@ export function opNodeSpec(config: Pick<StackConfig, "images" | "p2p" | "executi
       OP_NODE_L1_BEACON: secretRef("l1BeaconUrl"),
       // Signs gossiped unsafe blocks; its address must be the intent's unsafeBlockSigner or peers drop them.
       OP_NODE_P2P_SEQUENCER_KEY: secretRef("sequencerPrivateKey"),
+      // --p2p.priv.raw (mono@op-node/v1.19.1-rc.1 flags/p2p_flags.go P2PPrivRawName, env PRIV_RAW; read before
+      // --p2p.priv.path in p2p/cli/load_config.go): the 32-byte hex libp2p key.
+      OP_NODE_P2P_PRIV_RAW: secretRef("opNodeP2pKey"),
     },
     ports: [
       { name: "rpc", kind: "rpc", internal: P.rpc, external: HOST_LOOPBACK_PORTS.opNodeRpc, ip: "127.0.0.1", protocol: "tcp" },
