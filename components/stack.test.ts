@@ -785,9 +785,10 @@ describe("monitoring", () => {
     }
     expect(reveal(c.get("prometheus")?.["command"])).toEqual(["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--web.listen-address=0.0.0.0:9090"]);
     expect(reveal(c.get("alertmanager")?.["command"])).toContain("--cluster.listen-address=");
-    const mon = o.monitoring as { enabled: boolean; tunnel: string; grafana: string; grafanaAdminPassword: pulumi.Output<string> };
+    const mon = o.monitoring as { enabled: boolean; tunnel: string; grafana: string };
     expect(mon.tunnel).toBe("ssh -N -p 22 -L 3000:127.0.0.1:3000 -L 9090:127.0.0.1:9090 -L 9093:127.0.0.1:9093 deploy@ecp-forge");
-    expect(await pulumi.isSecret(mon.grafanaAdminPassword)).toBe(true);
+    expect(await pulumi.isSecret(o.grafanaAdminPassword!)).toBe(true);
+    expect(await promiseOf(o.grafanaAdminPassword!)).toBe(MOCK_GRAFANA_PASSWORD);
   });
 
   it("writes the generated files it mounts: Prometheus scrapes the running services and routes to Alertmanager", async () => {
@@ -865,5 +866,6 @@ describe("monitoring", () => {
     const { recorded: r, outputs: o } = await build({ "ecp:monitoring": JSON.stringify({ enabled: false }) });
     expect(r.some((x) => x.name.startsWith("monitoring") || MONITORING.some((m) => x.name.startsWith(m)))).toBe(false);
     expect(o.monitoring).toEqual({ enabled: false });
+    expect(o.grafanaAdminPassword).toBeUndefined();
   });
 });

@@ -243,17 +243,19 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
     ),
     disputePath,
     rail: railOutput,
-    /** The monitoring UIs on the host's loopback, the SSH tunnel that reaches them, and Grafana's login
-     *  (the password is a secret: `pulumi stack output monitoring --show-secrets`). */
+    /** The monitoring UIs on the host's loopback, the SSH tunnel that reaches them, Grafana's user, and where
+     *  alerts go. */
     monitoring:
       monitoring === undefined
         ? { enabled: false as const }
         : {
             enabled: true as const,
             ...monitoringEndpoints(config.host),
-            grafanaAdminPassword: monitoring.grafanaAdminPassword,
             alerts: config.alertWebhookUrl === undefined ? "not sent anywhere: set ecp:alertWebhookUrl" : "sent to the webhook in ecp:alertWebhookUrl",
           },
+    /** Grafana's admin password, a secret output of its own (`pulumi stack output grafanaAdminPassword
+     *  --show-secrets`) so the rest of `monitoring` stays readable. */
+    grafanaAdminPassword: monitoring?.grafanaAdminPassword,
     undeployable:
       "The Sepolia L1 contracts cannot be undeployed: `pulumi destroy` removes the containers (and the state directories only with ecp:destroyRemovesState) but leaves the L1 deployment and op-deployer's state.json record on the host.",
   };

@@ -16,9 +16,32 @@ describe("index.ts", () => {
     await promiseOf(program["l1Addresses"] as pulumi.Output<unknown>);
     await settle(recorded);
     expect(Object.keys(program).sort()).toEqual(
-      ["disputePath", "endpoints", "executionClient", "onChain", "forks", "genesisSha256", "intentSha256", "l1Addresses", "l1ChainId", "l1Contracts", "l1StartBlock", "l2ChainId", "l2GenesisHash", "rail", "roles", "rollupSha256", "services", "undeployable"].sort(),
+      [
+        "disputePath",
+        "endpoints",
+        "executionClient",
+        "onChain",
+        "forks",
+        "genesisSha256",
+        "grafanaAdminPassword",
+        "intentSha256",
+        "l1Addresses",
+        "l1ChainId",
+        "l1Contracts",
+        "l1StartBlock",
+        "l2ChainId",
+        "l2GenesisHash",
+        "monitoring",
+        "rail",
+        "roles",
+        "rollupSha256",
+        "sequencerPeer",
+        "services",
+        "undeployable",
+      ].sort(),
     );
     expect(program["l2ChainId"]).toBe(16584);
-    expect(recorded.filter((r) => r.type === "docker:index/container:Container")).toHaveLength(6);
+    // Six chain services and three monitoring containers.
+    expect(recorded.filter((r) => r.type === "docker:index/container:Container")).toHaveLength(9);
   });
 });
