@@ -201,14 +201,7 @@ export interface SignerConfig {
 const HOST_FILE = /^\/[^\0\s]+$/;
 
 function parseSigners(input: unknown): ParseResult<Partial<Record<SignerRole, SignerConfig>>> {
-  let v = input;
-  if (typeof v === "string") {
-    try {
-      v = JSON.parse(v) as unknown;
-    } catch {
-      return fail();
-    }
-  }
+  const v = jsonInput(input);
   if (typeof v !== "object" || v === null || Array.isArray(v)) return fail();
   const out: Partial<Record<SignerRole, SignerConfig>> = {};
   for (const [role, spec] of Object.entries(v as Record<string, unknown>)) {
@@ -347,22 +340,31 @@ function l2ChainId(input: unknown): ParseResult<number> {
   return TAKEN_CHAIN_IDS.has(n) ? fail("an integer that is not an existing network's chain id (1, 10, 11155111, 11155420)") : ok(n);
 }
 
+/** A list given as a JSON array (a value or a string holding one) or as a comma-separated string;
+ *  undefined when it is neither. */
+function listInput(input: unknown): unknown[] | undefined {
+  if (Array.isArray(input)) return input;
+  if (typeof input !== "string") return undefined;
+  const t = input.trim();
+  if (!t.startsWith("[")) return t === "" ? [] : t.split(",").map((x) => x.trim());
+  const parsed = jsonInput(t);
+  return Array.isArray(parsed) ? parsed : undefined;
+}
+
+/** A value given as itself or as a JSON string; undefined when a string is not JSON. */
+function jsonInput(input: unknown): unknown {
+  if (typeof input !== "string") return input;
+  try {
+    return JSON.parse(input) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A comma-separated list (or JSON array) of private keys, at least one, no repeats. */
 function privateKeyList(input: unknown): ParseResult<Redacted<Hex>[]> {
-  let items: unknown[];
-  if (Array.isArray(input)) items = input;
-  else if (typeof input === "string") {
-    const t = input.trim();
-    if (t.startsWith("[")) {
-      try {
-        const parsed = JSON.parse(t) as unknown;
-        if (!Array.isArray(parsed)) return fail();
-        items = parsed;
-      } catch {
-        return fail();
-      }
-    } else items = t.split(",").map((x) => x.trim());
-  } else return fail();
+  const items = listInput(input);
+  if (items === undefined) return fail();
   const keys: Redacted<Hex>[] = [];
   for (const item of items) {
     const k = privateKey(item);
@@ -394,14 +396,7 @@ const SCRAPE_TARGET = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?:\d{1,5}$/;
 
 /** `{"witness": ["host:port", …], "relayer": [...]}`: rail processes Prometheus scrapes besides the stack's services. */
 function railTargets(input: unknown): ParseResult<{ witness: string[]; relayer: string[] }> {
-  let v = input;
-  if (typeof v === "string") {
-    try {
-      v = JSON.parse(v) as unknown;
-    } catch {
-      return fail();
-    }
-  }
+  const v = jsonInput(input);
   if (typeof v !== "object" || v === null || Array.isArray(v)) return fail();
   const out = { witness: [] as string[], relayer: [] as string[] };
   for (const [k, list] of Object.entries(v as Record<string, unknown>)) {
@@ -413,14 +408,7 @@ function railTargets(input: unknown): ParseResult<{ witness: string[]; relayer: 
 }
 
 function jsonObject(input: unknown): ParseResult<Record<string, unknown>> {
-  let v = input;
-  if (typeof v === "string") {
-    try {
-      v = JSON.parse(v) as unknown;
-    } catch {
-      return fail();
-    }
-  }
+  const v = jsonInput(input);
   return typeof v === "object" && v !== null && !Array.isArray(v) ? ok(v as Record<string, unknown>) : fail();
 }
 
@@ -429,20 +417,8 @@ const P2P_MULTIADDR = /^\/(ip4|ip6|dns|dns4|dns6)\/[^/\s,]+\/tcp\/\d{1,5}\/p2p\/
 
 /** A list (JSON array or comma-separated) of op-node peer multiaddrs, no repeats. */
 function multiaddrList(input: unknown): ParseResult<string[]> {
-  let items: unknown[];
-  if (Array.isArray(input)) items = input;
-  else if (typeof input === "string") {
-    const t = input.trim();
-    if (t.startsWith("[")) {
-      try {
-        const parsed = JSON.parse(t) as unknown;
-        if (!Array.isArray(parsed)) return fail();
-        items = parsed;
-      } catch {
-        return fail();
-      }
-    } else items = t === "" ? [] : t.split(",").map((x) => x.trim());
-  } else return fail();
+  const items = listInput(input);
+  if (items === undefined) return fail();
   for (const item of items) if (typeof item !== "string" || !P2P_MULTIADDR.test(item)) return fail();
   if (new Set(items).size !== items.length) return fail("a list of distinct multiaddrs (one is repeated)");
   return ok(items as string[]);

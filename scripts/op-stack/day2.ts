@@ -8,6 +8,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { z } from "zod";
 
 import { reconcileDay2 } from "../../components/day2/reconcile.js";
+import { requiredEnv, runStep } from "./cli.js";
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "a 0x-prefixed 20-byte address");
 const addresses = z.object({ DisputeGameFactoryProxy: address, SystemConfigProxy: address });
@@ -19,16 +20,11 @@ const desired = z.object({
   unsafeBlockSigner: address,
 });
 
-function env(name: string): string {
-  const v = process.env[name];
-  if (v === undefined || v === "") throw new Error(`${name} is not set.`);
-  return v;
-}
 
 function json<T>(name: string, schema: z.ZodType<T>): T {
   let value: unknown;
   try {
-    value = JSON.parse(env(name));
+    value = JSON.parse(requiredEnv(name));
   } catch {
     throw new Error(`${name} must be JSON.`);
   }
@@ -38,10 +34,10 @@ function json<T>(name: string, schema: z.ZodType<T>): T {
 }
 
 async function main(): Promise<void> {
-  const key = env("ECP_DEPLOYER_KEY");
+  const key = requiredEnv("ECP_DEPLOYER_KEY");
   if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new Error("ECP_DEPLOYER_KEY must be a 0x-prefixed 32-byte hex key.");
   const report = await reconcileDay2({
-    rpcUrl: env("ECP_L1_RPC_URL"),
+    rpcUrl: requiredEnv("ECP_L1_RPC_URL"),
     account: privateKeyToAccount(key as `0x${string}`),
     addresses: json("ECP_ADDRESSES", addresses) as never,
     desired: json("ECP_DESIRED", desired) as never,
@@ -49,9 +45,4 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(report));
 }
 
-main().catch((e: unknown) => {
-  // viem errors can carry the RPC URL, which can carry an API key.
-  const text = e instanceof Error ? ((e as { shortMessage?: string }).shortMessage ?? e.message) : String(e);
-  console.error(text.replace(/https?:\/\/\S+/g, "<url>"));
-  process.exit(1);
-});
+runStep(main);

@@ -9,21 +9,17 @@ import { getAddress, isAddress } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
 import { parseDeployPlan, sendDeployment } from "../../components/deployer/send.js";
+import { requiredEnv, runStep } from "./cli.js";
 
-function env(name: string): string {
-  const v = process.env[name];
-  if (v === undefined || v === "") throw new Error(`${name} is not set.`);
-  return v;
-}
 
 async function main(): Promise<void> {
-  const key = env("ECP_DEPLOYER_KEY");
+  const key = requiredEnv("ECP_DEPLOYER_KEY");
   if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new Error("ECP_DEPLOYER_KEY must be a 0x-prefixed 32-byte hex key.");
-  const opcm = env("ECP_OPCM");
+  const opcm = requiredEnv("ECP_OPCM");
   if (!isAddress(opcm, { strict: false })) throw new Error(`ECP_OPCM is not an address: ${JSON.stringify(opcm)}.`);
   const plan = parseDeployPlan(readFileSync(0, "utf8"));
   const report = await sendDeployment(plan, {
-    rpcUrl: env("ECP_L1_RPC_URL"),
+    rpcUrl: requiredEnv("ECP_L1_RPC_URL"),
     account: privateKeyToAccount(key as `0x${string}`),
     opcm: getAddress(opcm),
     log: (line) => console.error(line),
@@ -33,9 +29,4 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(report));
 }
 
-main().catch((e: unknown) => {
-  // viem errors can carry the RPC URL, which can carry an API key.
-  const text = e instanceof Error ? ((e as { shortMessage?: string }).shortMessage ?? e.message) : String(e);
-  console.error(text.replace(/https?:\/\/\S+/g, "<url>"));
-  process.exit(1);
-});
+runStep(main);

@@ -12,21 +12,17 @@ import { z } from "zod";
 
 import type { Pins } from "../../components/preflight/forks.js";
 import { checkPreflight, PreflightError, probeL1 } from "../../components/preflight/preflight.js";
+import { requiredEnv, runStep } from "./cli.js";
 
-function env(name: string): string {
-  const v = process.env[name];
-  if (v === undefined || v === "") throw new Error(`${name} is not set.`);
-  return v;
-}
 
 async function main(): Promise<void> {
-  const deployer = env("ECP_DEPLOYER_ADDRESS");
+  const deployer = requiredEnv("ECP_DEPLOYER_ADDRESS");
   if (!isAddress(deployer, { strict: false })) throw new Error(`ECP_DEPLOYER_ADDRESS must be a 0x-prefixed address, got ${JSON.stringify(deployer)}.`);
   const noBalance = process.argv.includes("--no-balance");
-  const min = noBalance ? "0" : env("ECP_MIN_DEPLOYER_BALANCE_WEI");
+  const min = noBalance ? "0" : requiredEnv("ECP_MIN_DEPLOYER_BALANCE_WEI");
   if (!/^\d+$/.test(min)) throw new Error(`ECP_MIN_DEPLOYER_BALANCE_WEI must be a whole number of wei, got ${JSON.stringify(min)}.`);
   const gate = process.env.ECP_PINS === undefined ? undefined : { pins: pinsFromEnv(process.env.ECP_PINS), horizonDays: horizonFromEnv(), nowUnix: Math.floor(Date.now() / 1000) };
-  const facts = await probeL1({ rpcUrl: env("ECP_L1_RPC_URL"), beaconUrl: env("ECP_L1_BEACON_URL"), deployer: getAddress(deployer) });
+  const facts = await probeL1({ rpcUrl: requiredEnv("ECP_L1_RPC_URL"), beaconUrl: requiredEnv("ECP_L1_BEACON_URL"), deployer: getAddress(deployer) });
   const report = checkPreflight(facts, noBalance ? undefined : BigInt(min), gate);
   if (!report.ok) throw new PreflightError(report.problems);
   console.log(`preflight ok: ${report.summary}`);
@@ -50,7 +46,4 @@ function horizonFromEnv(): number {
   return Number(v);
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : String(e));
-  process.exit(1);
-});
+runStep(main);
