@@ -4,7 +4,7 @@
 // in node, sending to a contracts-manager double that CREATE2-deploys the chain's contracts
 // (contracts/test/utils/OpChainL1Doubles.sol). Faults: kill -9 after the send, an RPC that caps
 // eth_estimateGas, wrong key, wrong target, a reverting deploy, a poor deployer, an L1 that does not answer.
-import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -35,7 +35,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Anvil, startAnvil } from "../../rail/anvil.js";
 import { devAccount, devKey } from "../../rail/keys.js";
 import { testConfig } from "../config/test-fixtures.js";
-import { chooseGas, type DeployPlan, parseDeployPlan } from "./send.js";
+import { chooseGas, deployFees, type DeployPlan, parseDeployPlan } from "./send.js";
 import { applyStep, calldataStep } from "./steps.js";
 
 const L2 = 16584;
@@ -124,7 +124,7 @@ case $cmd in
   init) echo '{"appliedIntent":null,"create2Salt":"0x01"}' > "$workdir/state.json"; echo "init" >> "$calls";;
   apply)
     echo "apply $target $(basename "$workdir") key:\${DEPLOYER_PRIVATE_KEY:+set}" >> "$calls"
-    if [ "\${FAKE_FAIL:-}" = "$target" ]; then echo "dial $L1_RPC_URL: connection refused"; exit 1; fi
+    if [ "\${FAKE_FAIL:-}" = "$target" ]; then printf "starting\\ndial %s: connection refused" "$L1_RPC_URL"; exit 1; fi
     case $target in
       calldata) cp "$FAKE_CALLDATA_STATE" "$workdir/state.json";;
       live)
@@ -158,16 +158,19 @@ function runScript(h: Host, stdin: string, env: Record<string, string> = {}) {
   return spawnSync("bash", ["-s"], { input: script, encoding: "utf8", env: { ...process.env, ...env } });
 }
 
-function runCalldata(h: Host, deployer: Address, opts: { key?: Hex; minEth?: string; rpcUrl?: string; state?: object; env?: Record<string, string> } = {}) {
+const INTENT = 'configType = "standard-overrides"\n';
+
+function runCalldata(h: Host, deployer: Address, opts: { key?: Hex; minEth?: string; rpcUrl?: string; state?: object; intent?: string; env?: Record<string, string> } = {}) {
   const config = testConfig({ "ecp:minDeployerBalance": `${opts.minEth ?? "2"} ETH` });
   const stateFile = path.join(h.root, "calldata-state.json");
   if (opts.state) writeFileSync(stateFile, JSON.stringify(opts.state));
-  const step = calldataStep(config, { bin: "/nonexistent", deployer: h.workdir }, 'configType = "standard-overrides"', { l1RpcUrl: opts.rpcUrl ?? anvil.rpcUrl, deployerPrivateKey: opts.key ?? devKey(0) }, deployer);
+  const step = calldataStep(config, { bin: "/nonexistent", deployer: h.workdir }, opts.intent ?? INTENT, { l1RpcUrl: opts.rpcUrl ?? anvil.rpcUrl, deployerPrivateKey: opts.key ?? devKey(0) }, deployer);
   return runScript(h, step.stdin, { FAKE_CALLDATA_STATE: stateFile, ...opts.env });
 }
 
-function runApply(h: Host, opts: { key?: Hex; env?: Record<string, string> } = {}) {
-  const step = applyStep(testConfig(), { bin: "/nonexistent", deployer: h.workdir }, 'configType = "standard-overrides"', { l1RpcUrl: anvil.rpcUrl, deployerPrivateKey: opts.key ?? devKey(0) });
+function runApply(h: Host, opts: { key?: Hex; intent?: string; env?: Record<string, string> } = {}) {
+  const key = opts.key ?? devKey(0);
+  const step = applyStep(testConfig(), { bin: "/nonexistent", deployer: h.workdir }, opts.intent ?? INTENT, { l1RpcUrl: anvil.rpcUrl, deployerPrivateKey: key }, privateKeyToAccount(key).address);
   return runScript(h, step.stdin, opts.env);
 }
 
@@ -331,7 +334,7 @@ describe("a first deploy: calldata on ecp-forge, the send on the operator's mach
 
 /** An HTTP JSON-RPC proxy to anvil that answers eth_estimateGas as a node with a 50M RPCGasCap does when the
  *  call needs more: error -32000 "gas required exceeds allowance (50000000)". */
-async function cappingProxy(target: string): Promise<{ url: string; server: Server; estimates: () => number }> {
+async function cappingProxy(target: string, error = { code: -32000, message: "gas required exceeds allowance (50000000)" }): Promise<{ url: string; server: Server; estimates: () => number }> {
   let estimates = 0;
   const server = createServer((req, res) => {
     let body = "";
@@ -341,7 +344,7 @@ async function cappingProxy(target: string): Promise<{ url: string; server: Serv
       if (msg.method === "eth_estimateGas") {
         estimates++;
         res.setHeader("content-type", "application/json");
-        res.end(JSON.stringify({ jsonrpc: "2.0", id: msg.id, error: { code: -32000, message: "gas required exceeds allowance (50000000)" } }));
+        res.end(JSON.stringify({ jsonrpc: "2.0", id: msg.id, error }));
         return;
       }
       fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body })
@@ -360,6 +363,21 @@ async function cappingProxy(target: string): Promise<{ url: string; server: Serv
 }
 
 describe("deploy-send refuses, sending nothing", () => {
+  it("an estimate that fails for another reason than the RPC's gas cap (here: the provider's rate limit)", async () => {
+    const proxy = await cappingProxy(anvil.rpcUrl, { code: -32005, message: "limit exceeded" });
+    try {
+      const deployer = devAccount(5).address;
+      const before = await nonce(deployer);
+      const r = await runSend(plan(deployer, freshSalt()), devKey(5), { rpcUrl: proxy.url });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain("L1 could not estimate the deploy's gas");
+      expect(r.stderr).toContain("Nothing was sent");
+      expect(await nonce(deployer)).toBe(before);
+    } finally {
+      proxy.server.close();
+    }
+  }, 30_000);
+
   it("a key that is not the deployer the deploy was simulated for", async () => {
     const p = plan(devAccount(3).address, freshSalt());
     const before = await nonce(devAccount(4).address);
@@ -440,6 +458,10 @@ describe("chooseGas", () => {
     expect(() => chooseGas(60_000_001n, 60_000_000n)).toThrow("more than an L1 block holds (60000000). Nothing was sent.");
     expect(chooseGas(undefined, 60_000_000n)).toEqual({ gas: 60_000_000n, source: "block-limit" });
   });
+
+  it("fees allow the base fee to double while the one transaction waits", () => {
+    expect(deployFees(10n, 2n)).toEqual({ maxFeePerGas: 22n, maxPriorityFeePerGas: 2n });
+  });
 });
 
 describe("op-deployer-calldata.sh before the send", () => {
@@ -460,6 +482,56 @@ describe("op-deployer-calldata.sh before the send", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("below ecp:minDeployerBalance (10001 ETH)");
   });
+
+  it("an intent changed after the deploy is on L1 is refused by calldata and apply, not merged into state.json", async () => {
+    const h = host("intent-after");
+    const deployer = devAccount(6).address;
+    const sim = simulated(deployer, freshSalt());
+    const prepared = runCalldata(h, deployer, { key: devKey(6), state: sim.state });
+    expect(prepared.status).toBe(0);
+    expect((await runSend(prepared.stdout, devKey(6))).status).toBe(0);
+    const changed = 'configType = "standard-overrides"\n[[chains]]\ngasLimit = 1\n';
+    const r = runCalldata(h, deployer, { key: devKey(6), intent: changed });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("is on L1, deployed from the intent it was simulated from, and the config's intent has changed since. Nothing was changed");
+    const a = runApply(h, { key: devKey(6), intent: changed });
+    expect(a.status).toBe(1);
+    expect(a.stderr).toContain("Nothing was applied: restore the previous config");
+    expect(calls(h).filter((c) => c.startsWith("apply live"))).toEqual([]);
+    // With the config restored, the deploy finishes.
+    expect(runApply(h, { key: devKey(6) }).status).toBe(0);
+  }, 30_000);
+
+  it("a run cut short between the workdir moves finishes on the next run", async () => {
+    const h = host("swap");
+    const deployer = devAccount(7).address;
+    const prepared = runCalldata(h, deployer, { key: devKey(7), state: simulated(deployer, freshSalt()).state });
+    expect((await runSend(prepared.stdout, devKey(7))).status).toBe(0);
+    // As after `mv "$WORKDIR" "$WORKDIR.before-deploy"` and before the copy was moved in.
+    execFileSync("mv", [h.workdir, `${h.workdir}.before-deploy`]);
+    const r = runApply(h, { key: devKey(7) });
+    expect(r.stderr).not.toContain("cannot stat");
+    expect(r.status).toBe(0);
+    expect(existsSync(`${h.workdir}/state.json`)).toBe(true);
+    expect(existsSync(`${h.workdir}.calldata`)).toBe(false);
+  }, 30_000);
+
+  it("re-simulating while the deployer has a pending transaction is refused", async () => {
+    const h = host("pending");
+    const deployer = devAccount(8).address;
+    await rpc("evm_setAutomine", [false]);
+    try {
+      const w = createWalletClient({ account: devAccount(8), chain: foundryL1, transport: http(anvil.rpcUrl) });
+      await w.sendTransaction({ to: EMPTY, value: 1n });
+      const r = runCalldata(h, deployer, { key: devKey(8), state: simulated(deployer, freshSalt()).state });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`the deployer ${deployer} has a pending transaction on L1`);
+      expect(calls(h)).toEqual(["init"]);
+    } finally {
+      await rpc("evm_setAutomine", [true]);
+      await rpc("evm_mine");
+    }
+  }, 30_000);
 
   it("a failed simulation prints the log's tail masked, keeps no half copy, and sends nothing", () => {
     const h = host("sim-fails");
@@ -489,7 +561,7 @@ describe("op-deployer-calldata.sh before the send", () => {
     const h = host("down");
     const r = runCalldata(h, EMPTY, { rpcUrl: "http://127.0.0.1:1/secret-token" });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain("cannot read the deployer's balance before the first deploy from L1");
+    expect(r.stderr).toContain("cannot read the deployer's nonce from L1");
     expect(r.stderr).not.toContain("secret-token");
   });
 

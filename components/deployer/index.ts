@@ -125,7 +125,7 @@ export class OpDeployer extends pulumi.ComponentResource {
 
     const apply = pulumi
       .all([this.intentToml, l1RpcUrl, deployerKey])
-      .apply(([toml, url, key]) => applyStep(config, paths, toml, { l1RpcUrl: url, deployerPrivateKey: key }));
+      .apply(([toml, url, key]) => applyStep(config, paths, toml, { l1RpcUrl: url, deployerPrivateKey: key }, args.roles.deployer));
     this.apply = new command.remote.Command(
       `${name}-apply`,
       {

@@ -86,6 +86,12 @@ export type SendReport =
   | { status: "already-on-l1"; contracts: number }
   | { status: "sent"; transaction: Hex; block: string; blockHash: Hex; gasUsed: string; gasLimit: string; gasSource: "estimate" | "block-limit"; contracts: number };
 
+/** Fees that survive a base-fee rise while the one transaction waits (it is never replaced): twice the
+ *  latest base fee plus the tip. Only what the block needs is charged. */
+export function deployFees(baseFeePerGas: bigint, maxPriorityFeePerGas: bigint): { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } {
+  return { maxFeePerGas: 2n * baseFeePerGas + maxPriorityFeePerGas, maxPriorityFeePerGas };
+}
+
 /** Gas for the deploy: L1's estimate plus 10%, within the block gas limit; or the block gas limit when the
  *  RPC cannot estimate it (nodes cap eth_estimateGas, e.g. geth's default RPCGasCap of 50M). */
 export function chooseGas(estimate: bigint | undefined, blockGasLimit: bigint): { gas: bigint; source: "estimate" | "block-limit" } {
@@ -101,15 +107,25 @@ export function chooseGas(estimate: bigint | undefined, blockGasLimit: bigint): 
  *  the call fails at their RPC gas cap without reverting, i.e. when it needs more gas than the cap (viem files
  *  both under ExecutionRevertedError, so the node's own words decide). */
 export function isRevert(e: unknown): boolean {
+  const text = errorText(e);
+  if (/exceeds allowance/i.test(text)) return false;
+  return /execution reverted|revert/i.test(text) || (e instanceof BaseError && e.walk((x) => x instanceof ExecutionRevertedError) !== null);
+}
+
+/** The RPC refused to estimate above its gas cap ("gas required exceeds allowance", geth-family RPCGasCap). */
+export function isGasCap(e: unknown): boolean {
+  return /exceeds allowance|gas cap/i.test(errorText(e));
+}
+
+/** Every message and node detail along the error's cause chain. */
+function errorText(e: unknown): string {
   const words: string[] = [];
   let c: unknown = e;
   while (c instanceof Error) {
     words.push(c.message, (c as { details?: string }).details ?? "");
     c = c.cause;
   }
-  const text = words.join("\n");
-  if (/exceeds allowance/i.test(text)) return false;
-  return /execution reverted|revert/i.test(text) || (e instanceof BaseError && e.walk((x) => x instanceof ExecutionRevertedError) !== null);
+  return words.join("\n");
 }
 
 function short(e: unknown): string {
@@ -150,20 +166,21 @@ export async function sendDeployment(plan: DeployPlan, opts: SendOptions): Promi
     );
   }
   const [tx] = plan.transactions as [(typeof plan.transactions)[number]];
-  if (tx.to === null || !isAddressEqual(tx.to, opts.opcm)) {
-    throw new DeploySendError(`the recorded deploy transaction goes to ${tx.to ?? "a new contract"}, not to the contracts manager ${opts.opcm} the intent names. Nothing was sent.`);
-  }
   const contracts = Object.fromEntries(Object.entries(plan.contracts).map(([k, v]) => [k, getAddress(v)]));
   if (Object.keys(contracts).length === 0) throw new DeploySendError("the calldata run recorded no contract addresses for the chain; nothing was sent.");
 
   // A deployer transaction still pending (a run cut short after sending) is waited for, never replaced.
   const deadline = Date.now() + waitMs;
+  let nonce: number;
   for (;;) {
     const [latest, pending] = await Promise.all([
       client.getTransactionCount({ address: opts.account.address, blockTag: "latest" }),
       client.getTransactionCount({ address: opts.account.address, blockTag: "pending" }),
     ]);
-    if (pending <= latest) break;
+    if (pending <= latest) {
+      nonce = latest;
+      break;
+    }
     if (Date.now() > deadline) {
       throw new DeploySendError(
         `the deployer ${opts.account.address} still has ${pending - latest} pending transaction(s) (nonce ${latest}) after ${Math.round(waitMs / 1000)} s. Nothing was sent: wait for it to be mined or dropped, then run \`pulumi up\` again.`,
@@ -183,6 +200,9 @@ export async function sendDeployment(plan: DeployPlan, opts: SendOptions): Promi
       `some of the chain's contracts are on L1 and some are not (present: ${before.present.join(", ")}; missing: ${before.missing.join(", ")}). One transaction deploys them all, so this is not a deploy that stopped half way. Nothing was sent; compare the deployer's workdir with L1.`,
     );
   }
+  if (tx.to === null || !isAddressEqual(tx.to, opts.opcm)) {
+    throw new DeploySendError(`the recorded deploy transaction goes to ${tx.to ?? "a new contract"}, not to the contracts manager ${opts.opcm} the intent names. Nothing was sent.`);
+  }
 
   const value = tx.value === null ? 0n : BigInt(tx.value);
   const request = { account: opts.account, to: getAddress(tx.to), data: tx.data, value };
@@ -193,10 +213,12 @@ export async function sendDeployment(plan: DeployPlan, opts: SendOptions): Promi
     estimate = await client.estimateGas({ ...request, prepare: false });
   } catch (e) {
     if (isRevert(e)) throw new DeploySendError(`L1 says the deploy transaction reverts: ${short(e)}. Nothing was sent.`);
-    log(`eth_estimateGas failed (${short(e)}); sending with the L1 block gas limit ${block.gasLimit} instead (unused gas is refunded)`);
+    // Only the RPC's gas cap is worked around; any other failure (429, 5xx, timeout) leaves no revert check.
+    if (!isGasCap(e)) throw new DeploySendError(`L1 could not estimate the deploy's gas: ${short(e)}. Nothing was sent; run \`pulumi up\` again.`);
+    log(`eth_estimateGas failed (${short(e)}): the RPC caps the gas it estimates; sending with the L1 block gas limit ${block.gasLimit} instead (unused gas is refunded)`);
   }
   const { gas, source } = chooseGas(estimate, block.gasLimit);
-  const fees = await client.estimateFeesPerGas();
+  const fees = deployFees(block.baseFeePerGas ?? 0n, await client.estimateMaxPriorityFeePerGas());
   const balance = await client.getBalance({ address: opts.account.address });
   const worst = gas * fees.maxFeePerGas + value;
   if (balance < worst) {
@@ -205,16 +227,20 @@ export async function sendDeployment(plan: DeployPlan, opts: SendOptions): Promi
     );
   }
 
-  const nonce = await client.getTransactionCount({ address: opts.account.address, blockTag: "latest" });
+  // The nonce checked free above: if an earlier run's transaction lands meanwhile, this one is refused by the
+  // node ("nonce too low") instead of becoming a second deploy.
   const wallet = createWalletClient({ account: opts.account, transport: http(opts.rpcUrl, { retryCount: 3 }) });
-  const hash = await wallet.sendTransaction({
-    ...request,
-    chain: null,
-    gas,
-    nonce,
-    maxFeePerGas: fees.maxFeePerGas,
-    maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
-  });
+  let hash: Hex;
+  try {
+    hash = await wallet.sendTransaction({ ...request, chain: null, gas, nonce, ...fees });
+  } catch (e) {
+    const landed = await codePresence(client, contracts);
+    if (landed.missing.length === 0) {
+      log(`the send was refused (${short(e)}), and all ${landed.present.length} contracts are on L1: an earlier run's transaction landed`);
+      return { status: "already-on-l1", contracts: landed.present.length };
+    }
+    throw e;
+  }
   log(`sent the deploy transaction ${hash} (nonce ${nonce}, gas ${gas} from ${source === "estimate" ? `estimate ${estimate}` : "the block gas limit"})`);
   const receipt = await client.waitForTransactionReceipt({ hash, timeout: waitMs, pollingInterval: pollMs });
   if (receipt.status !== "success") {

@@ -111,6 +111,7 @@ export function applyStep(
   paths: Pick<HostPaths, "bin" | "deployer">,
   intentToml: string,
   secrets: ApplySecrets,
+  deployer: string,
 ): RemoteStep {
   return {
     create: applyCreateLine(intentHash(intentToml)),
@@ -122,6 +123,7 @@ export function applyStep(
         INTENT_TOML: intentToml,
         L1_RPC_URL: secrets.l1RpcUrl,
         DEPLOYER_PRIVATE_KEY: secrets.deployerPrivateKey,
+        DEPLOYER_ADDRESS: deployer,
       },
       opStackScript("remote/op-deployer-lib.sh") + opStackScript("remote/op-deployer-apply.sh"),
     ),

@@ -10,7 +10,10 @@
 #   block is read again (L1's latest block, now after the deploy). The finished copy then becomes the
 #   workdir; the workdir before it stays as $WORKDIR.before-deploy.
 # The full log goes to apply.log (0600) in the workdir; on failure its tail is printed masked.
+# The prepared copy must have been simulated from INTENT_TOML (an intent changed after the deploy is refused,
+# not merged), and the deployer's nonces must not move during that apply.
 # Needs (and op-deployer-lib.sh): OP_DEPLOYER WORKDIR L2_CHAIN_ID INTENT_TOML L1_RPC_URL DEPLOYER_PRIVATE_KEY
+#        DEPLOYER_ADDRESS
 umask 077
 prepared="$WORKDIR.calldata"
 
@@ -23,16 +26,33 @@ elif chain_recorded "$prepared/state.json"; then
     echo "the prepared deploy in $prepared is not on L1: no code at its SystemConfigProxy $proxy. Nothing was applied; run \`pulumi up\` again, which sends the deploy transaction first." >&2
     exit 1
   fi
-  write_intent "$prepared"
+  if ! same_intent "$prepared"; then
+    echo "the chain in $prepared is on L1, deployed from the intent it was simulated from, and the config's intent has changed since. Nothing was applied: restore the previous config and run \`pulumi up\` to finish the deploy, then change it (day 2 carries role and prestate changes; the rest is fixed at deploy)." >&2
+    exit 1
+  fi
+  before=$(deployer_nonces) || exit 1
   jq --arg id "$chain_id_hash" '(.opChainDeployments[] | select(.id == $id) | .startBlock) = null' "$prepared/state.json" > "$prepared/state.json.tmp"
   mv -f "$prepared/state.json.tmp" "$prepared/state.json"
-  run_apply "$prepared" live apply.log || { echo "Nothing was sent. Fix the cause and run \`pulumi up\` again: the deploy is on L1 and apply resumes from $prepared." >&2; exit 1; }
+  applied=0
+  run_apply "$prepared" live apply.log || applied=$?
+  after=$(deployer_nonces) || exit 1
+  if [ "$before" != "$after" ]; then
+    echo "op-deployer's live apply on $prepared sent a transaction (deployer nonces $before -> $after), which it should not on a recorded chain. Do not start the chain; read $prepared/apply.log." >&2
+    exit 1
+  fi
+  if [ "$applied" -ne 0 ]; then
+    echo "Nothing was sent. Fix the cause and run \`pulumi up\` again: the deploy is on L1 and apply resumes from $prepared." >&2
+    exit 1
+  fi
   if ! jq -e --arg id "$chain_id_hash" '.opChainDeployments[] | select(.id == $id) | .startBlock != null' "$prepared/state.json" > /dev/null; then
     echo "op-deployer's live apply on $prepared recorded no start block for chain $L2_CHAIN_ID. Run \`pulumi up\` again." >&2
     exit 1
   fi
-  rm -rf "$WORKDIR.before-deploy"
-  mv "$WORKDIR" "$WORKDIR.before-deploy"
+  # Resumable: a run cut short between the two moves finds no workdir and moves the copy in.
+  if [ -e "$WORKDIR" ]; then
+    rm -rf "$WORKDIR.before-deploy"
+    mv "$WORKDIR" "$WORKDIR.before-deploy"
+  fi
   mv "$prepared" "$WORKDIR"
   echo "the deploy is recorded in $WORKDIR; the workdir before it is $WORKDIR.before-deploy" >&2
 else

@@ -20,7 +20,7 @@ install -d -m 0750 "$WORKDIR"
 if [ ! -f "$WORKDIR/state.json" ]; then
   # A fresh workdir needs init's state.json (it holds the chain's CREATE2 salt); its intent.toml is replaced.
   "$OP_DEPLOYER" init --l1-chain-id "$L1_CHAIN_ID" --l2-chain-ids "$L2_CHAIN_ID" \
-    --workdir "$WORKDIR" --intent-type "$INTENT_TYPE" >&2
+    --workdir "$WORKDIR" --intent-type "$INTENT_TYPE" >&2 < /dev/null
 fi
 
 if chain_recorded "$WORKDIR/state.json"; then
@@ -30,8 +30,17 @@ fi
 
 prepared="$WORKDIR.calldata"
 if chain_recorded "$prepared/state.json" && has_code "$(system_config_proxy "$prepared/state.json")"; then
+  if ! same_intent "$prepared"; then
+    echo "the chain in $prepared is on L1, deployed from the intent it was simulated from, and the config's intent has changed since. Nothing was changed: restore the previous config and run \`pulumi up\` to finish the deploy, then change it (day 2 carries role and prestate changes; the rest is fixed at deploy)." >&2
+    exit 1
+  fi
   echo "the contracts of $prepared are on L1 already: keeping it, nothing is simulated again" >&2
 else
+  nonces=$(deployer_nonces) || exit 1
+  if [ "${nonces%%:*}" != "${nonces##*:}" ]; then
+    echo "the deployer $DEPLOYER_ADDRESS has a pending transaction on L1 (nonces $nonces), possibly an earlier deploy. Nothing was simulated: wait until it is mined or dropped, then run \`pulumi up\` again." >&2
+    exit 1
+  fi
   balance=$(l1_call "the deployer's balance before the first deploy" eth_getBalance "[\"$DEPLOYER_ADDRESS\",\"latest\"]") || exit 1
   if ! hex_ge "$balance" "$MIN_BALANCE_WEI_HEX"; then
     echo "the deployer $DEPLOYER_ADDRESS holds $balance wei on L1, below ecp:minDeployerBalance ($MIN_BALANCE_TEXT); the first deploy spends it. Nothing was deployed. Send it Sepolia ETH, or lower the minimum with \`pulumi config set ecp:minDeployerBalance \"1 ETH\"\`." >&2

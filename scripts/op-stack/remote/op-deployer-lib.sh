@@ -5,7 +5,7 @@
 # Masks the L1 RPC URL and the deployer key in whatever passes through.
 redact() {
   local line
-  while IFS= read -r line; do
+  while IFS= read -r line || [ -n "$line" ]; do
     line=${line//"$L1_RPC_URL"/<l1-rpc-url>}
     line=${line//"${DEPLOYER_PRIVATE_KEY#0x}"/<deployer-key>}
     printf '%s\n' "$line"
@@ -38,7 +38,8 @@ system_config_proxy() {
 l1_call() {
   local what=$1 request answer result
   request=$(jq -cn --arg m "$2" --argjson p "$3" '{jsonrpc:"2.0", id:1, method:$m, params:$p}')
-  if ! answer=$(curl --fail --silent --show-error --max-time 30 -H 'content-type: application/json' --data "$request" "$L1_RPC_URL" 2>&1); then
+  # The URL goes to curl as a config on stdin, not as an argument: /proc/<pid>/cmdline is readable by every user.
+  if ! answer=$(printf 'url = "%s"\n' "$L1_RPC_URL" | curl --config - --fail --silent --show-error --max-time 30 -H 'content-type: application/json' --data "$request" 2>&1); then
     echo "cannot read $what from L1: $(printf '%s\n' "$answer" | redact)" >&2
     return 1
   fi
@@ -57,6 +58,19 @@ has_code() {
   [ "$code" != "0x" ]
 }
 
+# "<latest>:<pending>" transaction counts of DEPLOYER_ADDRESS on L1.
+deployer_nonces() {
+  local latest pending
+  latest=$(l1_call "the deployer's nonce" eth_getTransactionCount "[\"$DEPLOYER_ADDRESS\",\"latest\"]") || return 1
+  pending=$(l1_call "the deployer's pending nonce" eth_getTransactionCount "[\"$DEPLOYER_ADDRESS\",\"pending\"]") || return 1
+  printf '%s:%s\n' "$((latest))" "$((pending))"
+}
+
+# True when the intent.toml of the workdir $1 is INTENT_TOML as write_intent writes it.
+same_intent() {
+  [ -f "$1/intent.toml" ] && printf '%s\n' "$INTENT_TOML" | cmp -s - "$1/intent.toml"
+}
+
 # Writes INTENT_TOML as the intent.toml of the workdir $1.
 write_intent() {
   printf '%s\n' "$INTENT_TOML" > "$1/intent.toml.tmp"
@@ -67,7 +81,7 @@ write_intent() {
 # failure its tail is printed masked.
 run_apply() {
   local log="$1/$3"
-  if ! "$OP_DEPLOYER" apply --workdir "$1" --deployment-target "$2" > "$log" 2>&1; then
+  if ! "$OP_DEPLOYER" apply --workdir "$1" --deployment-target "$2" > "$log" 2>&1 < /dev/null; then
     echo "op-deployer apply --deployment-target $2 failed; the last lines of $log:" >&2
     tail -n 40 "$log" | redact >&2
     return 1
