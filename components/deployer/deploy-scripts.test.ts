@@ -35,7 +35,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Anvil, startAnvil } from "../../rail/anvil.js";
 import { devAccount, devKey } from "../../rail/keys.js";
 import { testConfig } from "../config/test-fixtures.js";
-import { chooseGas, deployFees, type DeployPlan, parseDeployPlan } from "./send.js";
+import { chooseGas, deployBlockOf, deployFees, type DeployPlan, parseDeployPlan } from "./send.js";
 import { applyStep, calldataStep } from "./steps.js";
 
 const L2 = 16584;
@@ -168,9 +168,9 @@ function runCalldata(h: Host, deployer: Address, opts: { key?: Hex; minEth?: str
   return runScript(h, step.stdin, { FAKE_CALLDATA_STATE: stateFile, ...opts.env });
 }
 
-function runApply(h: Host, opts: { key?: Hex; intent?: string; env?: Record<string, string> } = {}) {
+function runApply(h: Host, opts: { key?: Hex; intent?: string; deployBlock?: bigint; env?: Record<string, string> } = {}) {
   const key = opts.key ?? devKey(0);
-  const step = applyStep(testConfig(), { bin: "/nonexistent", deployer: h.workdir }, opts.intent ?? INTENT, { l1RpcUrl: anvil.rpcUrl, deployerPrivateKey: key }, privateKeyToAccount(key).address);
+  const step = applyStep(testConfig(), { bin: "/nonexistent", deployer: h.workdir }, opts.intent ?? INTENT, { l1RpcUrl: anvil.rpcUrl, deployerPrivateKey: key }, privateKeyToAccount(key).address, opts.deployBlock);
   return runScript(h, step.stdin, opts.env);
 }
 
@@ -249,10 +249,16 @@ describe("a first deploy: calldata on ecp-forge, the send on the operator's mach
     expect(parseDeployPlan(rerun.stdout)).toEqual(p);
     expect(calls(h)).toHaveLength(2);
 
-    const applied = runApply(h);
+    // A start block older than the deploy's block (a lagging RPC backend) is refused, and the next run clears it.
+    const lagging = runApply(h, { deployBlock: deployBlockOf(sent.stdout) + 1000n });
+    expect(lagging.status).toBe(1);
+    expect(lagging.stderr).toMatch(/the start block op-deployer recorded \(\d+\) is before the deploy's block \(\d+\)/);
+    expect(existsSync(`${h.workdir}.calldata/state.json`)).toBe(true);
+    const applied = runApply(h, { deployBlock: deployBlockOf(sent.stdout) });
+    expect(applied.stderr).toContain("the deploy is recorded in");
     expect(applied.status).toBe(0);
     expect(applied.stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
-    expect(calls(h).slice(2)).toEqual(["apply live deployer.calldata key:set"]);
+    expect(calls(h).slice(2)).toEqual(["apply live deployer.calldata key:set", "apply live deployer.calldata key:set"]);
     const state = JSON.parse(readFileSync(`${h.workdir}/state.json`, "utf8"));
     // The simulation's start block (from before the deploy) was replaced by L1's latest at the live apply.
     const start = state.opChainDeployments[0].startBlock;

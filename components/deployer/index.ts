@@ -21,7 +21,7 @@ import type { Secrets } from "../secrets/index.js";
 import type { HostPaths } from "../services/paths.js";
 import { buildIntent, intentBaseFromInitToml, intentToToml, type Intent } from "./intent.js";
 import { PROJECT_ROOT } from "../preflight/index.js";
-import { parseDeployPlan } from "./send.js";
+import { deployBlockOf, parseDeployPlan } from "./send.js";
 import {
   applyCreateLine,
   applyStep,
@@ -124,8 +124,8 @@ export class OpDeployer extends pulumi.ComponentResource {
     );
 
     const apply = pulumi
-      .all([this.intentToml, l1RpcUrl, deployerKey])
-      .apply(([toml, url, key]) => applyStep(config, paths, toml, { l1RpcUrl: url, deployerPrivateKey: key }, args.roles.deployer));
+      .all([this.intentToml, l1RpcUrl, deployerKey, this.deploySend.stdout])
+      .apply(([toml, url, key, sent]) => applyStep(config, paths, toml, { l1RpcUrl: url, deployerPrivateKey: key }, args.roles.deployer, deployBlockOf(sent)));
     this.apply = new command.remote.Command(
       `${name}-apply`,
       {

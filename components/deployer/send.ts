@@ -55,6 +55,12 @@ export type DeployPlan = z.infer<typeof deployPlanSchema>;
 
 export class DeploySendError extends Error {}
 
+/** The block the deploy landed in, from deploy-send's report; 0 when it sent nothing. */
+export function deployBlockOf(reportJson: string): bigint {
+  const r = JSON.parse(reportJson.trim().split("\n").at(-1) ?? "{}") as { status?: string; block?: string };
+  return r.status === "sent" && typeof r.block === "string" && /^\d+$/.test(r.block) ? BigInt(r.block) : 0n;
+}
+
 export function parseDeployPlan(stdout: string): DeployPlan {
   const last = stdout.trim().split("\n").at(-1) ?? "";
   let doc: unknown;

@@ -112,6 +112,8 @@ export function applyStep(
   intentToml: string,
   secrets: ApplySecrets,
   deployer: string,
+  /** The L1 block deploy-send saw the deploy in (0 when it sent nothing): the start block may not be older. */
+  deployBlock = 0n,
 ): RemoteStep {
   return {
     create: applyCreateLine(intentHash(intentToml)),
@@ -124,6 +126,7 @@ export function applyStep(
         L1_RPC_URL: secrets.l1RpcUrl,
         DEPLOYER_PRIVATE_KEY: secrets.deployerPrivateKey,
         DEPLOYER_ADDRESS: deployer,
+        DEPLOY_BLOCK: deployBlock.toString(),
       },
       opStackScript("remote/op-deployer-lib.sh") + opStackScript("remote/op-deployer-apply.sh"),
     ),

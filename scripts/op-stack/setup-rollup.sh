@@ -69,7 +69,10 @@ plan=$(remote op-deployer-calldata.sh)
 
 step "the deploy transaction (first deploy only)"
 opcm=$(sed -n 's/^opcmAddress = "\(0x[0-9a-fA-F]*\)"$/\1/p' "$work/deployer/intent.toml")
-printf '%s\n' "$plan" | ECP_DEPLOYER_KEY="$ECP_DEPLOYER_PRIVATE_KEY" ECP_OPCM="$opcm" "$tsx" scripts/op-stack/deploy-send.ts >&2
+sent=$(printf '%s\n' "$plan" | ECP_DEPLOYER_KEY="$ECP_DEPLOYER_PRIVATE_KEY" ECP_OPCM="$opcm" "$tsx" scripts/op-stack/deploy-send.ts)
+echo "$sent" >&2
+DEPLOY_BLOCK=$(printf '%s' "$sent" | jq -r 'if .status == "sent" then .block else "0" end')
+export DEPLOY_BLOCK
 
 step "op-deployer apply (Sepolia)"
 remote op-deployer-apply.sh > /dev/null

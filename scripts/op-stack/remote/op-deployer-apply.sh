@@ -13,7 +13,7 @@
 # The prepared copy must have been simulated from INTENT_TOML (an intent changed after the deploy is refused,
 # not merged), and the deployer's nonces must not move during that apply.
 # Needs (and op-deployer-lib.sh): OP_DEPLOYER WORKDIR L2_CHAIN_ID INTENT_TOML L1_RPC_URL DEPLOYER_PRIVATE_KEY
-#        DEPLOYER_ADDRESS
+#        DEPLOYER_ADDRESS DEPLOY_BLOCK (the block deploy-send saw the deploy in; 0 when it sent nothing)
 umask 077
 prepared="$WORKDIR.calldata"
 
@@ -44,8 +44,14 @@ elif chain_recorded "$prepared/state.json"; then
     echo "Nothing was sent. Fix the cause and run \`pulumi up\` again: the deploy is on L1 and apply resumes from $prepared." >&2
     exit 1
   fi
-  if ! jq -e --arg id "$chain_id_hash" '.opChainDeployments[] | select(.id == $id) | .startBlock != null' "$prepared/state.json" > /dev/null; then
+  if ! start=$(jq -er --arg id "$chain_id_hash" '.opChainDeployments[] | select(.id == $id) | .startBlock.number' "$prepared/state.json"); then
     echo "op-deployer's live apply on $prepared recorded no start block for chain $L2_CHAIN_ID. Run \`pulumi up\` again." >&2
+    exit 1
+  fi
+  # The start block is L1's "latest" as the RPC answered; a lagging backend could answer with a block from
+  # before the deploy. The next run clears it again.
+  if [ "${DEPLOY_BLOCK:-0}" != 0 ] && [ "$((start))" -lt "$DEPLOY_BLOCK" ]; then
+    echo "the start block op-deployer recorded ($((start))) is before the deploy's block ($DEPLOY_BLOCK): the L1 RPC answered with an older latest block. Nothing was sent; run \`pulumi up\` again." >&2
     exit 1
   fi
   # Resumable: a run cut short between the two moves finds no workdir and moves the copy in.
