@@ -69,6 +69,31 @@ interface ApplySecrets {
   deployerPrivateKey: string;
 }
 
+/** What both deploy scripts read (op-deployer-lib.sh and the two callers), and the script itself after the lib. */
+function deployScript(
+  config: Pick<StackConfig, "opDeployer" | "l2ChainId">,
+  paths: Pick<HostPaths, "bin" | "deployer">,
+  intentToml: string,
+  secrets: ApplySecrets,
+  deployer: string,
+  script: "op-deployer-calldata.sh" | "op-deployer-apply.sh",
+  extra: Record<string, string>,
+): string {
+  return remoteScript(
+    {
+      OP_DEPLOYER: opDeployerBinary(config, paths),
+      WORKDIR: paths.deployer,
+      L2_CHAIN_ID: String(config.l2ChainId),
+      INTENT_TOML: intentToml,
+      L1_RPC_URL: secrets.l1RpcUrl,
+      DEPLOYER_PRIVATE_KEY: secrets.deployerPrivateKey,
+      DEPLOYER_ADDRESS: deployer,
+      ...extra,
+    },
+    opStackScript("remote/op-deployer-lib.sh") + opStackScript(`remote/${script}`),
+  );
+}
+
 /** The first half of a first deploy (remote/op-deployer-calldata.sh); its stdout is the plan deploy-send.ts
  *  sends. The stdin carries the L1 RPC URL and the deployer key: the component passes it as a secret. */
 export function calldataStep(
@@ -80,22 +105,12 @@ export function calldataStep(
 ): RemoteStep {
   return {
     create: calldataCreateLine(intentHash(intentToml)),
-    stdin: remoteScript(
-      {
-        OP_DEPLOYER: opDeployerBinary(config, paths),
-        WORKDIR: paths.deployer,
-        L1_CHAIN_ID: String(L1_CHAIN_ID),
-        L2_CHAIN_ID: String(config.l2ChainId),
-        INTENT_TYPE,
-        INTENT_TOML: intentToml,
-        L1_RPC_URL: secrets.l1RpcUrl,
-        DEPLOYER_PRIVATE_KEY: secrets.deployerPrivateKey,
-        DEPLOYER_ADDRESS: deployer,
-        MIN_BALANCE_WEI_HEX: `0x${config.minDeployerBalanceWei.toString(16)}`,
-        MIN_BALANCE_TEXT: `${formatEther(config.minDeployerBalanceWei)} ETH`,
-      },
-      opStackScript("remote/op-deployer-lib.sh") + opStackScript("remote/op-deployer-calldata.sh"),
-    ),
+    stdin: deployScript(config, paths, intentToml, secrets, deployer, "op-deployer-calldata.sh", {
+      L1_CHAIN_ID: String(L1_CHAIN_ID),
+      INTENT_TYPE,
+      MIN_BALANCE_WEI_HEX: `0x${config.minDeployerBalanceWei.toString(16)}`,
+      MIN_BALANCE_TEXT: `${formatEther(config.minDeployerBalanceWei)} ETH`,
+    }),
   };
 }
 
@@ -117,19 +132,7 @@ export function applyStep(
 ): RemoteStep {
   return {
     create: applyCreateLine(intentHash(intentToml)),
-    stdin: remoteScript(
-      {
-        OP_DEPLOYER: opDeployerBinary(config, paths),
-        WORKDIR: paths.deployer,
-        L2_CHAIN_ID: String(config.l2ChainId),
-        INTENT_TOML: intentToml,
-        L1_RPC_URL: secrets.l1RpcUrl,
-        DEPLOYER_PRIVATE_KEY: secrets.deployerPrivateKey,
-        DEPLOYER_ADDRESS: deployer,
-        DEPLOY_BLOCK: deployBlock.toString(),
-      },
-      opStackScript("remote/op-deployer-lib.sh") + opStackScript("remote/op-deployer-apply.sh"),
-    ),
+    stdin: deployScript(config, paths, intentToml, secrets, deployer, "op-deployer-apply.sh", { DEPLOY_BLOCK: deployBlock.toString() }),
   };
 }
 
