@@ -40,6 +40,8 @@ import {
   MONITORING_IMAGE_NAMES,
   type MonitoringImageName,
 } from "./defaults.js";
+import { type PeerConfig, parsePeers, peerConflicts } from "./peers.js";
+import { IPV4, isHostAddress, parseJump, SSH_HOST_KEY, UNIX_USER } from "./patterns.js";
 import { Redacted } from "./secret.js";
 
 export type Hex = `0x${string}`;
@@ -219,9 +221,6 @@ function parseSigners(input: unknown): ParseResult<Partial<Record<SignerRole, Si
   return ok(out);
 }
 
-/** `user@host` or `user@host:port`. */
-const JUMP = /^([^@\s]+)@([^:@\s]+)(?::(\d{1,5}))?$/;
-
 function integerIn(min: number, max: number) {
   return (input: unknown): ParseResult<number> => {
     const n = toInteger(input);
@@ -319,12 +318,6 @@ export function parseBalance(input: unknown): ParseResult<bigint> {
   return ok(unit === "gwei" ? parseGwei(amount) : parseEther(amount));
 }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
-/** OpenSSH public host key as in known_hosts: `<type> <base64>` (comment allowed). */
-const SSH_HOST_KEY =
-  /^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( \S.*)?$/;
-const UNIX_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 /** An exact release tag: no `latest`, no floating majors. */
 const EXACT_TAG = /^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
@@ -496,7 +489,7 @@ export const rawConfigSchema = z
             path: "host.address",
             example: DEFAULT_HOST_ADDRESS,
             expected: "a hostname or IPv4 address",
-            parse: (i): ParseResult<string> => (typeof i === "string" && (IPV4.test(i) || HOSTNAME.test(i)) ? ok(i) : fail()),
+            parse: (i): ParseResult<string> => (isHostAddress(i) ? ok(i) : fail()),
           },
           DEFAULT_HOST_ADDRESS,
         ),
@@ -517,10 +510,8 @@ export const rawConfigSchema = z
           example: "ci@bastion.example.org:22",
           expected: "user@host or user@host:port (a bastion, as for ssh -J)",
           parse: (i): ParseResult<{ user: string; address: string; port: number }> => {
-            const m = typeof i === "string" ? JUMP.exec(i) : null;
-            if (m === null || !UNIX_USER.test(m[1]!) || !(IPV4.test(m[2]!) || HOSTNAME.test(m[2]!))) return fail();
-            const port = m[3] === undefined ? DEFAULT_SSH_PORT : Number(m[3]);
-            return port >= 1 && port <= 65535 ? ok({ user: m[1]!, address: m[2]!, port }) : fail();
+            const jump = parseJump(i, DEFAULT_SSH_PORT);
+            return jump === undefined ? fail() : ok(jump);
           },
         }),
         jumpHostKey: optional({
@@ -708,6 +699,18 @@ export const rawConfigSchema = z
         ),
       },
     ),
+    peers: withDefault(
+      {
+        path: "peers",
+        example: `'[{"name":"verifier-1","address":"203.0.113.20","user":"deploy","hostKey":"ssh-ed25519 AAAA…"}]'`,
+        expected: "a JSON list of verifier peers {name, address, user, hostKey, …} (README \"Verifier peers\")",
+        parse: (i): ParseResult<PeerConfig[]> => {
+          const r = parsePeers(i);
+          return r.ok ? ok(r.value) : fail(r.problem);
+        },
+      },
+      [] as PeerConfig[],
+    ),
     monitoring: group(
       { key: "monitoring", path: "monitoring.enabled", example: "true" },
       {
@@ -884,6 +887,16 @@ export const rawConfigSchema = z
           message: `\`${fullKey("p2p.executionPort")}\` must differ from \`${fullKey("p2p.opNodePort")}\`, both are ${nodePort}. Run \`pulumi config set --path ${fullKey("p2p.executionPort")} ${DEFAULT_EXECUTION_P2P_PORT}\`.`,
         });
       }
+      if (Array.isArray(c.peers)) {
+        const hostAddress = typeof (c.host as { address?: unknown } | undefined)?.address === "string" ? (c.host as { address: string }).address : undefined;
+        const conflicts = peerConflicts(c.peers as PeerConfig[], {
+          ...(hostAddress === undefined ? {} : { hostAddress }),
+          p2pPorts: [nodePort ?? DEFAULT_OP_NODE_P2P_PORT, gethPort ?? DEFAULT_EXECUTION_P2P_PORT],
+          loopbackPorts: Object.values(HOST_LOOPBACK_PORTS),
+          l2HttpLoopbackPort: HOST_LOOPBACK_PORTS.l2Http,
+        });
+        for (const message of conflicts) ctx.addIssue({ code: "custom", message });
+      }
       const loopback = new Set<number>(Object.values(HOST_LOOPBACK_PORTS));
       for (const [name, port] of [
         ["opNodePort", nodePort],
@@ -924,6 +937,7 @@ export const KNOWN_KEYS: KeyTree = {
   disputeMonEnabled: true,
   stateDir: true,
   p2p: { opNodePort: true, executionPort: true, advertiseIp: true, staticPeers: true },
+  peers: true,
   destroyRemovesState: true,
   backupDir: true,
   monitoring: {
@@ -994,6 +1008,8 @@ export interface StackConfig {
   disputeMonEnabled: boolean;
   stateDir: string;
   p2p: { opNodePort: number; executionPort: number; advertiseIp?: string; staticPeers: string[] };
+  /** Verifier hosts next to ecp-forge (components/peers). */
+  peers: PeerConfig[];
   destroyRemovesState: boolean;
   /** Host directory that gets a timestamped copy of state.json, the intent and the chain config after each apply. */
   backupDir: string;
@@ -1092,6 +1108,7 @@ export function toStackConfig(raw: RawConfigOutput): StackConfig {
     disputeMonEnabled: raw.disputeMonEnabled,
     stateDir: raw.stateDir,
     p2p,
+    peers: raw.peers,
     destroyRemovesState: raw.destroyRemovesState,
     backupDir: raw.backupDir,
     monitoring: {

@@ -57,3 +57,24 @@ export function fullRawConfig(overrides: Record<string, unknown> = {}): Record<s
 export function testConfig(overrides: Record<string, unknown> = {}): StackConfig {
   return loadConfig(fullRawConfig(overrides));
 }
+
+export const TEST_PEER_HOST_KEYS = [
+  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBWjr0hKxQyNkMrWqmR0gqAKnq6xI1VvSlO5GbbTjYpE",
+  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKc5x7Vq9Qb1c8mXkqf6bq1b8lC9qv3m0w2c3q8vY6Zr",
+] as const;
+
+/** Two verifier peers: one private, one publishing the chain's public RPC and scraped over a private network. */
+export const TEST_PEERS = [
+  { name: "verifier-1", address: "203.0.113.21", user: "deploy", hostKey: TEST_PEER_HOST_KEYS[0], metricsAddress: "10.0.0.21" },
+  {
+    name: "rpc-1",
+    address: "rpc-1.example.org",
+    user: "deploy",
+    port: 2222,
+    hostKey: TEST_PEER_HOST_KEYS[1],
+    advertiseIp: "203.0.113.22",
+    publicRpcPort: 8545,
+    sequencerHttp: "http://10.0.0.10:8545",
+    metricsAddress: "10.0.0.22",
+  },
+] as const;
