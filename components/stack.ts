@@ -131,6 +131,7 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
     network: state.network,
     secrets,
     stack: options.stack,
+    role: "sequencer",
   };
   const common = { ctx, config, paths, configHash };
 

@@ -36,6 +36,8 @@ export interface ContainerPlan {
   extraAliases?: string[];
   /** Wait for Docker's health check to pass before the update moves on. */
   wait: boolean;
+  /** The spec's own labels (the stack adds its own). */
+  labels: Record<string, string>;
 }
 
 export function containerPlan(spec: ServiceSpec): ContainerPlan {
@@ -55,6 +57,7 @@ export function containerPlan(spec: ServiceSpec): ContainerPlan {
     logOpts: { ...LOG_OPTS },
     networkAlias: spec.networkAlias,
     wait: spec.healthcheck.kind === "exec",
+    labels: { ...spec.labels },
   };
   if (spec.entrypoint !== undefined) plan.entrypoints = spec.entrypoint;
   if (spec.extraAliases !== undefined) plan.extraAliases = spec.extraAliases;

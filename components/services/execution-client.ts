@@ -12,6 +12,7 @@ import { opStackScript, remoteScript } from "../host/shell.js";
 import { dockerRunArgs } from "./container.js";
 import { opGethSpec } from "./op-geth/flags.js";
 import { opRethSpec } from "./op-reth/flags.js";
+import { type NodeSettings, sequencerNode } from "./node-role.js";
 import type { HostPaths } from "./paths.js";
 import type { ExecutionClientSpec } from "./spec.js";
 import { createService, remoteImage, type ServiceArgs } from "./service.js";
@@ -39,10 +40,14 @@ export function httpApiOf(spec: { command: readonly string[] }): string[] {
 }
 
 /** The chosen client's spec, with its init run. */
-export function executionClientSpec(config: Pick<StackConfig, "executionClient" | "images" | "p2p">, paths: HostPaths): ExecutionClientSpec {
+export function executionClientSpec(
+  config: Pick<StackConfig, "executionClient" | "images" | "p2p">,
+  paths: HostPaths,
+  node: NodeSettings = sequencerNode(config),
+): ExecutionClientSpec {
   const specs: Record<ExecutionClient, () => ExecutionClientSpec> = {
-    "op-reth": () => opRethSpec(config, paths),
-    "op-geth": () => opGethSpec(config, paths),
+    "op-reth": () => opRethSpec(config, paths, node),
+    "op-geth": () => opGethSpec(config, paths, node),
   };
   return specs[config.executionClient]();
 }

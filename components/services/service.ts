@@ -10,10 +10,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/schema.js";
 import type { CommandConnection } from "../host/ssh.js";
 import { opStackScript, remoteScript } from "../host/shell.js";
-import type { Secrets } from "../secrets/index.js";
 import { containerPlan, type ContainerPlan } from "./container.js";
 import type { HostPaths } from "./paths.js";
-import type { ServiceSpec } from "./spec.js";
+import { ROLE_LABEL } from "./node-role.js";
+import type { SecretName, ServiceSpec } from "./spec.js";
 
 /** The arguments of every service component. */
 export interface ServiceArgs {
@@ -25,14 +25,21 @@ export interface ServiceArgs {
   dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
-/** What all services share; index.ts builds it once. */
+/** Where a service's secret env values come from (components/secrets; a peer swaps in its own p2p key). */
+export interface SecretSource {
+  get(name: SecretName): pulumi.Output<string>;
+}
+
+/** What all services on one host share; the stack builds one per host. */
 export interface ServiceContext {
   dockerProvider: docker.Provider;
   connection: CommandConnection;
   network: docker.Network;
-  secrets: Secrets;
+  secrets: SecretSource;
   /** Stack name, as a container label. */
   stack: string;
+  /** The host's part: ecp-forge is the sequencer, each of ecp:peers a verifier (a container label). */
+  role: "sequencer" | "verifier";
 }
 
 export interface CreatedService {
@@ -95,11 +102,13 @@ export function createService(
       wait: plan.wait,
       waitTimeout: 300,
       destroyGraceSeconds: 30,
-      labels: [
+      labels: pulumi.all([plan, opts.configHash]).apply(([p, hash]) => [
         { label: "org.every-channel.stack", value: ctx.stack },
-        { label: "org.every-channel.service", value: plan.name },
-        { label: "org.every-channel.chain-config", value: pulumi.interpolate`sha256:${opts.configHash}` },
-      ],
+        { label: "org.every-channel.service", value: p.name },
+        { label: "org.every-channel.chain-config", value: `sha256:${hash}` },
+        { label: ROLE_LABEL, value: ctx.role },
+        ...Object.entries(p.labels).map(([label, value]) => ({ label, value })),
+      ]),
     },
     { parent, provider: ctx.dockerProvider, dependsOn: opts.dependsOn ?? [], deleteBeforeReplace: true },
   );

@@ -87,7 +87,8 @@ export interface PortSpec {
   kind: PortKind;
   internal: number;
   external?: number;
-  ip: "127.0.0.1" | "0.0.0.0";
+  /** 127.0.0.1, 0.0.0.0 (P2P, and a verifier's public RPC) or a peer's private metrics address. */
+  ip: string;
   protocol: "tcp" | "udp";
 }
 
@@ -123,6 +124,8 @@ export interface ServiceSpec {
   /** More aliases: the execution client is also `execution`. */
   extraAliases?: string[];
   restart: "unless-stopped";
+  /** Container labels besides the stack's own (e.g. the public-RPC marker, components/services/node-role.ts). */
+  labels?: Record<string, string>;
 }
 
 /** The one-off `init` run of an execution client's datadir from genesis.json (op-reth and op-geth). */

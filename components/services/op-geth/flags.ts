@@ -12,6 +12,7 @@ import { CONTAINER_PORTS, EXECUTION_CLIENT_ALIAS, HOST_LOOPBACK_PORTS } from "..
 import { imageRef } from "../../config/images.js";
 import type { StackConfig } from "../../config/schema.js";
 import { CONTAINER_PATHS, type HostPaths } from "../paths.js";
+import { executionHttpApi, executionHttpPort, metricsPorts, type NodeSettings, nodeLabels, sequencerNode } from "../node-role.js";
 import { executionClientMounts, flag, type ExecutionClientSpec } from "../spec.js";
 
 const P = CONTAINER_PORTS.executionClient;
@@ -19,7 +20,7 @@ const P = CONTAINER_PORTS.executionClient;
 /** Hash scheme: archive mode with the path scheme is not what the tutorial or op-challenger docs use. */
 const STATE_SCHEME = "hash";
 
-export function opGethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: HostPaths): ExecutionClientSpec {
+export function opGethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: HostPaths, node: NodeSettings = sequencerNode(config)): ExecutionClientSpec {
   const p2pPort = config.p2p.executionPort;
   return {
     name: "op-geth",
@@ -36,11 +37,13 @@ export function opGethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: H
       flag("http.addr", "0.0.0.0"),
       flag("http.port", P.http),
       // Host header allowlist: IP literals always pass (rpcstack.go virtualHostHandler); names must be listed.
-      flag("http.vhosts", `op-geth,${EXECUTION_CLIENT_ALIAS},localhost`),
+      // A public RPC answers under whatever name the operator gives it.
+      flag("http.vhosts", node.publicRpcPort === undefined ? `op-geth,${EXECUTION_CLIENT_ALIAS},localhost` : "*"),
       // `miner` for op-batcher: its DA throttling (on by default) calls miner_setMaxDASize on this
       // endpoint and shuts the batcher down on method-not-found (mono@op-batcher/v1.16.10
-      // batcher/driver.go; op-geth eth/api_miner.go MinerAPI.SetMaxDASize). The port is private.
-      flag("http.api", "eth,net,web3,debug,txpool,miner"),
+      // batcher/driver.go; op-geth eth/api_miner.go MinerAPI.SetMaxDASize). The port is private, except a
+      // verifier's public RPC (eth, net, web3 only; node-role.ts).
+      flag("http.api", executionHttpApi(node)),
       flag("authrpc.addr", "0.0.0.0"),
       flag("authrpc.port", P.authrpc),
       flag("authrpc.vhosts", `op-geth,${EXECUTION_CLIENT_ALIAS}`),
@@ -48,6 +51,9 @@ export function opGethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: H
       // Canonical name of the tutorial's --rollup.disabletxpoolgossip (now its alias): a sequencer keeps
       // its mempool to itself.
       flag("rollup.txpool.disable-gossip", "true"),
+      // A verifier forwards the transactions it is sent to the sequencer (op-geth@d0734fd5 cmd/utils/flags.go
+      // `rollup.sequencerhttp`).
+      ...(node.sequencerHttp === undefined ? [] : [flag("rollup.sequencerhttp", node.sequencerHttp)]),
       flag("port", p2pPort),
       // Private chain: no public discovery (it would dial OP bootnodes); peers are added statically.
       "--nodiscover",
@@ -57,9 +63,9 @@ export function opGethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: H
     ],
     env: {},
     ports: [
-      { name: "http", kind: "rpc", internal: P.http, external: HOST_LOOPBACK_PORTS.l2Http, ip: "127.0.0.1", protocol: "tcp" },
+      executionHttpPort(node, P.http, HOST_LOOPBACK_PORTS.l2Http),
       { name: "authrpc", kind: "auth", internal: P.authrpc, ip: "127.0.0.1", protocol: "tcp" },
-      { name: "metrics", kind: "metrics", internal: P.metrics, ip: "127.0.0.1", protocol: "tcp" },
+      ...metricsPorts(node, P.metrics),
       // devp2p over TCP only: discovery (UDP) is off.
       { name: "p2p", kind: "p2p", internal: p2pPort, external: p2pPort, ip: "0.0.0.0", protocol: "tcp" },
     ],
@@ -84,5 +90,6 @@ export function opGethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: H
       command: ["init", flag("datadir", CONTAINER_PATHS.data), flag("state.scheme", STATE_SCHEME), CONTAINER_PATHS.genesis],
       mounts: executionClientMounts(paths.opGethData, paths, false),
     },
+    labels: nodeLabels(node),
   };
 }

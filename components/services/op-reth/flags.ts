@@ -16,11 +16,12 @@ import { CONTAINER_PORTS, EXECUTION_CLIENT_ALIAS, HOST_LOOPBACK_PORTS, STANDARD_
 import { imageRef } from "../../config/images.js";
 import type { StackConfig } from "../../config/schema.js";
 import { CONTAINER_PATHS, type HostPaths } from "../paths.js";
+import { executionHttpApi, executionHttpPort, metricsPorts, type NodeSettings, nodeLabels, sequencerNode } from "../node-role.js";
 import { executionClientMounts, flag, httpProbe, type ExecutionClientSpec } from "../spec.js";
 
 const P = CONTAINER_PORTS.executionClient;
 
-export function opRethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: HostPaths): ExecutionClientSpec {
+export function opRethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: HostPaths, node: NodeSettings = sequencerNode(config)): ExecutionClientSpec {
   const p2pPort = config.p2p.executionPort;
   return {
     name: "op-reth",
@@ -34,17 +35,21 @@ export function opRethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: H
       "--http",
       flag("http.addr", "0.0.0.0"),
       flag("http.port", P.http),
-      // `miner` for op-batcher: its DA throttling (on by default) calls miner_setMaxDASize on this endpoint
-      // and shuts the batcher down on method-not-found (mono@op-batcher/v1.16.10 batcher/driver.go). reth
-      // has no vhost filter; the port is private (Docker network and host loopback).
-      flag("http.api", "eth,net,web3,debug,txpool,miner"),
+      // On the sequencer, `miner` for op-batcher: its DA throttling (on by default) calls miner_setMaxDASize on
+      // this endpoint and shuts the batcher down on method-not-found (mono@op-batcher/v1.16.10 batcher/driver.go).
+      // reth has no vhost filter; the port is private (Docker network and host loopback) except a verifier's
+      // public RPC, which serves eth, net and web3 only (node-role.ts).
+      flag("http.api", executionHttpApi(node)),
       flag("authrpc.addr", "0.0.0.0"),
       flag("authrpc.port", P.authrpc),
       flag("authrpc.jwtsecret", CONTAINER_PATHS.jwt),
       // Since op-reth v2.9.0 the call gas cap (default 50M) also caps eth_estimateGas; our blocks hold 60M.
       flag("rpc.gascap", STANDARD_CHAIN.gasLimit),
-      // A sequencer keeps its mempool to itself.
+      // No node gossips its pool: the sequencer keeps its mempool to itself, and a verifier forwards to it.
       "--rollup.disable-tx-pool-gossip",
+      // A verifier forwards the transactions it is sent to the sequencer (op-reth/v2.3.2
+      // rust/op-reth/crates/node/src/args.rs `--rollup.sequencer`, visible alias `--rollup.sequencer-http`).
+      ...(node.sequencerHttp === undefined ? [] : [flag("rollup.sequencer-http", node.sequencerHttp)]),
       flag("port", p2pPort),
       // Private chain: with discovery on, a custom chain with no bootnodes falls back to Ethereum mainnet's
       // (network.rs `.unwrap_or_else(mainnet_nodes)`); peers are added explicitly.
@@ -53,9 +58,9 @@ export function opRethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: H
     ],
     env: {},
     ports: [
-      { name: "http", kind: "rpc", internal: P.http, external: HOST_LOOPBACK_PORTS.l2Http, ip: "127.0.0.1", protocol: "tcp" },
+      executionHttpPort(node, P.http, HOST_LOOPBACK_PORTS.l2Http),
       { name: "authrpc", kind: "auth", internal: P.authrpc, ip: "127.0.0.1", protocol: "tcp" },
-      { name: "metrics", kind: "metrics", internal: P.metrics, external: HOST_LOOPBACK_PORTS.executionMetrics, ip: "127.0.0.1", protocol: "tcp" },
+      ...metricsPorts(node, P.metrics, HOST_LOOPBACK_PORTS.executionMetrics),
       // devp2p over TCP only: discovery (UDP) is off.
       { name: "p2p", kind: "p2p", internal: p2pPort, external: p2pPort, ip: "0.0.0.0", protocol: "tcp" },
     ],
@@ -72,5 +77,6 @@ export function opRethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: H
       command: ["init", flag("datadir", CONTAINER_PATHS.data), flag("chain", CONTAINER_PATHS.genesis)],
       mounts: executionClientMounts(paths.opRethData, paths, false),
     },
+    labels: nodeLabels(node),
   };
 }

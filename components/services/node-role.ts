@@ -1,0 +1,73 @@
+/**
+ * What differs between the sequencer on ecp-forge and a verifier peer (ecp:peers) for the two services both
+ * run, the execution client and op-node. The spec functions take this instead of reading `ecp:p2p` and
+ * `ecp:peers` themselves, so one spec function serves both hosts.
+ */
+import type { PeerConfig } from "../config/peers.js";
+import type { StackConfig } from "../config/schema.js";
+import type { PortSpec } from "./spec.js";
+
+export interface NodeSettings {
+  role: "sequencer" | "verifier";
+  /** op-node `--p2p.static`. */
+  staticPeers: readonly string[];
+  /** op-node `--p2p.advertise.ip`. */
+  advertiseIp?: string;
+  /** The L2 RPC on 0.0.0.0:<port>, limited to eth, net and web3 (verifiers only). */
+  publicRpcPort?: number;
+  /** The execution client forwards transactions sent to it there (verifiers only). */
+  sequencerHttp?: string;
+  /** Metrics ports also published on this private address, for a Prometheus on another host. */
+  metricsAddress?: string;
+}
+
+export function sequencerNode(config: Pick<StackConfig, "p2p">): NodeSettings {
+  const node: NodeSettings = { role: "sequencer", staticPeers: config.p2p.staticPeers };
+  if (config.p2p.advertiseIp !== undefined) node.advertiseIp = config.p2p.advertiseIp;
+  return node;
+}
+
+/** A peer follows the sequencer, whose op-node it keeps as a static peer. */
+export function verifierNode(peer: PeerConfig, sequencerMultiaddr: string): NodeSettings {
+  const node: NodeSettings = { role: "verifier", staticPeers: [sequencerMultiaddr] };
+  if (peer.advertiseIp !== undefined) node.advertiseIp = peer.advertiseIp;
+  if (peer.publicRpcPort !== undefined) node.publicRpcPort = peer.publicRpcPort;
+  if (peer.sequencerHttp !== undefined) node.sequencerHttp = peer.sequencerHttp;
+  if (peer.metricsAddress !== undefined) node.metricsAddress = peer.metricsAddress;
+  return node;
+}
+
+/** The label that marks a container publishing the chain's public RPC; the policy pack allows that port only
+ *  on containers carrying it together with the verifier role. */
+export const PUBLIC_RPC_LABEL = "org.every-channel.public-rpc";
+export const ROLE_LABEL = "org.every-channel.role";
+
+/**
+ * The namespaces the execution client's HTTP port serves. The sequencer's serves what the other services call
+ * (EL_NAMESPACES_CALLED); a verifier's drops `miner`; a public one serves only eth, net and web3.
+ */
+export function executionHttpApi(node: NodeSettings): string {
+  if (node.role === "sequencer") return "eth,net,web3,debug,txpool,miner";
+  return node.publicRpcPort === undefined ? "eth,net,web3,debug,txpool" : "eth,net,web3";
+}
+
+/** The execution client's HTTP port: on loopback, or a verifier's public RPC on 0.0.0.0 (which replaces the
+ *  loopback binding: Docker cannot bind the same host port on both). */
+export function executionHttpPort(node: NodeSettings, internal: number, loopback: number): PortSpec {
+  return node.publicRpcPort === undefined
+    ? { name: "http", kind: "rpc", internal, external: loopback, ip: "127.0.0.1", protocol: "tcp" }
+    : { name: "http", kind: "rpc", internal, external: node.publicRpcPort, ip: "0.0.0.0", protocol: "tcp" };
+}
+
+/** A metrics port as the host publishes it: `loopback` (for a host-side probe) and/or the private address. */
+export function metricsPorts(node: NodeSettings, internal: number, loopback?: number): PortSpec[] {
+  const base = { kind: "metrics" as const, internal, protocol: "tcp" as const };
+  const ports: PortSpec[] = [loopback === undefined ? { ...base, name: "metrics", ip: "127.0.0.1" } : { ...base, name: "metrics", external: loopback, ip: "127.0.0.1" }];
+  if (node.metricsAddress !== undefined) ports.push({ ...base, name: "metrics-private", external: internal, ip: node.metricsAddress });
+  return ports;
+}
+
+/** The labels a node's containers carry besides the stack's. */
+export function nodeLabels(node: NodeSettings): Record<string, string> {
+  return node.publicRpcPort === undefined ? {} : { [PUBLIC_RPC_LABEL]: String(node.publicRpcPort) };
+}
