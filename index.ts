@@ -27,6 +27,7 @@ export const services = outputs.services;
 export const disputePath = outputs.disputePath;
 export const rail = outputs.rail;
 export const sequencerPeer = outputs.sequencerPeer;
+export const peers = outputs.peers;
 export const monitoring = outputs.monitoring;
 export const grafanaAdminPassword = outputs.grafanaAdminPassword;
 export const undeployable = outputs.undeployable;

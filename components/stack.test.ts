@@ -11,7 +11,7 @@ import { parse as parseToml } from "smol-toml";
 import { beforeEach, describe, expect, it } from "vitest";
 
 import { ConfigError, loadConfig } from "./config/load.js";
-import { minimalRawConfig, TEST_ADDRESSES, TEST_HOST_KEY, TEST_KEYS, TEST_PRESTATE, testConfig } from "./config/test-fixtures.js";
+import { minimalRawConfig, TEST_ADDRESSES, TEST_HOST_KEY, TEST_KEYS, TEST_PEERS, TEST_PRESTATE, testConfig } from "./config/test-fixtures.js";
 import { STANDARD_ABSOLUTE_PRESTATE } from "./config/defaults.js";
 import { PrestateMismatchError } from "./prestate/gate.js";
 import { libp2pPeerId } from "./services/op-node/peer-id.js";
@@ -766,6 +766,113 @@ describe("op-node's peer identity", () => {
     expect(peer.multiaddr).toBe(`/ip4/203.0.113.10/tcp/9222/p2p/${peer.peerId}`);
     // What a verifier's config accepts.
     expect(loadConfig(minimalRawConfig({ "ecp:p2p": JSON.stringify({ staticPeers: [peer.multiaddr] }) })).p2p.staticPeers).toEqual([peer.multiaddr]);
+  });
+});
+
+describe("verifier peers (ecp:peers)", () => {
+  const PEERS = { "ecp:peers": JSON.stringify(TEST_PEERS) };
+  const LOCAL = "command:local:Command";
+  const peerResources = (r: Recorded[], peer: string) => r.filter((x) => x.name.startsWith(`peer-${peer}-`) || x.name === `peer-${peer}`);
+
+  it("each peer is its own host: its Docker provider and SSH connection, with its pinned key, port and state", async () => {
+    const { recorded: r } = await build(PEERS);
+    for (const [i, name] of ["verifier-1", "rpc-1"].entries()) {
+      const p = TEST_PEERS[i]!;
+      const port = "port" in p ? p.port : 22;
+      const provider = byName(r, `peer-${name}-docker`);
+      expect(provider.inputs["host"]).toBe(`ssh://deploy@${p.address}:${port}`);
+      const raw = reveal(provider.inputs["sshOpts"]);
+      const sshOpts = (typeof raw === "string" ? JSON.parse(raw) : raw) as string[];
+      expect(sshOpts.find((o) => o.startsWith("KnownHostsCommand="))).toContain(p.hostKey);
+      const own = peerResources(r, name);
+      for (const x of own.filter((y) => y.type.startsWith("docker:index/"))) expect(x.provider, x.name).toMatch(new RegExp(`pulumi:providers:docker::peer-${name}-docker::`));
+      for (const x of own.filter((y) => y.type === REMOTE)) expect(reveal(x.inputs["connection"]), x.name).toMatchObject({ host: p.address, port, hostKey: p.hostKey });
+      // Only what a verifier needs: the execution client and op-node, each with its image.
+      expect(own.filter((x) => x.type === CONTAINER).map((x) => x.name).sort()).toEqual([`peer-${name}-op-node-container`, `peer-${name}-op-reth-container`]);
+      const dirs = String(reveal(byName(r, `peer-${name}-state-dirs`).inputs["stdin"]));
+      expect(/export DIRS='([^']*)'/.exec(dirs)![1]!.split("\n")).toEqual(["config 0750", "op-geth 0750", "op-node 0750", "op-reth 0750", "secrets 0700"]);
+    }
+    // The sequencer's resources stay on ecp-forge's providers.
+    for (const x of r.filter((y) => y.type.startsWith("docker:index/") && !y.name.startsWith("peer-"))) expect(x.provider, x.name).toMatch(/::ecp-forge-docker::/);
+  });
+
+  it("runs op-node as a verifier of the sequencer: its multiaddr as static peer, its own p2p key, no sequencer key", async () => {
+    const { recorded: r, outputs: o } = await build(PEERS);
+    const sequencer = await promiseOf(o.sequencerPeer);
+    const node = byName(r, "peer-verifier-1-op-node-container");
+    const command = reveal(node.inputs["command"]) as string[];
+    expect(command).toContain("--sequencer.enabled=false");
+    expect(command).toContain(`--p2p.static=${sequencer.multiaddr}`);
+    expect(Object.keys(envOf(node.inputs)).sort()).toEqual(["OP_NODE_L1_BEACON", "OP_NODE_L1_ETH_RPC", "OP_NODE_P2P_PRIV_RAW"]);
+    expect(isSecretValue(node.inputs["envs"])).toBe(true);
+    const peers = await promiseOf(o.peers);
+    expect(Object.keys(peers)).toEqual(["verifier-1", "rpc-1"]);
+    expect(await pulumi.isSecret(o.peers)).toBe(false);
+    // Each host its own identity, and the output is what op-node derives from the key it is given.
+    expect(peers["verifier-1"]!.peerId).toBe(libp2pPeerId(`0x${envOf(node.inputs)["OP_NODE_P2P_PRIV_RAW"]}`));
+    expect(new Set([sequencer.peerId, peers["verifier-1"]!.peerId, peers["rpc-1"]!.peerId]).size).toBe(3);
+    expect(peers["rpc-1"]!.multiaddr).toBe(`/ip4/203.0.113.22/tcp/9222/p2p/${peers["rpc-1"]!.peerId}`);
+    expect(peers["verifier-1"]!.multiaddr).toBe(`/ip4/203.0.113.21/tcp/9222/p2p/${peers["verifier-1"]!.peerId}`);
+    for (const x of r.filter((y) => y.name.startsWith("peer-") && y.type === CONTAINER)) {
+      expect(reveal(x.inputs["labels"]), x.name).toContainEqual({ label: "org.every-channel.role", value: "verifier" });
+    }
+  });
+
+  it("carries genesis.json and rollup.json from ecp-forge before the peer's execution client is initialised", async () => {
+    const { recorded: r, outputs: o } = await build(PEERS);
+    const sums = { genesis: await promiseOf(o.genesisSha256), rollup: await promiseOf(o.rollupSha256) };
+    const carry = byName(r, "peer-rpc-1-chain-config");
+    expect(carry.type).toBe(LOCAL);
+    expect(reveal(carry.inputs["create"])).toBe(
+      `node_modules/.bin/tsx scripts/op-stack/carry-chain-config.ts # ecp-forge -> rpc-1: genesis.json sha256 ${sums.genesis}, rollup.json sha256 ${sums.rollup}`,
+    );
+    const plan = JSON.parse(String(reveal((carry.inputs["environment"] as Record<string, unknown>)["ECP_CARRY"])));
+    expect(plan.from).toMatchObject({ destination: "deploy@ecp-forge", dir: "/var/lib/ecp-opstack/config" });
+    expect(plan.to).toMatchObject({ destination: "deploy@rpc-1.example.org", dir: "/var/lib/ecp-opstack/config" });
+    expect(plan.to.options).toContain("2222");
+    expect(plan.files).toEqual([{ name: "genesis.json", sha256: sums.genesis }, { name: "rollup.json", sha256: sums.rollup }]);
+    expect(String(reveal(byName(r, "peer-rpc-1-op-reth-init").inputs["stdin"]))).toContain(`export GENESIS_SHA256='${sums.genesis}'`);
+  });
+
+  it("publishes the L2 RPC only on the peer configured for it, and metrics only on peers' private addresses, which Prometheus scrapes", async () => {
+    const { recorded: r, outputs: o } = await build(PEERS);
+    const ports = (name: string) => reveal(byName(r, name).inputs["ports"]) as { internal: number; external: number; ip: string }[];
+    expect(ports("peer-rpc-1-op-reth-container")).toContainEqual({ internal: 8545, external: 8545, ip: "0.0.0.0", protocol: "tcp" });
+    expect(ports("peer-verifier-1-op-reth-container")).toContainEqual({ internal: 8545, external: 8545, ip: "127.0.0.1", protocol: "tcp" });
+    expect(ports("op-reth-container")).toContainEqual({ internal: 8545, external: 8545, ip: "127.0.0.1", protocol: "tcp" });
+    expect(ports("peer-verifier-1-op-node-container")).toContainEqual({ internal: 7300, external: 7300, ip: "10.0.0.21", protocol: "tcp" });
+    expect(reveal(byName(r, "peer-rpc-1-op-reth-container").inputs["command"])).toContain("--http.api=eth,net,web3");
+    const peers = await promiseOf(o.peers);
+    expect(peers["rpc-1"]!.l2Rpc).toEqual({ public: "http://203.0.113.22:8545", tunnel: "ssh -N -L 8545:127.0.0.1:8545 -p 2222 deploy@rpc-1.example.org" });
+    expect(peers["verifier-1"]!.l2Rpc).toEqual({ tunnel: "ssh -N -L 8545:127.0.0.1:8545 -p 22 deploy@203.0.113.21" });
+    const stdin = String(reveal(byName(r, "monitoring-files").inputs["stdin"]));
+    const prometheusYml = /export FILES='([^']*)'/.exec(stdin)![1]!.split("\n").find((l) => l.startsWith("prometheus/prometheus.yml "))!;
+    const yml = jsyaml.load(Buffer.from(prometheusYml.slice(prometheusYml.indexOf(" ") + 1), "base64").toString("utf8")) as {
+      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+    };
+    const targets = (job: string) => yml.scrape_configs.find((c) => c.job_name === job)!.static_configs.flatMap((c) => c.targets);
+    expect(targets("op-node")).toEqual(["op-node:7300", "10.0.0.21:7300", "10.0.0.22:7300"]);
+    expect(targets("execution-client")).toEqual(["execution:6060", "10.0.0.21:6060", "10.0.0.22:6060"]);
+  });
+
+  it("removing one peer from ecp:peers deletes its tree only: the sequencer and the other peer stay, Prometheus drops its targets", async () => {
+    const a = await build(PEERS);
+    const b = await build({ "ecp:peers": JSON.stringify([TEST_PEERS[1]]) });
+    const key = (x: Recorded) => `${x.type} ${x.name}`;
+    const before = new Map(a.recorded.map((x) => [key(x), JSON.stringify(reveal(x.inputs))]));
+    const after = new Map(b.recorded.map((x) => [key(x), JSON.stringify(reveal(x.inputs))]));
+    const deleted = [...before.keys()].filter((k) => !after.has(k));
+    expect(deleted.length).toBeGreaterThan(10);
+    expect(deleted.every((k) => k.includes(" peer-verifier-1"))).toBe(true);
+    expect([...after.keys()].filter((k) => !before.has(k))).toEqual([]);
+    const changed = [...after.entries()].filter(([k, v]) => before.get(k) !== v).map(([k]) => k.split(" ")[1]);
+    expect(changed.sort()).toEqual(["monitoring-files", "prometheus-container"]);
+  });
+
+  it("without ecp:peers: no peer resources, an empty output", async () => {
+    const { recorded: r, outputs: o } = await build();
+    expect(r.filter((x) => x.name.startsWith("peer-"))).toEqual([]);
+    expect(await promiseOf(o.peers)).toEqual({});
   });
 });
 

@@ -28,6 +28,7 @@ import { OpNode } from "./services/op-node/index.js";
 import { OpProposer } from "./services/op-proposer/index.js";
 import { hostPaths } from "./services/paths.js";
 import { Monitoring, monitoringEndpoints } from "./monitoring/index.js";
+import { type PeerOutput, VerifierPeer } from "./peers/index.js";
 import { libp2pPeerId, opNodeMultiaddr } from "./services/op-node/peer-id.js";
 import type { ServiceContext } from "./services/service.js";
 
@@ -192,6 +193,33 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
     }));
   }
 
+  // op-node's libp2p identity (from the stack's key): what every verifier keeps as a static peer.
+  const sequencerPeer = pulumi.unsecret(
+    secrets.opNodeP2pKeyHex.apply((key) => {
+      const peerId = libp2pPeerId(`0x${key}`);
+      const where: { address: string; advertiseIp?: string } = { address: config.host.address };
+      if (config.p2p.advertiseIp !== undefined) where.advertiseIp = config.p2p.advertiseIp;
+      return { peerId, multiaddr: opNodeMultiaddr(where, config.p2p.opNodePort, peerId) };
+    }),
+  );
+
+  // Verifier peers (components/peers): one component tree per host, each depending on ecp-forge's deployment only.
+  const peers = config.peers.map(
+    (peer) =>
+      new VerifierPeer({
+        peer,
+        config,
+        stack: options.stack,
+        secrets,
+        sequencerPaths: paths,
+        sequencerMultiaddr: sequencerPeer.apply((p) => p.multiaddr),
+        chainConfig: deployment.apply((d) => ({ genesisSha256: d.genesisSha256, rollupSha256: d.rollupSha256 })),
+        configHash,
+        dependsOn: [deployer.inspect, day2.step],
+        ...(options.probeHost === undefined ? {} : { probeHost: options.probeHost }),
+      }),
+  );
+
   // Prometheus, Alertmanager and Grafana on the same network (components/monitoring).
   const monitoring = config.monitoring.enabled
     ? new Monitoring("monitoring", { config, ctx, paths, running: { challenger: gate.challenger.create, disputeMon: gate.disputeMon.create }, dependsOn: [state.dirs] })
@@ -225,14 +253,9 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
     onChain: day2.report,
     endpoints: serviceEndpoints(config.host),
     /** op-node's libp2p identity (from the stack's key): what a verifier puts in its `ecp:p2p.staticPeers`. */
-    sequencerPeer: pulumi.unsecret(
-      secrets.opNodeP2pKeyHex.apply((key) => {
-        const peerId = libp2pPeerId(`0x${key}`);
-        const where: { address: string; advertiseIp?: string } = { address: config.host.address };
-        if (config.p2p.advertiseIp !== undefined) where.advertiseIp = config.p2p.advertiseIp;
-        return { peerId, multiaddr: opNodeMultiaddr(where, config.p2p.opNodePort, peerId) };
-      }),
-    ),
+    sequencerPeer,
+    /** Each verifier peer by name: its peer id and multiaddr, its L2 RPC (public when configured) and tunnels. */
+    peers: pulumi.all(Object.fromEntries(peers.map((p, i) => [config.peers[i]!.name, p.output]))) as pulumi.Output<Record<string, PeerOutput>>,
     /** The execution client that runs: op-reth or op-geth. */
     executionClient: config.executionClient,
     services: Object.values(BINARY_OF).filter(
@@ -260,7 +283,7 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
     undeployable:
       "The Sepolia L1 contracts cannot be undeployed: `pulumi destroy` removes the containers (and the state directories only with ecp:destroyRemovesState) but leaves the L1 deployment and op-deployer's state.json record on the host.",
   };
-  return { outputs, parts: { host, secrets, state, deployer, ctx, paths, executionClient, opNode, monitoring } };
+  return { outputs, parts: { host, secrets, state, deployer, ctx, paths, executionClient, opNode, monitoring, peers } };
 }
 
 /**

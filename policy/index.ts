@@ -17,7 +17,8 @@ new PolicyPack("ecp-forge", {
   policies: [
     {
       name: "no-public-service-ports",
-      description: "No RPC, engine-auth or metrics port is published beyond loopback; only the execution client's (op-reth or op-geth) and op-node's P2P ports are public.",
+      description:
+        "No RPC, engine-auth or metrics port is published beyond loopback, except P2P ports, a verifier peer's public L2 RPC and metrics on a private address.",
       enforcementLevel: "mandatory",
       validateResource: (args, report) => noPublicServicePorts(asResource(args), report),
     },

@@ -2,7 +2,7 @@
 // rule catches the mistake it exists for.
 import { describe, expect, it } from "vitest";
 
-import { testConfig } from "../components/config/test-fixtures.js";
+import { TEST_PEERS, testConfig } from "../components/config/test-fixtures.js";
 import { opStack } from "../components/stack.js";
 import { installMocks, promiseOf, type Recorded, reveal, settle } from "../components/testing/pulumi-mocks.js";
 import {
@@ -28,8 +28,11 @@ function violations(rule: (r: ResourceLike, report: (m: string) => void) => void
 async function stackResources(): Promise<ResourceLike[]> {
   const recorded: Recorded[] = installMocks();
   const W = `0x${"a1".repeat(32)},0x${"a2".repeat(32)},0x${"a3".repeat(32)}`;
-  const { outputs } = opStack(testConfig({ "ecp:witnessPrivateKeys": W, "ecp:rail": JSON.stringify({ archivePath: "/srv/a.jsonl" }) }), { stack: "sepolia", warn: () => undefined });
+  // Every part: the rail, monitoring, and two verifier peers (one with the public RPC).
+  const config = testConfig({ "ecp:witnessPrivateKeys": W, "ecp:rail": JSON.stringify({ archivePath: "/srv/a.jsonl" }), "ecp:peers": JSON.stringify(TEST_PEERS) });
+  const { outputs } = opStack(config, { stack: "sepolia", warn: () => undefined });
   await promiseOf(outputs.rail);
+  await promiseOf(outputs.peers);
   await settle(recorded);
   // Policies see inputs decrypted.
   return recorded.map((r) => ({ type: r.type, name: r.name, props: reveal(r.inputs) as Record<string, unknown> }));
@@ -44,8 +47,11 @@ describe("the stack passes its own policies", () => {
     for (const [name, rule] of Object.entries(RESOURCE_RULES)) {
       for (const r of resources) expect(violations(rule, r), `${name} on ${r.type} ${r.name}`).toEqual([]);
     }
-    // Tags only, so far: the advisory rule says so for each image (7 chain images, 3 monitoring).
-    expect(resources.filter((r) => r.type === REMOTE_IMAGE).flatMap((r) => violations(imagesPinnedByDigest, r))).toHaveLength(10);
+    // Tags only, so far: the advisory rule says so for each image (7 chain images, 3 monitoring, 2 per peer).
+    expect(resources.filter((r) => r.type === REMOTE_IMAGE).flatMap((r) => violations(imagesPinnedByDigest, r))).toHaveLength(14);
+    // The peer's public RPC is there, and it passed.
+    const publicRpc = resources.find((r) => r.name === "peer-rpc-1-op-reth-container")!;
+    expect(publicRpc.props["ports"]).toContainEqual({ internal: 8545, external: 8545, ip: "0.0.0.0", protocol: "tcp" });
   });
 });
 
@@ -53,7 +59,7 @@ describe("no-public-service-ports", () => {
   it("refuses an RPC port on 0.0.0.0, a random host port, and a public port on a service without P2P", () => {
     const node = (ports: unknown[]): ResourceLike => ({ type: CONTAINER, name: "op-node-container", props: { name: "op-node", labels: labels("op-node"), ports } });
     expect(violations(noPublicServicePorts, node([{ internal: 9545, external: 9545, ip: "0.0.0.0", protocol: "tcp" }]))).toEqual([
-      "op-node port 9545/tcp is published on 0.0.0.0: only the execution client's (op-reth or op-geth) and op-node's P2P ports may be public. Bind it to 127.0.0.1.",
+      "op-node port 9545/tcp is published on 0.0.0.0: only the execution client's (op-reth or op-geth) and op-node's P2P ports, a verifier peer's public L2 RPC (ecp:peers[].publicRpcPort) and metrics on a private address may leave loopback. Bind it to 127.0.0.1.",
     ]);
     expect(violations(noPublicServicePorts, node([{ internal: 7300 }]))).toEqual([
       "op-node port 7300/tcp is published on 0.0.0.0 on a random host port; publish it on 127.0.0.1 or not at all.",
@@ -61,6 +67,24 @@ describe("no-public-service-ports", () => {
     expect(violations(noPublicServicePorts, node([{ internal: 9222, external: 9222, ip: "0.0.0.0", protocol: "udp" }, { internal: 9545, external: 9545, ip: "127.0.0.1" }]))).toEqual([]);
     const batcher: ResourceLike = { type: CONTAINER, name: "b", props: { labels: labels("op-batcher"), ports: [{ internal: 9999, external: 9999, ip: "0.0.0.0" }] } };
     expect(violations(noPublicServicePorts, batcher)).toHaveLength(1);
+  });
+
+  it("allows the L2 RPC beyond loopback only on a verifier labelled for it, and metrics only on a private address", () => {
+    const el = (extra: { label: string; value: string }[], ports: unknown[]): ResourceLike => ({ type: CONTAINER, name: "el", props: { labels: [...labels("op-reth"), ...extra], ports } });
+    const rpc = [{ internal: 8545, external: 8545, ip: "0.0.0.0", protocol: "tcp" }];
+    const verifier = { label: "org.every-channel.role", value: "verifier" };
+    const publicRpc = { label: "org.every-channel.public-rpc", value: "8545" };
+    expect(violations(noPublicServicePorts, el([verifier, publicRpc], rpc))).toEqual([]);
+    // The sequencer's RPC, an unlabelled verifier, a label for another port, and another port under the label.
+    expect(violations(noPublicServicePorts, el([{ label: "org.every-channel.role", value: "sequencer" }, publicRpc], rpc))).toHaveLength(1);
+    expect(violations(noPublicServicePorts, el([verifier], rpc))).toHaveLength(1);
+    expect(violations(noPublicServicePorts, el([verifier, { ...publicRpc, value: "8546" }], rpc))).toHaveLength(1);
+    expect(violations(noPublicServicePorts, el([verifier, publicRpc], [{ internal: 8551, external: 8545, ip: "0.0.0.0" }]))).toHaveLength(1);
+    // Metrics: a private address passes, a public one or 0.0.0.0 does not; the RPC on a private address does not either.
+    expect(violations(noPublicServicePorts, el([], [{ internal: 6060, external: 6060, ip: "10.0.0.21" }, { internal: 7300, external: 7300, ip: "100.64.1.2" }]))).toEqual([]);
+    expect(violations(noPublicServicePorts, el([], [{ internal: 6060, external: 6060, ip: "203.0.113.21" }]))).toHaveLength(1);
+    expect(violations(noPublicServicePorts, el([], [{ internal: 6060, external: 6060, ip: "0.0.0.0" }]))).toHaveLength(1);
+    expect(violations(noPublicServicePorts, el([], [{ internal: 8545, external: 8545, ip: "10.0.0.21" }]))).toHaveLength(1);
   });
 });
 

@@ -9,6 +9,8 @@
  * command stdin and environment) are secret inputs.
  */
 import { CONTAINER_PORTS } from "../components/config/defaults.js";
+import { isPrivateIpv4 } from "../components/config/patterns.js";
+import { PUBLIC_RPC_LABEL, ROLE_LABEL } from "../components/services/node-role.js";
 
 export interface ResourceLike {
   type: string;
@@ -30,12 +32,35 @@ const P2P_SERVICES = new Set(["op-reth", "op-geth", "op-node"]);
 /** Every RPC, engine-auth and metrics port the services listen on inside their containers. */
 const PRIVATE_CONTAINER_PORTS = new Set<number>(Object.values(CONTAINER_PORTS).flatMap((ports) => Object.values(ports)));
 
-function serviceOf(props: Record<string, unknown>): string {
+/** Metrics ports, which may also be published on a private address (a peer scraped from ecp-forge). */
+const METRICS_PORTS = new Set<number>(Object.values(CONTAINER_PORTS).flatMap((ports) => ("metrics" in ports ? [ports.metrics] : [])));
+
+function labelOf(props: Record<string, unknown>, name: string): string | undefined {
   const labels = Array.isArray(props["labels"]) ? (props["labels"] as { label?: string; value?: string }[]) : [];
-  return labels.find((l) => l.label === "org.every-channel.service")?.value ?? String(props["name"] ?? "");
+  return labels.find((l) => l.label === name)?.value;
 }
 
-/** No RPC, auth or metrics port is published beyond loopback; only the execution client's (op-reth or op-geth) and op-node's P2P ports are public. */
+function serviceOf(props: Record<string, unknown>): string {
+  return labelOf(props, "org.every-channel.service") ?? String(props["name"] ?? "");
+}
+
+/** A verifier peer's execution client publishing the chain's public RPC: the HTTP port, on the port its
+ *  public-RPC label names, on a container labelled as a verifier. The sequencer's RPC never qualifies. */
+function isPublicRpc(props: Record<string, unknown>, service: string, p: { internal?: number; external?: number }): boolean {
+  return (
+    EXECUTION_CLIENTS_SERVICES.has(service) &&
+    p.internal === CONTAINER_PORTS.executionClient.http &&
+    labelOf(props, ROLE_LABEL) === "verifier" &&
+    labelOf(props, PUBLIC_RPC_LABEL) === String(p.external)
+  );
+}
+const EXECUTION_CLIENTS_SERVICES = new Set(["op-reth", "op-geth"]);
+
+/**
+ * No RPC, auth or metrics port is published beyond loopback, with three exceptions: the execution client's
+ * and op-node's P2P ports; a verifier peer's public L2 RPC (ecp:peers[].publicRpcPort, never the sequencer's);
+ * and metrics ports on a private address (10/8, 172.16/12, 192.168/16, 100.64/10) for the sequencer's Prometheus.
+ */
 export function noPublicServicePorts(r: ResourceLike, report: Report): void {
   if (r.type !== CONTAINER) return;
   const service = serviceOf(r.props);
@@ -46,8 +71,14 @@ export function noPublicServicePorts(r: ResourceLike, report: Report): void {
     const where = `${service} port ${p.internal}/${p.protocol ?? "tcp"} is published on ${ip}`;
     if (p.external === undefined) {
       report(`${where} on a random host port; publish it on 127.0.0.1 or not at all.`);
-    } else if (!P2P_SERVICES.has(service) || PRIVATE_CONTAINER_PORTS.has(p.internal ?? -1) || p.external !== p.internal) {
-      report(`${where}: only the execution client's (op-reth or op-geth) and op-node's P2P ports may be public. Bind it to 127.0.0.1.`);
+      continue;
+    }
+    if (METRICS_PORTS.has(p.internal ?? -1) && isPrivateIpv4(ip)) continue;
+    if (isPublicRpc(r.props, service, p)) continue;
+    if (!P2P_SERVICES.has(service) || PRIVATE_CONTAINER_PORTS.has(p.internal ?? -1) || p.external !== p.internal) {
+      report(
+        `${where}: only the execution client's (op-reth or op-geth) and op-node's P2P ports, a verifier peer's public L2 RPC (ecp:peers[].publicRpcPort) and metrics on a private address may leave loopback. Bind it to 127.0.0.1.`,
+      );
     }
   }
 }

@@ -8,7 +8,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 
 import { DOCKER_NETWORK } from "../config/defaults.js";
-import { type HostPaths, stateDirectories } from "../services/paths.js";
+import { type HostPaths, stateDirectories, type StateDirectory } from "../services/paths.js";
 import { opStackScript, remoteScript, shellQuote } from "./shell.js";
 import type { CommandConnection } from "./ssh.js";
 
@@ -20,11 +20,18 @@ export interface HostStateArgs {
   destroyRemovesState: boolean;
   /** An image with a shell for emptying root-owned data directories on destroy (the rail's pinned Node image). */
   cleanupImage: string;
+  /** The directories to create (default: all of the sequencer's, stateDirectories). */
+  directories?: StateDirectory[];
 }
 
 /** The create and delete lines of the state-directory step. Pure, for the tests. */
-export function stateDirsStep(paths: HostPaths, destroyRemovesState: boolean, cleanupImage: string): { create: string; stdin: string; delete?: string } {
-  const dirs = stateDirectories(paths)
+export function stateDirsStep(
+  paths: HostPaths,
+  destroyRemovesState: boolean,
+  cleanupImage: string,
+  directories: StateDirectory[] = stateDirectories(paths),
+): { create: string; stdin: string; delete?: string } {
+  const dirs = directories
     .map((d) => `${d.path} ${d.mode}`)
     .join("\n");
   const env = { STATE_DIR: paths.root, DIRS: dirs };
@@ -45,7 +52,7 @@ export class HostState extends pulumi.ComponentResource {
 
   constructor(name: string, args: HostStateArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ecp:host:HostState", name, {}, opts);
-    const step = stateDirsStep(args.paths, args.destroyRemovesState, args.cleanupImage);
+    const step = stateDirsStep(args.paths, args.destroyRemovesState, args.cleanupImage, args.directories);
     this.dirs = new command.remote.Command(
       `${name}-dirs`,
       { connection: args.connection, ...step, addPreviousOutputInEnv: false },

@@ -17,7 +17,7 @@ import type { HostPaths } from "../services/paths.js";
 import { createService, type ServiceContext } from "../services/service.js";
 import { alertmanagerConfigYaml } from "./alertmanager.js";
 import { monitoringFiles, type MonitoringFile } from "./bundle.js";
-import { defaultTargets, type ScrapeTargets } from "./jobs.js";
+import { defaultTargets, peerTargets, type ScrapeTargets } from "./jobs.js";
 import { alertmanagerSpec, GRAFANA_ADMIN_USER, grafanaSpec, prometheusSpec } from "./services.js";
 
 /** Which of the stack's services run, so Prometheus scrapes only those. */
@@ -26,11 +26,15 @@ export interface RunningServices {
   disputeMon: boolean;
 }
 
-/** Prometheus' targets: the stack's services that run, and the rail processes from config. */
-export function scrapeTargets(config: Pick<StackConfig, "monitoring">, running: RunningServices): ScrapeTargets {
+/** Prometheus' targets: the stack's services that run, the verifier peers' that publish metrics, and the rail
+ *  processes from config. */
+export function scrapeTargets(config: Pick<StackConfig, "monitoring" | "peers">, running: RunningServices): ScrapeTargets {
   const d = defaultTargets();
+  const peers = peerTargets(config.peers);
   return {
     ...d,
+    opNode: [...d.opNode, ...peers.opNode],
+    executionClient: [...d.executionClient, ...peers.executionClient],
     opChallenger: running.challenger ? d.opChallenger : [],
     opDisputeMon: running.disputeMon ? d.opDisputeMon : [],
     railWitness: config.monitoring.railTargets.witness,
@@ -40,7 +44,7 @@ export function scrapeTargets(config: Pick<StackConfig, "monitoring">, running: 
 
 /** Every file the monitoring containers read: bundle.ts's, plus alertmanager.yml.
  *  @throws AlertThresholdsError naming each bad `ecp:monitoring.thresholds` field. */
-export function stackMonitoringFiles(config: Pick<StackConfig, "monitoring" | "alertWebhookUrl" | "executionClient">, running: RunningServices): MonitoringFile[] {
+export function stackMonitoringFiles(config: Pick<StackConfig, "monitoring" | "alertWebhookUrl" | "executionClient" | "peers">, running: RunningServices): MonitoringFile[] {
   return [
     ...monitoringFiles({
       prometheus: {

@@ -59,3 +59,16 @@ export function defaultTargets(): ScrapeTargets {
     railRelayer: [`rail-relayer:${RAIL_PORTS.relayer}`],
   };
 }
+
+/**
+ * The targets on verifier peers (ecp:peers) with a private metrics address: their op-node and execution
+ * client publish their metrics ports there (services/node-role.ts), and Prometheus on ecp-forge reaches them
+ * through the host's own routes. Peers without one are not scraped (config warning).
+ */
+export function peerTargets(peers: readonly { metricsAddress?: string }[]): { opNode: string[]; executionClient: string[] } {
+  const addresses = peers.flatMap((p) => (p.metricsAddress === undefined ? [] : [p.metricsAddress]));
+  return {
+    opNode: addresses.map((a) => `${a}:${CONTAINER_PORTS.opNode.metrics}`),
+    executionClient: addresses.map((a) => `${a}:${CONTAINER_PORTS.executionClient.metrics}`),
+  };
+}

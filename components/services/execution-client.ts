@@ -54,6 +54,8 @@ export function executionClientSpec(
 
 export interface ExecutionClientArgs extends ServiceArgs {
   genesisSha256: pulumi.Input<string>;
+  /** Default: the sequencer's. */
+  node?: NodeSettings;
 }
 
 export class ExecutionClientService extends pulumi.ComponentResource {
@@ -62,7 +64,7 @@ export class ExecutionClientService extends pulumi.ComponentResource {
 
   constructor(name: string, args: ExecutionClientArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ecp:opstack:ExecutionClient", name, {}, opts);
-    const spec = executionClientSpec(args.config, args.paths);
+    const spec = executionClientSpec(args.config, args.paths, args.node);
     const image = remoteImage(name, spec.image, args.ctx, this);
     const step = pulumi.all([args.genesisSha256, image.imageId]).apply(([sha, imageId]) => ({
       create: `bash -s # ${spec.name} init, genesis.json sha256 ${sha}, image ${imageId}`,

@@ -27,9 +27,10 @@ export function sequencerNode(config: Pick<StackConfig, "p2p">): NodeSettings {
   return node;
 }
 
-/** A peer follows the sequencer, whose op-node it keeps as a static peer. */
-export function verifierNode(peer: PeerConfig, sequencerMultiaddr: string): NodeSettings {
-  const node: NodeSettings = { role: "verifier", staticPeers: [sequencerMultiaddr] };
+/** A peer follows the sequencer, whose op-node it keeps as a static peer (op-node's settings need its multiaddr;
+ *  the execution client's do not). */
+export function verifierNode(peer: PeerConfig, sequencerMultiaddr?: string): NodeSettings {
+  const node: NodeSettings = { role: "verifier", staticPeers: sequencerMultiaddr === undefined ? [] : [sequencerMultiaddr] };
   if (peer.advertiseIp !== undefined) node.advertiseIp = peer.advertiseIp;
   if (peer.publicRpcPort !== undefined) node.publicRpcPort = peer.publicRpcPort;
   if (peer.sequencerHttp !== undefined) node.sequencerHttp = peer.sequencerHttp;

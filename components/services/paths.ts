@@ -87,3 +87,11 @@ export function stateDirectories(paths: HostPaths): StateDirectory[] {
   }
   return [...dirs].sort().map((path) => ({ path, mode: path === "secrets" ? "0700" : "0750" }));
 }
+
+/** A verifier peer's directories: the chain config, the JWT, and the execution client's and op-node's data. */
+export function peerStateDirectories(paths: HostPaths): StateDirectory[] {
+  const wanted = new Set([paths.configDir, paths.jwt, paths.opGethData, paths.opRethData, paths.opNodeData].map((p) => p.slice(paths.root.length + 1)));
+  const parent = (rel: string) => (/\.[a-z]+$/.test(rel) ? rel.slice(0, rel.lastIndexOf("/")) : rel);
+  const keep = new Set([...wanted].map(parent));
+  return stateDirectories(paths).filter((d) => keep.has(d.path));
+}

@@ -144,10 +144,13 @@ export function installMocks(chain: MockChain = {}, preview = false): Recorded[]
           case "random:index/randomPassword:RandomPassword":
             state["result"] = MOCK_GRAFANA_PASSWORD;
             break;
-          case "random:index/randomBytes:RandomBytes":
-            state["hex"] = MOCK_JWT_HEX;
-            state["base64"] = Buffer.from(MOCK_JWT_HEX, "hex").toString("base64");
+          case "random:index/randomBytes:RandomBytes": {
+            // The sequencer's keys are MOCK_JWT_HEX; each verifier peer's its own (from the resource name).
+            const hex = args.name.startsWith("peer-") ? sha(args.name) : MOCK_JWT_HEX;
+            state["hex"] = hex;
+            state["base64"] = Buffer.from(hex, "hex").toString("base64");
             break;
+          }
           default:
             break;
         }
