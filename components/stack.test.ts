@@ -855,6 +855,17 @@ describe("verifier peers (ecp:peers)", () => {
     expect(targets("execution-client")).toEqual(["execution:6060", "10.0.0.21:6060", "10.0.0.22:6060"]);
   });
 
+  it("with ecp:host.privateAddress: the sequencer's L2 RPC is also there, and peers without their own URL forward to it", async () => {
+    const host = JSON.stringify({ user: "deploy", hostKey: TEST_HOST_KEY, privateAddress: "10.0.0.10" });
+    const { recorded: r } = await build({ ...PEERS, "ecp:host": host });
+    expect(reveal(byName(r, "op-reth-container").inputs["ports"])).toContainEqual({ internal: 8545, external: 8545, ip: "10.0.0.10", protocol: "tcp" });
+    expect(reveal(byName(r, "peer-verifier-1-op-reth-container").inputs["command"])).toContain("--rollup.sequencer-http=http://10.0.0.10:8545");
+    // A peer's own URL wins.
+    expect(reveal(byName(r, "peer-rpc-1-op-reth-container").inputs["command"])).toContain("--rollup.sequencer-http=http://10.0.0.10:8545");
+    const own = await build({ "ecp:peers": JSON.stringify([{ ...TEST_PEERS[1], sequencerHttp: "https://seq.internal:8545" }]), "ecp:host": host });
+    expect(reveal(byName(own.recorded, "peer-rpc-1-op-reth-container").inputs["command"])).toContain("--rollup.sequencer-http=https://seq.internal:8545");
+  });
+
   it("removing one peer from ecp:peers deletes its tree only: the sequencer and the other peer stay, Prometheus drops its targets", async () => {
     const a = await build(PEERS);
     const b = await build({ "ecp:peers": JSON.stringify([TEST_PEERS[1]]) });

@@ -2,7 +2,7 @@
 // rule catches the mistake it exists for.
 import { describe, expect, it } from "vitest";
 
-import { TEST_PEERS, testConfig } from "../components/config/test-fixtures.js";
+import { TEST_HOST_KEY, TEST_PEERS, testConfig } from "../components/config/test-fixtures.js";
 import { opStack } from "../components/stack.js";
 import { installMocks, promiseOf, type Recorded, reveal, settle } from "../components/testing/pulumi-mocks.js";
 import {
@@ -28,8 +28,10 @@ function violations(rule: (r: ResourceLike, report: (m: string) => void) => void
 async function stackResources(): Promise<ResourceLike[]> {
   const recorded: Recorded[] = installMocks();
   const W = `0x${"a1".repeat(32)},0x${"a2".repeat(32)},0x${"a3".repeat(32)}`;
-  // Every part: the rail, monitoring, and two verifier peers (one with the public RPC).
-  const config = testConfig({ "ecp:witnessPrivateKeys": W, "ecp:rail": JSON.stringify({ archivePath: "/srv/a.jsonl" }), "ecp:peers": JSON.stringify(TEST_PEERS) });
+  // Every part: the rail, monitoring, and two verifier peers (one with the public RPC) forwarding to ecp-forge's private address.
+  const config = testConfig({ "ecp:witnessPrivateKeys": W, "ecp:rail": JSON.stringify({ archivePath: "/srv/a.jsonl" }), "ecp:peers": JSON.stringify(TEST_PEERS),
+    "ecp:host": JSON.stringify({ user: "deploy", hostKey: TEST_HOST_KEY, privateAddress: "10.0.0.10" }),
+  });
   const { outputs } = opStack(config, { stack: "sepolia", warn: () => undefined });
   await promiseOf(outputs.rail);
   await promiseOf(outputs.peers);
@@ -52,6 +54,7 @@ describe("the stack passes its own policies", () => {
     // The peer's public RPC is there, and it passed.
     const publicRpc = resources.find((r) => r.name === "peer-rpc-1-op-reth-container")!;
     expect(publicRpc.props["ports"]).toContainEqual({ internal: 8545, external: 8545, ip: "0.0.0.0", protocol: "tcp" });
+    expect(resources.find((r) => r.name === "op-reth-container")!.props["ports"]).toContainEqual({ internal: 8545, external: 8545, ip: "10.0.0.10", protocol: "tcp" });
   });
 });
 
@@ -59,7 +62,7 @@ describe("no-public-service-ports", () => {
   it("refuses an RPC port on 0.0.0.0, a random host port, and a public port on a service without P2P", () => {
     const node = (ports: unknown[]): ResourceLike => ({ type: CONTAINER, name: "op-node-container", props: { name: "op-node", labels: labels("op-node"), ports } });
     expect(violations(noPublicServicePorts, node([{ internal: 9545, external: 9545, ip: "0.0.0.0", protocol: "tcp" }]))).toEqual([
-      "op-node port 9545/tcp is published on 0.0.0.0: only the execution client's (op-reth or op-geth) and op-node's P2P ports, a verifier peer's public L2 RPC (ecp:peers[].publicRpcPort) and metrics on a private address may leave loopback. Bind it to 127.0.0.1.",
+      "op-node port 9545/tcp is published on 0.0.0.0: only the execution client's (op-reth or op-geth) and op-node's P2P ports, a verifier peer's public L2 RPC (ecp:peers[].publicRpcPort), and the L2 RPC and metrics on a private address may leave loopback. Bind it to 127.0.0.1.",
     ]);
     expect(violations(noPublicServicePorts, node([{ internal: 7300 }]))).toEqual([
       "op-node port 7300/tcp is published on 0.0.0.0 on a random host port; publish it on 127.0.0.1 or not at all.",
@@ -80,11 +83,15 @@ describe("no-public-service-ports", () => {
     expect(violations(noPublicServicePorts, el([verifier], rpc))).toHaveLength(1);
     expect(violations(noPublicServicePorts, el([verifier, { ...publicRpc, value: "8546" }], rpc))).toHaveLength(1);
     expect(violations(noPublicServicePorts, el([verifier, publicRpc], [{ internal: 8551, external: 8545, ip: "0.0.0.0" }]))).toHaveLength(1);
-    // Metrics: a private address passes, a public one or 0.0.0.0 does not; the RPC on a private address does not either.
+    // Metrics and the L2 RPC: a private address passes, a public one or 0.0.0.0 does not; the engine API never.
     expect(violations(noPublicServicePorts, el([], [{ internal: 6060, external: 6060, ip: "10.0.0.21" }, { internal: 7300, external: 7300, ip: "100.64.1.2" }]))).toEqual([]);
+    expect(violations(noPublicServicePorts, el([], [{ internal: 8545, external: 8545, ip: "10.0.0.10" }]))).toEqual([]);
     expect(violations(noPublicServicePorts, el([], [{ internal: 6060, external: 6060, ip: "203.0.113.21" }]))).toHaveLength(1);
     expect(violations(noPublicServicePorts, el([], [{ internal: 6060, external: 6060, ip: "0.0.0.0" }]))).toHaveLength(1);
-    expect(violations(noPublicServicePorts, el([], [{ internal: 8545, external: 8545, ip: "10.0.0.21" }]))).toHaveLength(1);
+    expect(violations(noPublicServicePorts, el([], [{ internal: 8545, external: 8545, ip: "203.0.113.21" }]))).toHaveLength(1);
+    expect(violations(noPublicServicePorts, el([], [{ internal: 8551, external: 8551, ip: "10.0.0.21" }]))).toHaveLength(1);
+    const node: ResourceLike = { type: CONTAINER, name: "n", props: { labels: labels("op-node"), ports: [{ internal: 9545, external: 9545, ip: "10.0.0.21" }] } };
+    expect(violations(noPublicServicePorts, node)).toHaveLength(1);
   });
 });
 

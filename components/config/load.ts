@@ -184,6 +184,18 @@ export function configWarnings(config: StackConfig): string[] {
       );
     }
   }
+  for (const [i, peer] of config.peers.entries()) {
+    if (config.monitoring.enabled && peer.metricsAddress === undefined) {
+      warnings.push(
+        `\`${fullKey(`peers[${i}].metricsAddress`)}\` is not set, so Prometheus on ecp-forge does not scrape peer ${peer.name}. Run \`pulumi config set --path '${fullKey(`peers[${i}].metricsAddress`)}' <its private IPv4>\`.`,
+      );
+    }
+    if (peer.publicRpcPort !== undefined && peer.sequencerHttp === undefined && config.host.privateAddress === undefined) {
+      warnings.push(
+        `Peer ${peer.name} publishes the L2 RPC, but neither \`${fullKey("host.privateAddress")}\` nor \`${fullKey(`peers[${i}].sequencerHttp`)}\` is set: transactions sent to it stay in its own pool and are never sequenced. Run \`pulumi config set --path ${fullKey("host.privateAddress")} <ecp-forge's private IPv4>\`.`,
+      );
+    }
+  }
   if (config.opDeployer.version !== OP_DEPLOYER_VERSION) {
     warnings.push(
       `\`${fullKey("opDeployerVersion")}\` is ${config.opDeployer.version}, but the intent and state.json shapes were verified against ${OP_DEPLOYER_VERSION}.`,

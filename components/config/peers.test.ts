@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 
-import { ConfigError, loadConfig } from "./load.js";
+import { ConfigError, configWarnings, loadConfig } from "./load.js";
 import { parsePeers } from "./peers.js";
-import { minimalRawConfig, TEST_PEERS } from "./test-fixtures.js";
+import { minimalRawConfig, TEST_HOST_KEY, TEST_PEERS } from "./test-fixtures.js";
 
 function problems(peers: unknown, overrides: Record<string, unknown> = {}): string[] {
   try {
@@ -58,5 +58,23 @@ describe("ecp:peers", () => {
     expect(problems([{ ...TEST_PEERS[1], publicRpcPort: 9545 }])).toHaveLength(1);
     // 8545 is the L2 RPC's own loopback port, which the public binding replaces.
     expect(problems([{ ...TEST_PEERS[1], publicRpcPort: 8545 }])).toEqual([]);
+  });
+
+  it("test_peers_Warnings_NameAPeerNotScraped_AndAPublicRpcThatForwardsNowhere", () => {
+    const warned = (peers: unknown) => configWarnings(loadConfig(minimalRawConfig({ "ecp:peers": JSON.stringify(peers) }))).filter((w) => w.includes("peers["));
+    expect(warned(TEST_PEERS)).toEqual([]);
+    const bare = { ...TEST_PEERS[1] } as Record<string, unknown>;
+    delete bare["metricsAddress"];
+    delete bare["sequencerHttp"];
+    expect(warned([TEST_PEERS[0], bare])).toEqual([
+      "`ecp:peers[1].metricsAddress` is not set, so Prometheus on ecp-forge does not scrape peer rpc-1. Run `pulumi config set --path 'ecp:peers[1].metricsAddress' <its private IPv4>`.",
+      "Peer rpc-1 publishes the L2 RPC, but neither `ecp:host.privateAddress` nor `ecp:peers[1].sequencerHttp` is set: transactions sent to it stay in its own pool and are never sequenced. Run `pulumi config set --path ecp:host.privateAddress <ecp-forge's private IPv4>`.",
+    ]);
+    // ecp-forge's private address is where the peer forwards to by default.
+    const withPrivate = loadConfig(minimalRawConfig({ "ecp:host": JSON.stringify({ user: "deploy", hostKey: TEST_HOST_KEY, privateAddress: "10.0.0.10" }), "ecp:peers": JSON.stringify([bare]) }));
+    expect(configWarnings(withPrivate).filter((w) => w.includes("never sequenced"))).toEqual([]);
+    expect(() => loadConfig(minimalRawConfig({ "ecp:host": JSON.stringify({ user: "deploy", hostKey: TEST_HOST_KEY, privateAddress: "203.0.113.10" }) }))).toThrow(
+      "`ecp:host.privateAddress` must be a private IPv4 address",
+    );
   });
 });

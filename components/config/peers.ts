@@ -21,8 +21,9 @@ export interface PeerConfig {
   advertiseIp?: string;
   /** Publish the L2 RPC (eth, net, web3 only) on 0.0.0.0:<port>: the chain's public RPC. Unset: loopback only. */
   publicRpcPort?: number;
-  /** The sequencer's L2 RPC as this peer reaches it (e.g. over a private network): transactions sent to the
-   *  peer are forwarded there. Unset: the peer keeps them (its pool is not gossiped). */
+  /** The sequencer's L2 RPC as this peer reaches it: transactions sent to the peer are forwarded there.
+   *  Default: ecp-forge's L2 RPC on `ecp:host.privateAddress`, when set; else the peer keeps them (its pool is
+   *  not gossiped). */
   sequencerHttp?: string;
   /** A private IPv4 of the peer the sequencer's Prometheus reaches: its metrics ports are published there. */
   metricsAddress?: string;

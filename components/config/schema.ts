@@ -41,7 +41,7 @@ import {
   type MonitoringImageName,
 } from "./defaults.js";
 import { type PeerConfig, parsePeers, peerConflicts } from "./peers.js";
-import { IPV4, isHostAddress, parseJump, SSH_HOST_KEY, UNIX_USER } from "./patterns.js";
+import { IPV4, isHostAddress, isPrivateIpv4, parseJump, SSH_HOST_KEY, UNIX_USER } from "./patterns.js";
 import { Redacted } from "./secret.js";
 
 export type Hex = `0x${string}`;
@@ -514,6 +514,14 @@ export const rawConfigSchema = z
             return jump === undefined ? fail() : ok(jump);
           },
         }),
+        // A private address of ecp-forge (a VPC or WireGuard network) the verifier peers reach: the sequencer's L2
+        // RPC is also published there, so peers forward the transactions they are sent (ecp:peers).
+        privateAddress: optional({
+          path: "host.privateAddress",
+          example: "10.0.0.10",
+          expected: "a private IPv4 address (10/8, 172.16/12, 192.168/16 or 100.64/10)",
+          parse: (i): ParseResult<string> => (isPrivateIpv4(i) ? ok(i) : fail()),
+        }),
         jumpHostKey: optional({
           path: "host.jumpHostKey",
           example: '"ssh-ed25519 AAAA..."',
@@ -921,7 +929,7 @@ export interface KeyTree {
   readonly [key: string]: true | KeyTree;
 }
 export const KNOWN_KEYS: KeyTree = {
-  host: { address: true, user: true, port: true, hostKey: true, jump: true, jumpHostKey: true },
+  host: { address: true, user: true, port: true, hostKey: true, jump: true, jumpHostKey: true, privateAddress: true },
   l1RpcUrl: true,
   l1BeaconUrl: true,
   l2ChainId: true,
@@ -991,7 +999,15 @@ export interface PrestateConfig {
 export type RoleKeyRole = "batcher" | "proposer" | "challenger" | "sequencer";
 
 export interface StackConfig {
-  host: { address: string; user: string; port: number; hostKey: string; jump?: { user: string; address: string; port: number; hostKey: string } };
+  host: {
+    address: string;
+    user: string;
+    port: number;
+    hostKey: string;
+    jump?: { user: string; address: string; port: number; hostKey: string };
+    /** ecp-forge's private address: its L2 RPC is also published there for the peers to forward to. */
+    privateAddress?: string;
+  };
   l1ChainId: typeof L1_CHAIN_ID;
   l1RpcUrl: Redacted<string>;
   l1BeaconUrl: Redacted<string>;
@@ -1145,6 +1161,7 @@ export function toStackConfig(raw: RawConfigOutput): StackConfig {
 function hostOf(h: RawConfigOutput["host"]): StackConfig["host"] {
   const host: StackConfig["host"] = { address: h.address, user: h.user, port: h.port, hostKey: h.hostKey };
   if (h.jump !== undefined && h.jumpHostKey !== undefined) host.jump = { ...h.jump, hostKey: h.jumpHostKey };
+  if (h.privateAddress !== undefined) host.privateAddress = h.privateAddress;
   return host;
 }
 

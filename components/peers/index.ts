@@ -135,12 +135,13 @@ export class VerifierPeer extends pulumi.ComponentResource {
     const secrets: SecretSource = { get: (n) => (n === "opNodeP2pKey" ? p2pKey : args.secrets.get(n)) };
     const ctx: ServiceContext = { dockerProvider: this.host.docker, connection: this.host.connection, network: state.network, secrets, stack: args.stack, role: "verifier" };
     const common = { ctx, config, paths, configHash: args.configHash };
+    const sequencerAt = config.host.privateAddress === undefined ? {} : { privateAddress: config.host.privateAddress };
     // The execution client's flags do not name the sequencer's multiaddr; op-node's do.
     const el = new ExecutionClientService(
       `${name}-${config.executionClient}`,
       {
         ...common,
-        node: verifierNode(peer),
+        node: verifierNode(peer, { ...sequencerAt }),
         genesisSha256: pulumi.output(args.chainConfig).apply((s) => s.genesisSha256),
         dependsOn: [this.carry, state.jwt],
       },
@@ -148,7 +149,7 @@ export class VerifierPeer extends pulumi.ComponentResource {
     );
     this.opNode = new OpNode(
       `${name}-op-node`,
-      { ...common, node: pulumi.output(args.sequencerMultiaddr).apply((m) => verifierNode(peer, m)), dependsOn: [el.ready, state.jwt, this.carry] },
+      { ...common, node: pulumi.output(args.sequencerMultiaddr).apply((multiaddr) => verifierNode(peer, { ...sequencerAt, multiaddr })), dependsOn: [el.ready, state.jwt, this.carry] },
       child,
     );
 

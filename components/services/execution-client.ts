@@ -41,7 +41,7 @@ export function httpApiOf(spec: { command: readonly string[] }): string[] {
 
 /** The chosen client's spec, with its init run. */
 export function executionClientSpec(
-  config: Pick<StackConfig, "executionClient" | "images" | "p2p">,
+  config: Pick<StackConfig, "executionClient" | "images" | "p2p"> & { host?: StackConfig["host"] },
   paths: HostPaths,
   node: NodeSettings = sequencerNode(config),
 ): ExecutionClientSpec {

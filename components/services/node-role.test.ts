@@ -13,7 +13,7 @@ function peerSpecs(i: 0 | 1, client: "op-reth" | "op-geth" = "op-reth"): { el: S
   const config = testConfig({ "ecp:executionClient": client, "ecp:peers": JSON.stringify(TEST_PEERS) });
   const peer = config.peers[i]!;
   const paths = hostPaths(config.stateDir);
-  const node = verifierNode(peer, SEQUENCER);
+  const node = verifierNode(peer, { multiaddr: SEQUENCER });
   return { el: executionClientSpec(config, paths, node), node: opNodeSpec(config, paths, node) };
 }
 

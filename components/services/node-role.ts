@@ -5,6 +5,7 @@
  */
 import type { PeerConfig } from "../config/peers.js";
 import type { StackConfig } from "../config/schema.js";
+import { CONTAINER_PORTS } from "../config/defaults.js";
 import type { PortSpec } from "./spec.js";
 
 export interface NodeSettings {
@@ -19,21 +20,28 @@ export interface NodeSettings {
   sequencerHttp?: string;
   /** Metrics ports also published on this private address, for a Prometheus on another host. */
   metricsAddress?: string;
+  /** The L2 RPC also published on this private address, for the peers to forward transactions to (sequencer only). */
+  privateRpcAddress?: string;
 }
 
-export function sequencerNode(config: Pick<StackConfig, "p2p">): NodeSettings {
+export function sequencerNode(config: Pick<StackConfig, "p2p"> & { host?: { privateAddress?: string } }): NodeSettings {
   const node: NodeSettings = { role: "sequencer", staticPeers: config.p2p.staticPeers };
   if (config.p2p.advertiseIp !== undefined) node.advertiseIp = config.p2p.advertiseIp;
+  if (config.host?.privateAddress !== undefined) node.privateRpcAddress = config.host.privateAddress;
   return node;
 }
 
-/** A peer follows the sequencer, whose op-node it keeps as a static peer (op-node's settings need its multiaddr;
- *  the execution client's do not). */
-export function verifierNode(peer: PeerConfig, sequencerMultiaddr?: string): NodeSettings {
-  const node: NodeSettings = { role: "verifier", staticPeers: sequencerMultiaddr === undefined ? [] : [sequencerMultiaddr] };
+/**
+ * A peer follows the sequencer, whose op-node it keeps as a static peer (op-node's settings need its multiaddr;
+ * the execution client's do not). Transactions go to `sequencerHttp`, else to the sequencer's L2 RPC on its
+ * private address (ecp:host.privateAddress) when it has one.
+ */
+export function verifierNode(peer: PeerConfig, sequencer: { multiaddr?: string; privateAddress?: string } = {}): NodeSettings {
+  const node: NodeSettings = { role: "verifier", staticPeers: sequencer.multiaddr === undefined ? [] : [sequencer.multiaddr] };
   if (peer.advertiseIp !== undefined) node.advertiseIp = peer.advertiseIp;
   if (peer.publicRpcPort !== undefined) node.publicRpcPort = peer.publicRpcPort;
-  if (peer.sequencerHttp !== undefined) node.sequencerHttp = peer.sequencerHttp;
+  const forward = peer.sequencerHttp ?? (sequencer.privateAddress === undefined ? undefined : `http://${sequencer.privateAddress}:${CONTAINER_PORTS.executionClient.http}`);
+  if (forward !== undefined) node.sequencerHttp = forward;
   if (peer.metricsAddress !== undefined) node.metricsAddress = peer.metricsAddress;
   return node;
 }
@@ -53,11 +61,12 @@ export function executionHttpApi(node: NodeSettings): string {
 }
 
 /** The execution client's HTTP port: on loopback, or a verifier's public RPC on 0.0.0.0 (which replaces the
- *  loopback binding: Docker cannot bind the same host port on both). */
-export function executionHttpPort(node: NodeSettings, internal: number, loopback: number): PortSpec {
-  return node.publicRpcPort === undefined
-    ? { name: "http", kind: "rpc", internal, external: loopback, ip: "127.0.0.1", protocol: "tcp" }
-    : { name: "http", kind: "rpc", internal, external: node.publicRpcPort, ip: "0.0.0.0", protocol: "tcp" };
+ *  loopback binding: Docker cannot bind the same host port on both); and the sequencer's on its private address. */
+export function executionHttpPorts(node: NodeSettings, internal: number, loopback: number): PortSpec[] {
+  const base = { name: "http", kind: "rpc" as const, internal, protocol: "tcp" as const };
+  const ports: PortSpec[] = [node.publicRpcPort === undefined ? { ...base, external: loopback, ip: "127.0.0.1" } : { ...base, external: node.publicRpcPort, ip: "0.0.0.0" }];
+  if (node.privateRpcAddress !== undefined) ports.push({ ...base, name: "http-private", external: loopback, ip: node.privateRpcAddress });
+  return ports;
 }
 
 /** A metrics port as the host publishes it: `loopback` (for a host-side probe) and/or the private address. */

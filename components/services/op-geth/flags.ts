@@ -12,7 +12,7 @@ import { CONTAINER_PORTS, EXECUTION_CLIENT_ALIAS, HOST_LOOPBACK_PORTS } from "..
 import { imageRef } from "../../config/images.js";
 import type { StackConfig } from "../../config/schema.js";
 import { CONTAINER_PATHS, type HostPaths } from "../paths.js";
-import { executionHttpApi, executionHttpPort, metricsPorts, type NodeSettings, nodeLabels, sequencerNode } from "../node-role.js";
+import { executionHttpApi, executionHttpPorts, metricsPorts, type NodeSettings, nodeLabels, sequencerNode } from "../node-role.js";
 import { executionClientMounts, flag, type ExecutionClientSpec } from "../spec.js";
 
 const P = CONTAINER_PORTS.executionClient;
@@ -20,7 +20,7 @@ const P = CONTAINER_PORTS.executionClient;
 /** Hash scheme: archive mode with the path scheme is not what the tutorial or op-challenger docs use. */
 const STATE_SCHEME = "hash";
 
-export function opGethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: HostPaths, node: NodeSettings = sequencerNode(config)): ExecutionClientSpec {
+export function opGethSpec(config: Pick<StackConfig, "images" | "p2p"> & { host?: StackConfig["host"] }, paths: HostPaths, node: NodeSettings = sequencerNode(config)): ExecutionClientSpec {
   const p2pPort = config.p2p.executionPort;
   return {
     name: "op-geth",
@@ -63,7 +63,7 @@ export function opGethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: H
     ],
     env: {},
     ports: [
-      executionHttpPort(node, P.http, HOST_LOOPBACK_PORTS.l2Http),
+      ...executionHttpPorts(node, P.http, HOST_LOOPBACK_PORTS.l2Http),
       { name: "authrpc", kind: "auth", internal: P.authrpc, ip: "127.0.0.1", protocol: "tcp" },
       ...metricsPorts(node, P.metrics),
       // devp2p over TCP only: discovery (UDP) is off.

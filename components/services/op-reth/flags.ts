@@ -16,12 +16,12 @@ import { CONTAINER_PORTS, EXECUTION_CLIENT_ALIAS, HOST_LOOPBACK_PORTS, STANDARD_
 import { imageRef } from "../../config/images.js";
 import type { StackConfig } from "../../config/schema.js";
 import { CONTAINER_PATHS, type HostPaths } from "../paths.js";
-import { executionHttpApi, executionHttpPort, metricsPorts, type NodeSettings, nodeLabels, sequencerNode } from "../node-role.js";
+import { executionHttpApi, executionHttpPorts, metricsPorts, type NodeSettings, nodeLabels, sequencerNode } from "../node-role.js";
 import { executionClientMounts, flag, httpProbe, type ExecutionClientSpec } from "../spec.js";
 
 const P = CONTAINER_PORTS.executionClient;
 
-export function opRethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: HostPaths, node: NodeSettings = sequencerNode(config)): ExecutionClientSpec {
+export function opRethSpec(config: Pick<StackConfig, "images" | "p2p"> & { host?: StackConfig["host"] }, paths: HostPaths, node: NodeSettings = sequencerNode(config)): ExecutionClientSpec {
   const p2pPort = config.p2p.executionPort;
   return {
     name: "op-reth",
@@ -58,7 +58,7 @@ export function opRethSpec(config: Pick<StackConfig, "images" | "p2p">, paths: H
     ],
     env: {},
     ports: [
-      executionHttpPort(node, P.http, HOST_LOOPBACK_PORTS.l2Http),
+      ...executionHttpPorts(node, P.http, HOST_LOOPBACK_PORTS.l2Http),
       { name: "authrpc", kind: "auth", internal: P.authrpc, ip: "127.0.0.1", protocol: "tcp" },
       ...metricsPorts(node, P.metrics, HOST_LOOPBACK_PORTS.executionMetrics),
       // devp2p over TCP only: discovery (UDP) is off.
