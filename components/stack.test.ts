@@ -2,6 +2,7 @@
  * The Pulumi stack under Pulumi's mocks: the resource graph, each container's command and env, ports,
  * secrets, prestate gating, config errors, the intent handed to op-deployer, and idempotency.
  */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 
 import * as pulumi from "@pulumi/pulumi";
@@ -265,9 +266,15 @@ describe("the fork gate", () => {
 });
 
 describe("secrets", () => {
-  it("never appear outside secret-marked inputs", async () => {
-    const { recorded: r } = await build();
-    const secrets = [...Object.values(TEST_KEYS), "https://sepolia.example.org/v1/secret-token", MOCK_JWT_HEX];
+  it.each([
+    ["ecp-forge alone", {}],
+    ["two verifier peers", { "ecp:peers": JSON.stringify(TEST_PEERS), "ecp:host": JSON.stringify({ user: "deploy", hostKey: TEST_HOST_KEY, privateAddress: "10.0.0.10" }) }],
+  ])("never appear outside secret-marked inputs (%s)", async (_, overrides) => {
+    const { recorded: r } = await build(overrides);
+    // Each peer's generated JWT and libp2p key (the mocks derive them from the resource names).
+    const peerKeys = r.filter((x) => x.type === "random:index/randomBytes:RandomBytes" && x.name.startsWith("peer-")).map((x) => createHash("sha256").update(x.name).digest("hex"));
+    expect(peerKeys).toHaveLength("ecp:peers" in overrides ? 4 : 0);
+    const secrets = [...Object.values(TEST_KEYS), "https://sepolia.example.org/v1/secret-token", MOCK_JWT_HEX, ...peerKeys];
     for (const res of r) {
       const plain = plainText(res.inputs);
       for (const s of secrets) {
@@ -789,7 +796,9 @@ describe("verifier peers (ecp:peers)", () => {
       for (const x of own.filter((y) => y.type === REMOTE)) expect(reveal(x.inputs["connection"]), x.name).toMatchObject({ host: p.address, port, hostKey: p.hostKey });
       // Only what a verifier needs: the execution client and op-node, each with its image.
       expect(own.filter((x) => x.type === CONTAINER).map((x) => x.name).sort()).toEqual([`peer-${name}-op-node-container`, `peer-${name}-op-reth-container`]);
-      const dirs = String(reveal(byName(r, `peer-${name}-state-dirs`).inputs["stdin"]));
+      const jwt = byName(r, `peer-${name}-state-jwt`);
+    expect(isSecretValue(jwt.inputs["stdin"]), `${name}'s JWT file`).toBe(true);
+    const dirs = String(reveal(byName(r, `peer-${name}-state-dirs`).inputs["stdin"]));
       expect(/export DIRS='([^']*)'/.exec(dirs)![1]!.split("\n")).toEqual(["config 0750", "op-geth 0750", "op-node 0750", "op-reth 0750", "secrets 0700"]);
     }
     // The sequencer's resources stay on ecp-forge's providers.
