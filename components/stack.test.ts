@@ -866,8 +866,9 @@ describe("verifier peers (ecp:peers)", () => {
 
   it("with ecp:host.privateAddress: the sequencer's L2 RPC is also there, and peers without their own URL forward to it", async () => {
     const host = JSON.stringify({ user: "deploy", hostKey: TEST_HOST_KEY, privateAddress: "10.0.0.10" });
-    const { recorded: r } = await build({ ...PEERS, "ecp:host": host });
+    const { recorded: r, outputs: o } = await build({ ...PEERS, "ecp:host": host });
     expect(reveal(byName(r, "op-reth-container").inputs["ports"])).toContainEqual({ internal: 8545, external: 8545, ip: "10.0.0.10", protocol: "tcp" });
+    expect(o.endpoints["l2Rpc"]!.private).toBe("http://10.0.0.10:8545");
     expect(reveal(byName(r, "peer-verifier-1-op-reth-container").inputs["command"])).toContain("--rollup.sequencer-http=http://10.0.0.10:8545");
     // A peer's own URL wins.
     expect(reveal(byName(r, "peer-rpc-1-op-reth-container").inputs["command"])).toContain("--rollup.sequencer-http=http://10.0.0.10:8545");

@@ -42,13 +42,15 @@ export interface DisputePathStatus {
 }
 
 /** Private endpoints: on the host's loopback (reach them through an SSH tunnel) and on the Docker network. */
-export function serviceEndpoints(host: StackConfig["host"]): Record<string, { host: string; network: string; tunnel?: string }> {
+export function serviceEndpoints(host: StackConfig["host"]): Record<string, { host: string; network: string; tunnel?: string; private?: string }> {
   const tunnel = (port: number) => `ssh -N -L ${port}:127.0.0.1:${port} ${host.user}@${host.address}`;
   return {
     l2Rpc: {
       host: `http://127.0.0.1:${HOST_LOOPBACK_PORTS.l2Http}`,
       network: `http://${EXECUTION_CLIENT_ALIAS}:${CONTAINER_PORTS.executionClient.http}`,
       tunnel: tunnel(HOST_LOOPBACK_PORTS.l2Http),
+      // Where the verifier peers forward transactions (ecp:host.privateAddress).
+      ...(host.privateAddress === undefined ? {} : { private: `http://${host.privateAddress}:${HOST_LOOPBACK_PORTS.l2Http}` }),
     },
     opNodeRpc: {
       host: `http://127.0.0.1:${HOST_LOOPBACK_PORTS.opNodeRpc}`,

@@ -32,6 +32,7 @@ describe("index.ts", () => {
         "l2ChainId",
         "l2GenesisHash",
         "monitoring",
+        "peers",
         "rail",
         "roles",
         "rollupSha256",

@@ -184,11 +184,12 @@ function sendEnv(key: Hex, rpcUrl: string, extra: Record<string, string> = {}): 
   return { ...process.env, ECP_L1_RPC_URL: rpcUrl, ECP_DEPLOYER_KEY: key, ECP_OPCM: opcm, ECP_POLL_MS: "100", ...extra };
 }
 
-function runSend(planJson: string, key: Hex, opts: { rpcUrl?: string; env?: Record<string, string> } = {}): Promise<Run> {
+function runSend(planJson: string, key: Hex, opts: { rpcUrl?: string; env?: Record<string, string>; onStderr?: (text: string) => void } = {}): Promise<Run> {
   return new Promise((resolve) => {
     const child = execFile("node_modules/.bin/tsx", ["scripts/op-stack/deploy-send.ts"], { encoding: "utf8", env: sendEnv(key, opts.rpcUrl ?? anvil.rpcUrl, opts.env) }, (err, stdout, stderr) =>
       resolve({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
+    if (opts.onStderr !== undefined) child.stderr!.on("data", (d: Buffer | string) => opts.onStderr!(d.toString()));
     child.stdin!.end(planJson);
   });
 }
@@ -305,8 +306,17 @@ describe("a first deploy: calldata on ecp-forge, the send on the operator's mach
       child.kill("SIGKILL");
       await new Promise((r) => child.once("exit", r));
 
-      const resumed = runSend(p, key);
-      await new Promise((r) => setTimeout(r, 3_000));
+      // Mine only once the resumed run says it is waiting (a fixed delay raced its start on a loaded machine).
+      let waiting: () => void = () => undefined;
+      const seen = new Promise<void>((r) => (waiting = r));
+      let resumedErr = "";
+      const resumed = runSend(p, key, {
+        onStderr: (t) => {
+          resumedErr += t;
+          if (resumedErr.includes("waiting for the deployer's pending transaction")) waiting();
+        },
+      });
+      await Promise.race([seen, resumed]);
       await rpc("evm_mine");
       const r = await resumed;
       expect(r.stderr).toContain(`waiting for the deployer's pending transaction (nonce ${before})`);
