@@ -228,7 +228,7 @@ describe("the stack with a prestate (every service)", () => {
     expect(outputs.endpoints.l2Rpc).toEqual({
       host: "http://127.0.0.1:8545",
       network: "http://execution:8545",
-      tunnel: "ssh -N -L 8545:127.0.0.1:8545 deploy@ecp-forge",
+      tunnel: "ssh -N -p 22 -L 8545:127.0.0.1:8545 deploy@ecp-forge",
     });
     expect(await promiseOf(outputs.disputePath)).toMatchObject({ enabled: true, challenger: "running", disputeMon: "running", proposerGameType: 1 });
     expect(outputs.roles).toMatchObject({ batcher: TEST_ADDRESSES.batcher, unsafeBlockSigner: TEST_ADDRESSES.sequencer });
@@ -825,6 +825,14 @@ describe("verifier peers (ecp:peers)", () => {
     for (const x of r.filter((y) => y.name.startsWith("peer-") && y.type === CONTAINER)) {
       expect(reveal(x.inputs["labels"]), x.name).toContainEqual({ label: "org.every-channel.role", value: "verifier" });
     }
+    // ecp-forge's containers keep the labels they had before peers existed: no replacement on the first up after.
+    for (const x of r.filter((y) => !y.name.startsWith("peer-") && y.type === CONTAINER)) {
+      expect((reveal(x.inputs["labels"]) as { label: string }[]).map((l) => l.label).sort(), x.name).toEqual([
+        "org.every-channel.chain-config",
+        "org.every-channel.service",
+        "org.every-channel.stack",
+      ]);
+    }
   });
 
   it("carries genesis.json and rollup.json from ecp-forge before the peer's execution client is initialised", async () => {
@@ -852,8 +860,8 @@ describe("verifier peers (ecp:peers)", () => {
     expect(ports("peer-verifier-1-op-node-container")).toContainEqual({ internal: 7300, external: 7300, ip: "10.0.0.21", protocol: "tcp" });
     expect(reveal(byName(r, "peer-rpc-1-op-reth-container").inputs["command"])).toContain("--http.api=eth,net,web3");
     const peers = await promiseOf(o.peers);
-    expect(peers["rpc-1"]!.l2Rpc).toEqual({ public: "http://203.0.113.22:8545", tunnel: "ssh -N -L 8545:127.0.0.1:8545 -p 2222 deploy@rpc-1.example.org" });
-    expect(peers["verifier-1"]!.l2Rpc).toEqual({ tunnel: "ssh -N -L 8545:127.0.0.1:8545 -p 22 deploy@203.0.113.21" });
+    expect(peers["rpc-1"]!.l2Rpc).toEqual({ public: "http://203.0.113.22:8545", tunnel: "ssh -N -p 2222 -L 8545:127.0.0.1:8545 deploy@rpc-1.example.org" });
+    expect(peers["verifier-1"]!.l2Rpc).toEqual({ tunnel: "ssh -N -p 22 -L 8545:127.0.0.1:8545 deploy@203.0.113.21" });
     const stdin = String(reveal(byName(r, "monitoring-files").inputs["stdin"]));
     const prometheusYml = /export FILES='([^']*)'/.exec(stdin)![1]!.split("\n").find((l) => l.startsWith("prometheus/prometheus.yml "))!;
     const yml = jsyaml.load(Buffer.from(prometheusYml.slice(prometheusYml.indexOf(" ") + 1), "base64").toString("utf8")) as {
@@ -867,11 +875,17 @@ describe("verifier peers (ecp:peers)", () => {
   it("with ecp:host.privateAddress: the sequencer's L2 RPC is also there, and peers without their own URL forward to it", async () => {
     const host = JSON.stringify({ user: "deploy", hostKey: TEST_HOST_KEY, privateAddress: "10.0.0.10" });
     const { recorded: r, outputs: o } = await build({ ...PEERS, "ecp:host": host });
-    expect(reveal(byName(r, "op-reth-container").inputs["ports"])).toContainEqual({ internal: 8545, external: 8545, ip: "10.0.0.10", protocol: "tcp" });
-    expect(o.endpoints["l2Rpc"]!.private).toBe("http://10.0.0.10:8545");
-    expect(reveal(byName(r, "peer-verifier-1-op-reth-container").inputs["command"])).toContain("--rollup.sequencer-http=http://10.0.0.10:8545");
+    // A WebSocket RPC serving eth, net and web3 only, on the private address only; the HTTP RPC stays on loopback.
+    const seqPorts = reveal(byName(r, "op-reth-container").inputs["ports"]) as { internal: number; ip: string }[];
+    expect(seqPorts).toContainEqual({ internal: 8546, external: 8546, ip: "10.0.0.10", protocol: "tcp" });
+    expect(seqPorts.filter((p) => p.internal === 8545).map((p) => p.ip)).toEqual(["127.0.0.1"]);
+    expect(reveal(byName(r, "op-reth-container").inputs["command"])).toEqual(expect.arrayContaining(["--ws", "--ws.addr=0.0.0.0", "--ws.port=8546", "--ws.api=eth,net,web3"]));
+    expect(o.endpoints["l2Rpc"]!.private).toBe("ws://10.0.0.10:8546");
+    expect(reveal(byName(r, "peer-verifier-1-op-reth-container").inputs["command"])).toContain("--rollup.sequencer-http=ws://10.0.0.10:8546");
     // A peer's own URL wins.
-    expect(reveal(byName(r, "peer-rpc-1-op-reth-container").inputs["command"])).toContain("--rollup.sequencer-http=http://10.0.0.10:8545");
+    expect(reveal(byName(r, "peer-rpc-1-op-reth-container").inputs["command"])).toContain("--rollup.sequencer-http=http://10.0.0.99:8545");
+    // Peers dial the sequencer's op-node on the private address too.
+    expect(reveal(byName(r, "peer-rpc-1-op-node-container").inputs["command"])).toEqual(expect.arrayContaining([expect.stringMatching(/^--p2p\.static=\/ip4\/10\.0\.0\.10\/tcp\/9222\/p2p\/16Uiu2/)]));
     const own = await build({ "ecp:peers": JSON.stringify([{ ...TEST_PEERS[1], sequencerHttp: "https://seq.internal:8545" }]), "ecp:host": host });
     expect(reveal(byName(own.recorded, "peer-rpc-1-op-reth-container").inputs["command"])).toContain("--rollup.sequencer-http=https://seq.internal:8545");
   });

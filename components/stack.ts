@@ -12,6 +12,7 @@ import type { StackConfig } from "./config/schema.js";
 import { OpDeployer } from "./deployer/index.js";
 import { contentSha256 } from "./deployer/deployment.js";
 import { Host } from "./host/index.js";
+import { tunnelCommand } from "./host/ssh.js";
 import { RailLedger, RailSmoke } from "./ledger/index.js";
 import { railGate, type SmokeOutput } from "./ledger/steps.js";
 import { HostState } from "./host/state.js";
@@ -29,6 +30,7 @@ import { OpProposer } from "./services/op-proposer/index.js";
 import { hostPaths } from "./services/paths.js";
 import { Monitoring, monitoringEndpoints } from "./monitoring/index.js";
 import { type PeerOutput, VerifierPeer } from "./peers/index.js";
+import { sequencerForwardUrl } from "./services/node-role.js";
 import { libp2pPeerId, opNodeMultiaddr } from "./services/op-node/peer-id.js";
 import type { ServiceContext } from "./services/service.js";
 
@@ -43,14 +45,14 @@ export interface DisputePathStatus {
 
 /** Private endpoints: on the host's loopback (reach them through an SSH tunnel) and on the Docker network. */
 export function serviceEndpoints(host: StackConfig["host"]): Record<string, { host: string; network: string; tunnel?: string; private?: string }> {
-  const tunnel = (port: number) => `ssh -N -L ${port}:127.0.0.1:${port} ${host.user}@${host.address}`;
+  const tunnel = (port: number) => tunnelCommand(host, [port]);
   return {
     l2Rpc: {
       host: `http://127.0.0.1:${HOST_LOOPBACK_PORTS.l2Http}`,
       network: `http://${EXECUTION_CLIENT_ALIAS}:${CONTAINER_PORTS.executionClient.http}`,
       tunnel: tunnel(HOST_LOOPBACK_PORTS.l2Http),
-      // Where the verifier peers forward transactions (ecp:host.privateAddress).
-      ...(host.privateAddress === undefined ? {} : { private: `http://${host.privateAddress}:${HOST_LOOPBACK_PORTS.l2Http}` }),
+      // Where the verifier peers forward transactions: a WebSocket RPC serving eth, net, web3 (ecp:host.privateAddress).
+      ...(host.privateAddress === undefined ? {} : { private: sequencerForwardUrl(host.privateAddress) }),
     },
     opNodeRpc: {
       host: `http://127.0.0.1:${HOST_LOOPBACK_PORTS.opNodeRpc}`,
@@ -214,7 +216,10 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
         stack: options.stack,
         secrets,
         sequencerPaths: paths,
-        sequencerMultiaddr: sequencerPeer.apply((p) => p.multiaddr),
+        // On ecp-forge's private address when it has one (its P2P port listens on every address).
+        sequencerMultiaddr: sequencerPeer.apply((p) =>
+          config.host.privateAddress === undefined ? p.multiaddr : opNodeMultiaddr({ address: config.host.privateAddress }, config.p2p.opNodePort, p.peerId),
+        ),
         chainConfig: deployment.apply((d) => ({ genesisSha256: d.genesisSha256, rollupSha256: d.rollupSha256 })),
         configHash,
         dependsOn: [deployer.inspect, day2.step],

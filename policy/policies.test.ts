@@ -54,7 +54,7 @@ describe("the stack passes its own policies", () => {
     // The peer's public RPC is there, and it passed.
     const publicRpc = resources.find((r) => r.name === "peer-rpc-1-op-reth-container")!;
     expect(publicRpc.props["ports"]).toContainEqual({ internal: 8545, external: 8545, ip: "0.0.0.0", protocol: "tcp" });
-    expect(resources.find((r) => r.name === "op-reth-container")!.props["ports"]).toContainEqual({ internal: 8545, external: 8545, ip: "10.0.0.10", protocol: "tcp" });
+    expect(resources.find((r) => r.name === "op-reth-container")!.props["ports"]).toContainEqual({ internal: 8546, external: 8546, ip: "10.0.0.10", protocol: "tcp" });
   });
 });
 
@@ -62,7 +62,7 @@ describe("no-public-service-ports", () => {
   it("refuses an RPC port on 0.0.0.0, a random host port, and a public port on a service without P2P", () => {
     const node = (ports: unknown[]): ResourceLike => ({ type: CONTAINER, name: "op-node-container", props: { name: "op-node", labels: labels("op-node"), ports } });
     expect(violations(noPublicServicePorts, node([{ internal: 9545, external: 9545, ip: "0.0.0.0", protocol: "tcp" }]))).toEqual([
-      "op-node port 9545/tcp is published on 0.0.0.0: only the execution client's (op-reth or op-geth) and op-node's P2P ports, a verifier peer's public L2 RPC (ecp:peers[].publicRpcPort), and the L2 RPC and metrics on a private address may leave loopback. Bind it to 127.0.0.1.",
+      "op-node port 9545/tcp is published on 0.0.0.0: only the execution client's (op-reth or op-geth) and op-node's P2P ports, a verifier peer's public L2 RPC (ecp:peers[].publicRpcPort), and the L2 WebSocket RPC and metrics on a private address may leave loopback. Bind it to 127.0.0.1.",
     ]);
     expect(violations(noPublicServicePorts, node([{ internal: 7300 }]))).toEqual([
       "op-node port 7300/tcp is published on 0.0.0.0 on a random host port; publish it on 127.0.0.1 or not at all.",
@@ -83,9 +83,12 @@ describe("no-public-service-ports", () => {
     expect(violations(noPublicServicePorts, el([verifier], rpc))).toHaveLength(1);
     expect(violations(noPublicServicePorts, el([verifier, { ...publicRpc, value: "8546" }], rpc))).toHaveLength(1);
     expect(violations(noPublicServicePorts, el([verifier, publicRpc], [{ internal: 8551, external: 8545, ip: "0.0.0.0" }]))).toHaveLength(1);
-    // Metrics and the L2 RPC: a private address passes, a public one or 0.0.0.0 does not; the engine API never.
+    // Metrics and the WebSocket RPC: a private address passes, a public one or 0.0.0.0 does not; the HTTP RPC
+    // (debug, txpool, miner) and the engine API never.
     expect(violations(noPublicServicePorts, el([], [{ internal: 6060, external: 6060, ip: "10.0.0.21" }, { internal: 7300, external: 7300, ip: "100.64.1.2" }]))).toEqual([]);
-    expect(violations(noPublicServicePorts, el([], [{ internal: 8545, external: 8545, ip: "10.0.0.10" }]))).toEqual([]);
+    expect(violations(noPublicServicePorts, el([], [{ internal: 8546, external: 8546, ip: "10.0.0.10" }]))).toEqual([]);
+    expect(violations(noPublicServicePorts, el([], [{ internal: 8546, external: 8546, ip: "0.0.0.0" }]))).toHaveLength(1);
+    expect(violations(noPublicServicePorts, el([], [{ internal: 8545, external: 8545, ip: "10.0.0.10" }]))).toHaveLength(1);
     expect(violations(noPublicServicePorts, el([], [{ internal: 6060, external: 6060, ip: "203.0.113.21" }]))).toHaveLength(1);
     expect(violations(noPublicServicePorts, el([], [{ internal: 6060, external: 6060, ip: "0.0.0.0" }]))).toHaveLength(1);
     expect(violations(noPublicServicePorts, el([], [{ internal: 8545, external: 8545, ip: "203.0.113.21" }]))).toHaveLength(1);

@@ -201,7 +201,8 @@ export const DOCKER_NETWORK = "ecp-opstack";
  */
 export const CONTAINER_PORTS = {
   // The execution client (op-reth or op-geth): both listen on these, so the other services do not care which runs.
-  executionClient: { http: 8545, authrpc: 8551, metrics: 6060 },
+  // ws: only with ecp:host.privateAddress, where the peers forward transactions (eth, net, web3 only).
+  executionClient: { http: 8545, ws: 8546, authrpc: 8551, metrics: 6060 },
   // op-node's own default rpc port is 9545 (mono@op-node/v1.19.0:op-node/flags/flags.go rpcDefaults).
   opNode: { rpc: 9545, metrics: 7300 },
   opBatcher: { rpc: 8548, metrics: 7300 },

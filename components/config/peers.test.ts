@@ -23,7 +23,7 @@ describe("ecp:peers", () => {
     const peers = loadConfig(minimalRawConfig({ "ecp:peers": JSON.stringify(TEST_PEERS) })).peers;
     expect(peers.map((p) => p.name)).toEqual(["verifier-1", "rpc-1"]);
     expect(peers[0]).toEqual({ name: "verifier-1", host: { address: "203.0.113.21", user: "deploy", port: 22, hostKey: TEST_PEERS[0].hostKey }, metricsAddress: "10.0.0.21" });
-    expect(peers[1]).toMatchObject({ host: { port: 2222 }, publicRpcPort: 8545, sequencerHttp: "http://10.0.0.10:8545", advertiseIp: "203.0.113.22" });
+    expect(peers[1]).toMatchObject({ host: { port: 2222 }, publicRpcPort: 8545, sequencerHttp: "http://10.0.0.99:8545", advertiseIp: "203.0.113.22" });
   });
 
   it("test_peers_Jump_NeedsItsHostKey", () => {
@@ -39,7 +39,7 @@ describe("ecp:peers", () => {
     [[TEST_PEERS[0], { ...TEST_PEERS[1], user: "root user" }], "[1].user is a Unix user name"],
     [[{ ...TEST_PEERS[0], metricsAddress: "203.0.113.21" }], "[0].metricsAddress is a private IPv4 address"],
     [[{ ...TEST_PEERS[0], publicRpcPort: 80 }], "[0].publicRpcPort is an integer from 1024 to 65535"],
-    [[{ ...TEST_PEERS[1], sequencerHttp: "http://user:pw@10.0.0.10:8545" }], "[0].sequencerHttp is an http(s) URL"],
+    [[{ ...TEST_PEERS[1], sequencerHttp: "http://user:pw@10.0.0.10:8545" }], "[0].sequencerHttp is an http(s) or ws(s) URL"],
     [[{ ...TEST_PEERS[0], rpc: true }], '[0] has only the keys name, address'],
     [[TEST_PEERS[0], { ...TEST_PEERS[1], name: "verifier-1" }], 'distinct names ("verifier-1" appears twice)'],
     [[TEST_PEERS[0], { ...TEST_PEERS[1], address: "203.0.113.21" }], 'distinct addresses ("203.0.113.21" appears twice)'],
@@ -54,7 +54,12 @@ describe("ecp:peers", () => {
     const onHost = problems([{ ...TEST_PEERS[0], address: "ecp-forge" }]);
     expect(onHost).toEqual([expect.stringMatching(/^`ecp:peers\[0\]\.address` is ecp-forge's own address \(ecp-forge\)/)]);
     const onP2p = problems([{ ...TEST_PEERS[1], publicRpcPort: 9222 }]);
-    expect(onP2p).toEqual([expect.stringMatching(/^`ecp:peers\[0\]\.publicRpcPort` 9222 is already published on the peer/)]);
+    expect(onP2p).toEqual([expect.stringMatching(/^`ecp:peers\[0\]\.publicRpcPort` 9222 is already taken on the peer \(P2P 9222, 30303; loopback .*; metrics 6060, 7300; SSH 2222\)/)]);
+    // op-node's metrics on the private address, and the peer's own SSH port.
+    expect(problems([{ ...TEST_PEERS[1], publicRpcPort: 7300 }])).toHaveLength(1);
+    expect(problems([{ ...TEST_PEERS[1], publicRpcPort: 2222 }])).toHaveLength(1);
+    const { metricsAddress: _, ...unscraped } = TEST_PEERS[1];
+    expect(problems([{ ...unscraped, publicRpcPort: 7300 }])).toEqual([]);
     expect(problems([{ ...TEST_PEERS[1], publicRpcPort: 9545 }])).toHaveLength(1);
     // 8545 is the L2 RPC's own loopback port, which the public binding replaces.
     expect(problems([{ ...TEST_PEERS[1], publicRpcPort: 8545 }])).toEqual([]);
@@ -70,6 +75,9 @@ describe("ecp:peers", () => {
       "`ecp:peers[1].metricsAddress` is not set, so Prometheus on ecp-forge does not scrape peer rpc-1. Run `pulumi config set --path 'ecp:peers[1].metricsAddress' <its private IPv4>`.",
       "Peer rpc-1 publishes the L2 RPC, but neither `ecp:host.privateAddress` nor `ecp:peers[1].sequencerHttp` is set: transactions sent to it stay in its own pool and are never sequenced. Run `pulumi config set --path ecp:host.privateAddress <ecp-forge's private IPv4>`.",
     ]);
+    // The default host name ecp-forge, with neither address set: the peers may not resolve it.
+    const named = configWarnings(loadConfig(minimalRawConfig({ "ecp:peers": JSON.stringify(TEST_PEERS) })));
+    expect(named.filter((w) => w.includes("dial the sequencer"))).toEqual([expect.stringMatching(/^The verifier peers dial the sequencer's op-node by the name `ecp-forge`/)]);
     // ecp-forge's private address is where the peer forwards to by default.
     const withPrivate = loadConfig(minimalRawConfig({ "ecp:host": JSON.stringify({ user: "deploy", hostKey: TEST_HOST_KEY, privateAddress: "10.0.0.10" }), "ecp:peers": JSON.stringify([bare]) }));
     expect(configWarnings(withPrivate).filter((w) => w.includes("never sequenced"))).toEqual([]);

@@ -22,8 +22,8 @@ export interface PeerConfig {
   /** Publish the L2 RPC (eth, net, web3 only) on 0.0.0.0:<port>: the chain's public RPC. Unset: loopback only. */
   publicRpcPort?: number;
   /** The sequencer's L2 RPC as this peer reaches it: transactions sent to the peer are forwarded there.
-   *  Default: ecp-forge's L2 RPC on `ecp:host.privateAddress`, when set; else the peer keeps them (its pool is
-   *  not gossiped). */
+   *  Default: ecp-forge's WebSocket RPC on `ecp:host.privateAddress`, when set; else the peer keeps them (its
+   *  pool is not gossiped). */
   sequencerHttp?: string;
   /** A private IPv4 of the peer the sequencer's Prometheus reaches: its metrics ports are published there. */
   metricsAddress?: string;
@@ -76,7 +76,7 @@ function parsePeer(v: unknown, i: number): PeerConfig | string {
     peer.publicRpcPort = rpc;
   }
   if (p["sequencerHttp"] !== undefined) {
-    if (!isHttpUrl(p["sequencerHttp"])) return `${at("sequencerHttp")} is an http(s) URL of the sequencer's L2 RPC`;
+    if (!isRpcUrl(p["sequencerHttp"])) return `${at("sequencerHttp")} is an http(s) or ws(s) URL of the sequencer's L2 RPC, without credentials`;
     peer.sequencerHttp = p["sequencerHttp"];
   }
   if (p["metricsAddress"] !== undefined) {
@@ -86,11 +86,11 @@ function parsePeer(v: unknown, i: number): PeerConfig | string {
   return peer;
 }
 
-function isHttpUrl(v: unknown): v is string {
+function isRpcUrl(v: unknown): v is string {
   if (typeof v !== "string") return false;
   try {
     const u = new URL(v);
-    return (u.protocol === "http:" || u.protocol === "https:") && u.username === "" && u.password === "";
+    return ["http:", "https:", "ws:", "wss:"].includes(u.protocol) && u.username === "" && u.password === "";
   } catch {
     return false;
   }
@@ -127,7 +127,7 @@ export function parsePeers(input: unknown): PeersResult {
  */
 export function peerConflicts(
   peers: readonly PeerConfig[],
-  others: { hostAddress?: string; p2pPorts: readonly number[]; loopbackPorts: readonly number[]; l2HttpLoopbackPort: number },
+  others: { hostAddress?: string; p2pPorts: readonly number[]; loopbackPorts: readonly number[]; l2HttpLoopbackPort: number; metricsPorts: readonly number[] },
 ): string[] {
   const problems: string[] = [];
   for (const [i, p] of peers.entries()) {
@@ -136,9 +136,12 @@ export function peerConflicts(
     }
     const rpc = p.publicRpcPort;
     // The public binding replaces the L2 RPC's loopback one, so that port is free for it.
-    const taken = new Set([...others.p2pPorts, ...others.loopbackPorts.filter((x) => x !== others.l2HttpLoopbackPort)]);
+    const loopback = others.loopbackPorts.filter((x) => x !== others.l2HttpLoopbackPort);
+    const metrics = p.metricsAddress === undefined ? [] : others.metricsPorts;
+    const taken = new Set([...others.p2pPorts, ...loopback, ...metrics, p.host.port]);
     if (rpc !== undefined && taken.has(rpc)) {
-      problems.push(`\`ecp:peers[${i}].publicRpcPort\` ${rpc} is already published on the peer (P2P ${others.p2pPorts.join(", ")}; loopback ${[...others.loopbackPorts].join(", ")}). Run \`pulumi config set --path 'ecp:peers[${i}].publicRpcPort' 8545\`.`);
+      const held = [`P2P ${others.p2pPorts.join(", ")}`, `loopback ${loopback.join(", ")}`, ...(metrics.length > 0 ? [`metrics ${metrics.join(", ")}`] : []), `SSH ${p.host.port}`];
+      problems.push(`\`ecp:peers[${i}].publicRpcPort\` ${rpc} is already taken on the peer (${held.join("; ")}). Run \`pulumi config set --path 'ecp:peers[${i}].publicRpcPort' 8545\`.`);
     }
   }
   return problems;

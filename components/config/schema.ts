@@ -11,6 +11,7 @@ import { z } from "zod";
 import {
   BINARY_OF,
   CONFIG_NAMESPACE,
+  CONTAINER_PORTS,
   DEFAULT_HOST_ADDRESS,
   DEFAULT_IMAGE_TAGS,
   DEFAULT_L1_BEACON_URL,
@@ -902,6 +903,7 @@ export const rawConfigSchema = z
           p2pPorts: [nodePort ?? DEFAULT_OP_NODE_P2P_PORT, gethPort ?? DEFAULT_EXECUTION_P2P_PORT],
           loopbackPorts: Object.values(HOST_LOOPBACK_PORTS),
           l2HttpLoopbackPort: HOST_LOOPBACK_PORTS.l2Http,
+          metricsPorts: [CONTAINER_PORTS.executionClient.metrics, CONTAINER_PORTS.opNode.metrics],
         });
         for (const message of conflicts) ctx.addIssue({ code: "custom", message });
       }

@@ -74,7 +74,7 @@ export const TEST_PEERS = [
     hostKey: TEST_PEER_HOST_KEYS[1],
     advertiseIp: "203.0.113.22",
     publicRpcPort: 8545,
-    sequencerHttp: "http://10.0.0.10:8545",
+    sequencerHttp: "http://10.0.0.99:8545",
     metricsAddress: "10.0.0.22",
   },
 ] as const;

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 
 import { TEST_HOST_KEY } from "../config/test-fixtures.js";
 import { exportLines, shellQuote } from "./shell.js";
-import { commandConnection, dockerHostUrl, dockerSshOpts, hostKeyWithoutComment } from "./ssh.js";
+import { commandConnection, dockerHostUrl, dockerSshOpts, hostKeyWithoutComment, tunnelCommand } from "./ssh.js";
 
 const host = { address: "ecp-forge", user: "ecp-operator", port: 2222, hostKey: `${TEST_HOST_KEY} root@ecp-forge` };
 
@@ -55,5 +55,15 @@ describe("remote scripts", () => {
     expect(out).toBe(nasty);
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);
     expect(() => exportLines({ "bad-name": "x" })).toThrow('environment variable name "bad-name" must match');
+  });
+
+  it("prints the tunnel to the host's loopback ports, through the bastion when there is one, as an ssh that real ssh parses", () => {
+    expect(tunnelCommand(host, [3000, 9090])).toBe("ssh -N -p 2222 -L 3000:127.0.0.1:3000 -L 9090:127.0.0.1:9090 ecp-operator@ecp-forge");
+    const viaJump = { ...host, jump: { user: "ci", address: "bastion.example.org", port: 2200, hostKey: TEST_HOST_KEY } };
+    const cmd = tunnelCommand(viaJump, [8545]);
+    expect(cmd).toBe("ssh -N -p 2222 -J ci@bastion.example.org:2200 -L 8545:127.0.0.1:8545 ecp-operator@ecp-forge");
+    const effective = execFileSync("ssh", ["-G", ...cmd.split(" ").slice(1)], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    expect(effective).toContain("proxyjump ci@bastion.example.org:2200");
+    expect(effective).toContain("localforward 8545 [127.0.0.1]:8545");
   });
 });

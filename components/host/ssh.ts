@@ -86,6 +86,13 @@ export function commandConnection(host: HostConfig): CommandConnection {
   return c;
 }
 
+/** The SSH command that forwards `ports` on the operator's machine to the same ports on the host's loopback
+ *  (through the bastion when there is one). */
+export function tunnelCommand(host: Pick<HostConfig, "user" | "address" | "port" | "jump">, ports: readonly number[]): string {
+  const jump = host.jump === undefined ? "" : ` -J ${host.jump.user}@${host.jump.address}:${host.jump.port}`;
+  return `ssh -N -p ${host.port}${jump}${ports.map((p) => ` -L ${p}:127.0.0.1:${p}`).join("")} ${host.user}@${host.address}`;
+}
+
 /** Where the operator's machine connects first: the bastion if there is one, else the host. */
 export function firstHop(host: HostConfig): { address: string; port: number; what: string } {
   return host.jump === undefined

@@ -13,6 +13,7 @@ import { CONTAINER_PORTS, HOST_LOOPBACK_PORTS } from "../config/defaults.js";
 import type { StackConfig } from "../config/schema.js";
 import { contentSha256 } from "../deployer/deployment.js";
 import { opStackScript, remoteScript } from "../host/shell.js";
+import { tunnelCommand } from "../host/ssh.js";
 import type { HostPaths } from "../services/paths.js";
 import { createService, type ServiceContext } from "../services/service.js";
 import { alertmanagerConfigYaml } from "./alertmanager.js";
@@ -71,13 +72,13 @@ export function filesLines(files: readonly MonitoringFile[]): string {
 }
 
 /** What an operator needs to reach the UIs (the tunnel command names the configured host). */
-export function monitoringEndpoints(host: Pick<StackConfig["host"], "user" | "address" | "port">) {
+export function monitoringEndpoints(host: Pick<StackConfig["host"], "user" | "address" | "port" | "jump">) {
   const p = HOST_LOOPBACK_PORTS;
   return {
     grafana: `http://127.0.0.1:${p.grafana}`,
     prometheus: `http://127.0.0.1:${p.prometheus}`,
     alertmanager: `http://127.0.0.1:${p.alertmanager}`,
-    tunnel: `ssh -N -p ${host.port} -L ${p.grafana}:127.0.0.1:${p.grafana} -L ${p.prometheus}:127.0.0.1:${p.prometheus} -L ${p.alertmanager}:127.0.0.1:${p.alertmanager} ${host.user}@${host.address}`,
+    tunnel: tunnelCommand(host, [p.grafana, p.prometheus, p.alertmanager]),
     grafanaAdminUser: GRAFANA_ADMIN_USER,
   };
 }

@@ -71,7 +71,7 @@ export function receiveCommand(dir: string, name: string, sha256: string): strin
     `t=$(mktemp "$d"/.${name}.carry.XXXXXX)`,
     `trap 'rm -f "$t"' EXIT`,
     `cat > "$t"`,
-    `got=$(sha256sum "$t" | cut -d' ' -f1)`,
+    `got=$(sha256sum < "$t" | cut -d' ' -f1)`,
     `if [ "$got" != ${q(sha256)} ]; then echo ${q(`${name}: received sha256 `)}"$got"${q(`, expected ${sha256}; the old file is kept.`)} >&2; exit 1; fi`,
     `chmod 0644 "$t"`,
     `mv -f "$t" "$d"/${q(name)}`,

@@ -17,6 +17,7 @@ import { imageRef } from "../config/images.js";
 import type { PeerConfig } from "../config/peers.js";
 import type { StackConfig } from "../config/schema.js";
 import { Host } from "../host/index.js";
+import { tunnelCommand } from "../host/ssh.js";
 import { HostState } from "../host/state.js";
 import { PROJECT_ROOT } from "../preflight/index.js";
 import { ExecutionClientService } from "../services/execution-client.js";
@@ -64,7 +65,7 @@ export function carryCreateLine(peer: string, sums: { genesisSha256: string; rol
 
 export function peerOutput(peer: PeerConfig, config: Pick<StackConfig, "p2p">, peerId: string): PeerOutput {
   const h = peer.host;
-  const tunnel = (port: number) => `ssh -N -L ${port}:127.0.0.1:${port} -p ${h.port} ${h.user}@${h.address}`;
+  const tunnel = (port: number) => tunnelCommand(h, [port]);
   const where: { address: string; advertiseIp?: string } = { address: h.address };
   if (peer.advertiseIp !== undefined) where.advertiseIp = peer.advertiseIp;
   const rpcPort = peer.publicRpcPort ?? HOST_LOOPBACK_PORTS.l2Http;

@@ -44,7 +44,7 @@ describe("a verifier peer's services", () => {
     expect(httpApiOf(el)).toEqual(["eth", "net", "web3"]);
     expect(published(el).filter((p) => p.includes(":http@"))).toEqual([`${client}:http@0.0.0.0:8545/tcp`]);
     expect(el.labels).toEqual({ [PUBLIC_RPC_LABEL]: "8545" });
-    const forward = client === "op-reth" ? "--rollup.sequencer-http=http://10.0.0.10:8545" : "--rollup.sequencerhttp=http://10.0.0.10:8545";
+    const forward = client === "op-reth" ? "--rollup.sequencer-http=http://10.0.0.99:8545" : "--rollup.sequencerhttp=http://10.0.0.99:8545";
     expect(el.command).toContain(forward);
     if (client === "op-geth") expect(el.command).toContain("--http.vhosts=*");
   });

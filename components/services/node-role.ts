@@ -20,7 +20,8 @@ export interface NodeSettings {
   sequencerHttp?: string;
   /** Metrics ports also published on this private address, for a Prometheus on another host. */
   metricsAddress?: string;
-  /** The L2 RPC also published on this private address, for the peers to forward transactions to (sequencer only). */
+  /** A WebSocket RPC serving eth, net and web3 only, published on this private address, for the peers to
+   *  forward transactions to (sequencer only; the HTTP RPC with debug, txpool and miner stays on loopback). */
   privateRpcAddress?: string;
 }
 
@@ -40,7 +41,7 @@ export function verifierNode(peer: PeerConfig, sequencer: { multiaddr?: string; 
   const node: NodeSettings = { role: "verifier", staticPeers: sequencer.multiaddr === undefined ? [] : [sequencer.multiaddr] };
   if (peer.advertiseIp !== undefined) node.advertiseIp = peer.advertiseIp;
   if (peer.publicRpcPort !== undefined) node.publicRpcPort = peer.publicRpcPort;
-  const forward = peer.sequencerHttp ?? (sequencer.privateAddress === undefined ? undefined : `http://${sequencer.privateAddress}:${CONTAINER_PORTS.executionClient.http}`);
+  const forward = peer.sequencerHttp ?? (sequencer.privateAddress === undefined ? undefined : sequencerForwardUrl(sequencer.privateAddress));
   if (forward !== undefined) node.sequencerHttp = forward;
   if (peer.metricsAddress !== undefined) node.metricsAddress = peer.metricsAddress;
   return node;
@@ -60,13 +61,30 @@ export function executionHttpApi(node: NodeSettings): string {
   return node.publicRpcPort === undefined ? "eth,net,web3,debug,txpool" : "eth,net,web3";
 }
 
+/** Where peers forward transactions on ecp-forge's private address: its WebSocket RPC. Both clients' forwarders
+ *  take ws:// URLs (op-reth/v2.3.2 rust/op-reth/crates/rpc/src/sequencer.rs `SequencerClient::new`; op-geth@d0734fd5
+ *  eth/backend.go `rpc.DialContext`). */
+export function sequencerForwardUrl(privateAddress: string): string {
+  return `ws://${privateAddress}:${CONTAINER_PORTS.executionClient.ws}`;
+}
+
 /** The execution client's HTTP port: on loopback, or a verifier's public RPC on 0.0.0.0 (which replaces the
- *  loopback binding: Docker cannot bind the same host port on both); and the sequencer's on its private address. */
-export function executionHttpPorts(node: NodeSettings, internal: number, loopback: number): PortSpec[] {
+ *  loopback binding: Docker cannot bind the same host port on both); and the sequencer's WebSocket RPC on its
+ *  private address. */
+export function executionRpcPorts(node: NodeSettings, internal: number, loopback: number): PortSpec[] {
   const base = { name: "http", kind: "rpc" as const, internal, protocol: "tcp" as const };
   const ports: PortSpec[] = [node.publicRpcPort === undefined ? { ...base, external: loopback, ip: "127.0.0.1" } : { ...base, external: node.publicRpcPort, ip: "0.0.0.0" }];
-  if (node.privateRpcAddress !== undefined) ports.push({ ...base, name: "http-private", external: loopback, ip: node.privateRpcAddress });
+  const ws = CONTAINER_PORTS.executionClient.ws;
+  if (node.privateRpcAddress !== undefined) ports.push({ name: "ws-private", kind: "rpc", internal: ws, external: ws, ip: node.privateRpcAddress, protocol: "tcp" });
   return ports;
+}
+
+/** The WebSocket server the peers forward to (both clients spell these flags the same: reth@v2.3.0
+ *  crates/node/core/src/args/rpc_server.rs `--ws`, `ws.addr`, `ws.port`, `ws.api`; op-geth@d0734fd5
+ *  cmd/utils/flags.go). No Origin check matters: the forwarders send no Origin header. */
+export function executionWsFlags(node: NodeSettings): string[] {
+  if (node.privateRpcAddress === undefined) return [];
+  return ["--ws", "--ws.addr=0.0.0.0", `--ws.port=${CONTAINER_PORTS.executionClient.ws}`, "--ws.api=eth,net,web3"];
 }
 
 /** A metrics port as the host publishes it: `loopback` (for a host-side probe) and/or the private address. */

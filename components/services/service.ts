@@ -12,7 +12,7 @@ import type { CommandConnection } from "../host/ssh.js";
 import { opStackScript, remoteScript } from "../host/shell.js";
 import { containerPlan, type ContainerPlan } from "./container.js";
 import type { HostPaths } from "./paths.js";
-import { ROLE_LABEL } from "./node-role.js";
+import { PUBLIC_RPC_LABEL, ROLE_LABEL } from "./node-role.js";
 import type { SecretName, ServiceSpec } from "./spec.js";
 
 /** The arguments of every service component. */
@@ -106,8 +106,13 @@ export function createService(
         { label: "org.every-channel.stack", value: ctx.stack },
         { label: "org.every-channel.service", value: p.name },
         { label: "org.every-channel.chain-config", value: `sha256:${hash}` },
-        { label: ROLE_LABEL, value: ctx.role },
-        ...Object.entries(p.labels).map(([label, value]) => ({ label, value })),
+        // Only verifiers carry a role (the policy pack reads a missing one as "not a verifier"), so ecp-forge's
+        // containers keep the labels they had and are not replaced for it.
+        ...(ctx.role === "verifier" ? [{ label: ROLE_LABEL, value: ctx.role }] : []),
+        ...Object.entries(p.labels).map(([label, value]) => {
+          if (label.startsWith("org.every-channel.") && label !== PUBLIC_RPC_LABEL) throw new Error(`${name}: its spec may not set the stack's own label ${label}.`);
+          return { label, value };
+        }),
       ]),
     },
     { parent, provider: ctx.dockerProvider, dependsOn: opts.dependsOn ?? [], deleteBeforeReplace: true },

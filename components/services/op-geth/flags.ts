@@ -12,7 +12,7 @@ import { CONTAINER_PORTS, EXECUTION_CLIENT_ALIAS, HOST_LOOPBACK_PORTS } from "..
 import { imageRef } from "../../config/images.js";
 import type { StackConfig } from "../../config/schema.js";
 import { CONTAINER_PATHS, type HostPaths } from "../paths.js";
-import { executionHttpApi, executionHttpPorts, metricsPorts, type NodeSettings, nodeLabels, sequencerNode } from "../node-role.js";
+import { executionHttpApi, executionRpcPorts, executionWsFlags, metricsPorts, type NodeSettings, nodeLabels, sequencerNode } from "../node-role.js";
 import { executionClientMounts, flag, type ExecutionClientSpec } from "../spec.js";
 
 const P = CONTAINER_PORTS.executionClient;
@@ -44,6 +44,7 @@ export function opGethSpec(config: Pick<StackConfig, "images" | "p2p"> & { host?
       // batcher/driver.go; op-geth eth/api_miner.go MinerAPI.SetMaxDASize). The port is private, except a
       // verifier's public RPC (eth, net, web3 only; node-role.ts).
       flag("http.api", executionHttpApi(node)),
+      ...executionWsFlags(node),
       flag("authrpc.addr", "0.0.0.0"),
       flag("authrpc.port", P.authrpc),
       flag("authrpc.vhosts", `op-geth,${EXECUTION_CLIENT_ALIAS}`),
@@ -63,7 +64,7 @@ export function opGethSpec(config: Pick<StackConfig, "images" | "p2p"> & { host?
     ],
     env: {},
     ports: [
-      ...executionHttpPorts(node, P.http, HOST_LOOPBACK_PORTS.l2Http),
+      ...executionRpcPorts(node, P.http, HOST_LOOPBACK_PORTS.l2Http),
       { name: "authrpc", kind: "auth", internal: P.authrpc, ip: "127.0.0.1", protocol: "tcp" },
       ...metricsPorts(node, P.metrics),
       // devp2p over TCP only: discovery (UDP) is off.

@@ -16,7 +16,7 @@ import { CONTAINER_PORTS, EXECUTION_CLIENT_ALIAS, HOST_LOOPBACK_PORTS, STANDARD_
 import { imageRef } from "../../config/images.js";
 import type { StackConfig } from "../../config/schema.js";
 import { CONTAINER_PATHS, type HostPaths } from "../paths.js";
-import { executionHttpApi, executionHttpPorts, metricsPorts, type NodeSettings, nodeLabels, sequencerNode } from "../node-role.js";
+import { executionHttpApi, executionRpcPorts, executionWsFlags, metricsPorts, type NodeSettings, nodeLabels, sequencerNode } from "../node-role.js";
 import { executionClientMounts, flag, httpProbe, type ExecutionClientSpec } from "../spec.js";
 
 const P = CONTAINER_PORTS.executionClient;
@@ -40,6 +40,7 @@ export function opRethSpec(config: Pick<StackConfig, "images" | "p2p"> & { host?
       // reth has no vhost filter; the port is private (Docker network and host loopback) except a verifier's
       // public RPC, which serves eth, net and web3 only (node-role.ts).
       flag("http.api", executionHttpApi(node)),
+      ...executionWsFlags(node),
       flag("authrpc.addr", "0.0.0.0"),
       flag("authrpc.port", P.authrpc),
       flag("authrpc.jwtsecret", CONTAINER_PATHS.jwt),
@@ -58,7 +59,7 @@ export function opRethSpec(config: Pick<StackConfig, "images" | "p2p"> & { host?
     ],
     env: {},
     ports: [
-      ...executionHttpPorts(node, P.http, HOST_LOOPBACK_PORTS.l2Http),
+      ...executionRpcPorts(node, P.http, HOST_LOOPBACK_PORTS.l2Http),
       { name: "authrpc", kind: "auth", internal: P.authrpc, ip: "127.0.0.1", protocol: "tcp" },
       ...metricsPorts(node, P.metrics, HOST_LOOPBACK_PORTS.executionMetrics),
       // devp2p over TCP only: discovery (UDP) is off.
