@@ -84,8 +84,8 @@ function chainHealth(): Dashboard {
   return dashboard("ecp-chain-health", "Chain health", ["opstack"], [
     {
       title: "L2 heads",
-      description: "op-node's unsafe, safe and finalized L2 block numbers.",
-      targets: [{ expr: `op_node_default_refs_number{layer="l2",type=~"l2_unsafe|l2_safe|l2_finalized"}`, legend: "{{type}}" }],
+      description: "Each op-node's unsafe, safe and finalized L2 block numbers (ecp-forge's and each verifier peer's).",
+      targets: [{ expr: `op_node_default_refs_number{layer="l2",type=~"l2_unsafe|l2_safe|l2_finalized"}`, legend: "{{type}} {{instance}}" }],
     },
     {
       title: "Safe and finalized lag (L2 blocks)",
@@ -98,9 +98,9 @@ function chainHealth(): Dashboard {
     {
       title: "L1 head and L1 origins",
       targets: [
-        { expr: ref("l1", "l1_head"), legend: "L1 head" },
-        { expr: ref("l1_origin", "l2_unsafe"), legend: "L1 origin of the unsafe head" },
-        { expr: ref("l1_origin", "l2_safe"), legend: "L1 origin of the safe head" },
+        { expr: ref("l1", "l1_head"), legend: "L1 head {{instance}}" },
+        { expr: ref("l1_origin", "l2_unsafe"), legend: "L1 origin of the unsafe head {{instance}}" },
+        { expr: ref("l1_origin", "l2_safe"), legend: "L1 origin of the safe head {{instance}}" },
       ],
     },
     {
@@ -112,8 +112,8 @@ function chainHealth(): Dashboard {
       title: "Execution client head",
       description: "op-reth's canonical chain height or op-geth's chain/head/block, whichever runs.",
       targets: [
-        { expr: "reth_blockchain_tree_canonical_chain_height or chain_head_block", legend: "{{client}} head" },
-        { expr: "60 * (rate(reth_blockchain_tree_canonical_chain_height[5m]) or rate(chain_head_block[5m]))", legend: "{{client}} blocks/min" },
+        { expr: "reth_blockchain_tree_canonical_chain_height or chain_head_block", legend: "{{client}} head {{instance}}" },
+        { expr: "60 * (rate(reth_blockchain_tree_canonical_chain_height[5m]) or rate(chain_head_block[5m]))", legend: "{{client}} blocks/min {{instance}}" },
       ],
     },
     {
@@ -121,6 +121,11 @@ function chainHealth(): Dashboard {
       kind: "stat",
       unit: "none",
       targets: [{ expr: "op_node_default_sequencer_active", legend: "{{instance}}" }],
+    },
+    {
+      title: "P2P peers per op-node",
+      description: "ecp-forge's op-node and each verifier peer's (ecp:peers). A verifier at 0 gets no unsafe blocks (alert VerifierIsolated).",
+      targets: [{ expr: "op_node_default_p2p_peer_count", legend: "{{instance}}" }],
     },
     {
       title: "Batcher transactions per 15 min",

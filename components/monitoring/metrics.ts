@@ -73,6 +73,13 @@ export const METRICS: readonly MetricEntry[] = [
     labels: 'rpc="l1" for the L1 execution RPC (op-node/config/l1_el_rpc.go `NewRecorder("l1")`), method',
   },
   {
+    name: "op_node_default_p2p_peer_count",
+    kind: "gauge",
+    source: `${OP_NODE}:op-node/metrics/metrics.go`,
+    prefix: `${NODE_NS}; Subsystem "p2p", Name "peer_count" (PeerCount)`,
+    labels: "none",
+  },
+  {
     name: "op_node_default_pipeline_resets_total",
     kind: "counter",
     source: `${OP_NODE}:op-node/metrics/metrics.go`,

@@ -8,7 +8,7 @@
  */
 import yaml from "js-yaml";
 
-import { JOBS } from "./jobs.js";
+import { defaultTargets, JOBS } from "./jobs.js";
 import type { AlertThresholds } from "./thresholds.js";
 
 export type Severity = "critical" | "warning";
@@ -37,6 +37,9 @@ export const RULE_GROUPS = { opstack: "ecp-opstack", rail: "ecp-rail" } as const
 export const L1_RPC_WINDOW = "10m";
 
 const BY = "by (job, instance)";
+
+/** ecp-forge's own op-node target; every other op-node target is a verifier peer. */
+const SEQUENCER_OP_NODE_TARGET = defaultTargets().opNode[0]!;
 const ON = "on (job, instance)";
 
 /** A number as PromQL and YAML both read it, without exponent notation. */
@@ -147,6 +150,19 @@ function opstackRules(t: AlertThresholds): AlertRule[] {
       annotations: {
         summary: "A dispute game is resolving, or resolved, against what our op-node computes ({{ $labels.instance }}).",
         runbook: "Check op-challenger is running, funded and acting on the game before its clock runs out; escalate to the Guardian if it resolved wrongly.",
+      },
+    },
+    {
+      // A verifier peer (every op-node target but ecp-forge's own) with no P2P peer gets no unsafe blocks: it
+      // follows L1 alone, minutes behind. The sequencer itself may have none when no peer is configured.
+      alert: "VerifierIsolated",
+      expr: `op_node_default_p2p_peer_count{instance!="${SEQUENCER_OP_NODE_TARGET}"} == 0`,
+      for: "10m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: "The verifier op-node at {{ $labels.instance }} has no P2P peer: it follows L1 only, without the sequencer's unsafe blocks.",
+        runbook:
+          "From the peer, check the sequencer's op-node P2P port answers (firewall; ecp:host.privateAddress or ecp:p2p.advertiseIp), and that the peer's op-node logs dial the peer id of `pulumi stack output sequencerPeer`.",
       },
     },
     {

@@ -21,6 +21,8 @@ export interface RuleCase {
 }
 
 const NODE = { job: JOBS.opNode, instance: "op-node:7300" };
+/** A verifier peer's op-node, scraped on its private address. */
+const PEER_NODE = { job: JOBS.opNode, instance: "10.0.0.21:7300" };
 const EXEC = { job: JOBS.executionClient, instance: "execution:6060" };
 const BATCHER = { job: JOBS.opBatcher, instance: "op-batcher:7300" };
 const PROPOSER = { job: JOBS.opProposer, instance: "op-proposer:7300" };
@@ -123,6 +125,10 @@ export function ruleCases(t: AlertThresholds): RuleCase[] {
   // -- derivation resets (blobs the beacon API no longer serves) ----------------------------------
   const R = t.derivationResetsPer15m;
   add({ alert: "DerivationResetting", expect: "fires", name: "a reset every minute", evalMinutes: 25, labels: NODE, series: [{ series: sel("op_node_default_pipeline_resets_total", NODE), values: ramp(1, Math.max(1, Math.ceil((R + 1) / 10)), 30) }] });
+  add({ alert: "VerifierIsolated", expect: "fires", name: "a peer without peers", evalMinutes: 15, labels: PEER_NODE, series: [{ series: sel("op_node_default_p2p_peer_count", PEER_NODE), values: flat(0, 20) }] });
+  add({ alert: "VerifierIsolated", expect: "quiet", name: "a peer connected to the sequencer", evalMinutes: 15, series: [{ series: sel("op_node_default_p2p_peer_count", PEER_NODE), values: flat(1, 20) }] });
+  add({ alert: "VerifierIsolated", expect: "quiet", name: "the sequencer alone", evalMinutes: 15, series: [{ series: sel("op_node_default_p2p_peer_count", NODE), values: flat(0, 20) }] });
+  add({ alert: "VerifierIsolated", expect: "quiet", name: "a peer that reconnected within 10 minutes", evalMinutes: 15, series: [{ series: sel("op_node_default_p2p_peer_count", PEER_NODE), values: `${flat(0, 8)} ${flat(1, 11)}` }] });
   add({ alert: "DerivationResetting", expect: "quiet", name: "one reset at start", evalMinutes: 25, series: [{ series: sel("op_node_default_pipeline_resets_total", NODE), values: `0 ${flat(1, 29)}` }] });
 
   // -- proposals and games -----------------------------------------------------------------------
