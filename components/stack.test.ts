@@ -712,6 +712,16 @@ describe("previews from elsewhere (a PR's CI)", () => {
     );
   });
 
+  it("checks each verifier peer too, naming its config entry when it does not answer", async () => {
+    const { errors, asked } = await preview({ "ecp:peers": JSON.stringify(TEST_PEERS) }, (a) => (a === "rpc-1.example.org" ? Promise.reject(new Error("ECONNREFUSED")) : Promise.resolve()));
+    expect(asked.sort()).toEqual(["203.0.113.21:22", "ecp-forge:22", "rpc-1.example.org:2222"]);
+    const e = errors.filter((x) => x instanceof Error && x.message.includes("does not answer")) as Error[];
+    // Every resource on that provider reports it; the message is one.
+    expect([...new Set(e.map((x) => x.message.slice(x.message.indexOf("`ecp:"))))]).toEqual([
+      "`ecp:peers[1]` (rpc-1.example.org:2222) does not answer from this machine (ECONNREFUSED). A preview reaches rpc-1.example.org over SSH like an update: from a network without a route to it (a CI runner), set a bastion that can reach it: `pulumi config set --path 'ecp:peers[1].jump' user@bastion:22` and `ecp:peers[1].jumpHostKey`.",
+    ]);
+  });
+
   it("goes through the configured bastion: it is the hop checked, and both providers use it", async () => {
     const jump = { "ecp:host": JSON.stringify({ user: "deploy", hostKey: TEST_HOST_KEY, jump: "ci@bastion.example.org:2200", jumpHostKey: TEST_HOST_KEY }) };
     const { recorded: r, errors, asked } = await preview(jump, () => Promise.resolve());

@@ -209,9 +209,10 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
 
   // Verifier peers (components/peers): one component tree per host, each depending on ecp-forge's deployment only.
   const peers = config.peers.map(
-    (peer) =>
+    (peer, index) =>
       new VerifierPeer({
         peer,
+        index,
         config,
         stack: options.stack,
         secrets,

@@ -28,6 +28,8 @@ export function tcpProbe(address: string, port: number, timeoutMs = 10_000): Pro
 
 export interface HostArgs {
   host: HostConfig;
+  /** The host's config key, for messages (default `ecp:host`). */
+  configKey?: string;
   /** How a preview checks that the first SSH hop answers (tests replace it). */
   probe?: (address: string, port: number) => Promise<void>;
 }
@@ -44,12 +46,12 @@ export class Host extends pulumi.ComponentResource {
     this.connection = commandConnection(args.host);
     // In a preview, the Docker provider asks the daemon over SSH: without a route (a CI runner) it would fail
     // with a provider error. Check the first hop first and stop with what to set instead.
-    const hop = firstHop(args.host);
+    const hop = firstHop(args.host, args.configKey);
     const reachable = pulumi.runtime.isDryRun()
       ? pulumi.output(
           (args.probe ?? tcpProbe)(hop.address, hop.port).then(
             () => this.dockerHost,
-            (e: unknown) => Promise.reject(new Error(unreachableMessage(args.host, e instanceof Error ? e.message : String(e)))),
+            (e: unknown) => Promise.reject(new Error(unreachableMessage(args.host, e instanceof Error ? e.message : String(e), args.configKey))),
           ),
         )
       : pulumi.output(this.dockerHost);

@@ -93,20 +93,23 @@ export function tunnelCommand(host: Pick<HostConfig, "user" | "address" | "port"
   return `ssh -N -p ${host.port}${jump}${ports.map((p) => ` -L ${p}:127.0.0.1:${p}`).join("")} ${host.user}@${host.address}`;
 }
 
-/** Where the operator's machine connects first: the bastion if there is one, else the host. */
-export function firstHop(host: HostConfig): { address: string; port: number; what: string } {
+/** Where the operator's machine connects first: the bastion if there is one, else the host. `key` is the
+ *  host's config key (`ecp:host`, or `ecp:peers[1]` for a verifier peer). */
+export function firstHop(host: HostConfig, key = "ecp:host"): { address: string; port: number; what: string } {
   return host.jump === undefined
-    ? { address: host.address, port: host.port, what: `\`ecp:host\` (${host.address}:${host.port})` }
-    : { address: host.jump.address, port: host.jump.port, what: `\`ecp:host.jump\` (${host.jump.address}:${host.jump.port})` };
+    ? { address: host.address, port: host.port, what: `\`${key}\` (${host.address}:${host.port})` }
+    : { address: host.jump.address, port: host.jump.port, what: `\`${key}.jump\` (${host.jump.address}:${host.jump.port})` };
 }
 
 /** The message when the first hop does not answer: previews need the host too (the Docker provider asks it). */
-export function unreachableMessage(host: HostConfig, cause: string): string {
-  const hop = firstHop(host);
+export function unreachableMessage(host: HostConfig, cause: string, key = "ecp:host"): string {
+  const hop = firstHop(host, key);
+  const path = key.includes("[") ? `'${key}` : key;
+  const end = key.includes("[") ? "'" : "";
   return (
-    `${hop.what} does not answer from this machine (${cause}). A preview reaches ecp-forge over SSH like an update: ` +
+    `${hop.what} does not answer from this machine (${cause}). A preview reaches ${host.address} over SSH like an update: ` +
     (host.jump === undefined
-      ? "from a network without a route to it (a CI runner), set a bastion that can reach it: `pulumi config set --path ecp:host.jump user@bastion:22` and `ecp:host.jumpHostKey`."
+      ? `from a network without a route to it (a CI runner), set a bastion that can reach it: \`pulumi config set --path ${path}.jump${end} user@bastion:22\` and \`${key}.jumpHostKey\`.`
       : "check the bastion's address and port, and that this machine may reach it.")
   );
 }

@@ -30,6 +30,8 @@ import { carryPlan } from "./carry.js";
 
 export interface VerifierPeerArgs {
   peer: PeerConfig;
+  /** Its place in ecp:peers, for messages. */
+  index: number;
   config: StackConfig;
   /** `pulumi.getStack()`, as a container label. */
   stack: string;
@@ -92,7 +94,7 @@ export class VerifierPeer extends pulumi.ComponentResource {
     const name = `peer-${peer.name}`;
     super("ecp:peer:VerifierPeer", name, {}, opts);
     const child = { parent: this };
-    this.host = new Host(name, { host: peer.host, ...(args.probeHost === undefined ? {} : { probe: args.probeHost }) }, child);
+    this.host = new Host(name, { host: peer.host, configKey: `ecp:peers[${args.index}]`, ...(args.probeHost === undefined ? {} : { probe: args.probeHost }) }, child);
     const paths = hostPaths(peer.stateDir ?? config.stateDir);
 
     // Its own engine JWT and libp2p identity, generated and held as secrets like the sequencer's.
