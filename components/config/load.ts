@@ -5,15 +5,11 @@ import { CONFIG_NAMESPACE, DEFAULT_L1_BEACON_URL, DEFAULT_L1_RPC_URL, MONITORING
 import { imageDigestWarnings, imageTagDriftWarnings } from "./images.js";
 import { AlertThresholdsError, alertThresholds } from "../monitoring/thresholds.js";
 import { fullKey, KNOWN_KEYS, rawConfigSchema, SECRET_KEYS, type StackConfig, toStackConfig } from "./schema.js";
+import { counted, ProblemsError } from "./problems.js";
 
-export class ConfigError extends Error {
-  readonly problems: readonly string[];
-
+export class ConfigError extends ProblemsError {
   constructor(problems: readonly string[]) {
-    const n = problems.length;
-    super(`Invalid stack configuration (${n} problem${n === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "ConfigError";
-    this.problems = problems;
+    super(counted("Invalid stack configuration", problems), problems);
   }
 }
 

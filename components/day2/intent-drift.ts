@@ -9,11 +9,11 @@
  *   limit; the respected game type) has no path here and is refused before anything runs, saying what to do.
  */
 import type { ChainIntent } from "../deployer/intent.js";
+import { ProblemsError } from "../config/problems.js";
 
-export class IntentDriftError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`The config changed what the deployed chain was made from, and nothing here can change that on L1; nothing was changed:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "IntentDriftError";
+export class IntentDriftError extends ProblemsError {
+  constructor(problems: readonly string[]) {
+    super("The config changed what the deployed chain was made from, and nothing here can change that on L1; nothing was changed", problems);
   }
 }
 

@@ -15,6 +15,7 @@ import { L1_CHAIN_ID, STANDARD_ABSOLUTE_PRESTATE } from "../config/defaults.js";
 import type { Address } from "../config/roles.js";
 import type { Hex } from "../config/schema.js";
 import { chainIdToHash } from "./intent.js";
+import { ProblemsError } from "../config/problems.js";
 
 /** OpChainCoreContracts + OpChainFaultProofsContracts fields op-deployer v0.7.1 always fills for a new chain. */
 export const REQUIRED_CHAIN_CONTRACTS = [
@@ -116,15 +117,7 @@ export interface Deployment extends DeploymentState {
   rollup: RollupSummary;
 }
 
-export class DeploymentError extends Error {
-  readonly problems: readonly string[];
-
-  constructor(what: string, problems: readonly string[]) {
-    super(`${what}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "DeploymentError";
-    this.problems = problems;
-  }
-}
+export class DeploymentError extends ProblemsError {}
 
 // -- small readers that collect problems ---------------------------------------------------------
 

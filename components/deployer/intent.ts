@@ -22,6 +22,7 @@ import {
 } from "../config/defaults.js";
 import type { Address, RoleAddresses } from "../config/roles.js";
 import type { Hex, StackConfig } from "../config/schema.js";
+import { ProblemsError } from "../config/problems.js";
 
 /** The part of the intent that `op-deployer init` decides; kept as init wrote it. */
 export interface IntentBase {
@@ -84,15 +85,7 @@ export interface Intent {
   chains: ChainIntent[];
 }
 
-export class IntentError extends Error {
-  readonly problems: readonly string[];
-
-  constructor(what: string, problems: readonly string[]) {
-    super(`${what}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "IntentError";
-    this.problems = problems;
-  }
-}
+export class IntentError extends ProblemsError {}
 
 /** The L2 chain id as op-deployer's 32-byte chain id (`--l2-chain-ids` is parsed into a common.Hash). */
 export function chainIdToHash(chainId: number | bigint): Hex {

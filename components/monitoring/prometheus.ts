@@ -7,6 +7,7 @@ import { z } from "zod";
 import { DEFAULT_EXECUTION_CLIENT, EXECUTION_CLIENTS, type ExecutionClient } from "../config/defaults.js";
 import { EXECUTION_METRICS_PATH, JOB_KEYS, JOBS, type JobKey, type ScrapeTargets } from "./jobs.js";
 import { toYaml } from "./rules.js";
+import { counted, ProblemsError } from "../config/problems.js";
 
 /** The rule file's name next to prometheus.yml. */
 export const RULES_FILE = "rules.yml";
@@ -47,14 +48,9 @@ const inputSchema = z
   })
   .strict();
 
-export class PrometheusConfigError extends Error {
-  readonly problems: readonly string[];
-
+export class PrometheusConfigError extends ProblemsError {
   constructor(problems: readonly string[]) {
-    const n = problems.length;
-    super(`Invalid Prometheus config input (${n} problem${n === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "PrometheusConfigError";
-    this.problems = problems;
+    super(counted("Invalid Prometheus config input", problems), problems);
   }
 }
 

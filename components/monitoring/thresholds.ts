@@ -5,6 +5,7 @@
  * must be, and the value received.
  */
 import { z } from "zod";
+import { counted, ProblemsError } from "../config/problems.js";
 
 const positive = (def: number, description: string) => z.number().positive().default(def).describe(description);
 const minutes = (def: number, description: string) => z.number().int().positive().default(def).describe(description);
@@ -66,14 +67,9 @@ export function thresholdDescriptions(): Record<keyof AlertThresholds, string> {
   ) as Record<keyof AlertThresholds, string>;
 }
 
-export class AlertThresholdsError extends Error {
-  readonly problems: readonly string[];
-
+export class AlertThresholdsError extends ProblemsError {
   constructor(problems: readonly string[]) {
-    const n = problems.length;
-    super(`Invalid alert thresholds (${n} problem${n === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "AlertThresholdsError";
-    this.problems = problems;
+    super(counted("Invalid alert thresholds", problems), problems);
   }
 }
 

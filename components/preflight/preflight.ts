@@ -13,6 +13,7 @@ import { L1_CHAIN_ID, OP_CONTRACTS_TAG, OPCM_SUPERCHAIN_CONFIG_VERSION, SEPOLIA_
 import { imagesInUse } from "../config/images.js";
 import { fullKey, type StackConfig } from "../config/schema.js";
 import { compareVersions, forkGate, isVersionTag, parseBeaconForkSchedule, parseElConfig, type ElConfig, type Pins, type ReadSchedule, type BeaconFork } from "./forks.js";
+import { ProblemsError } from "../config/problems.js";
 
 /** Sepolia's beacon genesis fork version (`GET /eth/v1/beacon/genesis`, eth-clients/sepolia config.yaml GENESIS_FORK_VERSION). */
 export const SEPOLIA_GENESIS_FORK_VERSION = "0x90000069";
@@ -44,10 +45,9 @@ export interface GateInput {
 }
 
 /** The fork gate over the built-in table alone (no network): what `pulumi preview` checks on every run. */
-export class ForkGateError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`The pinned versions do not run on Sepolia's forks; nothing was changed:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "ForkGateError";
+export class ForkGateError extends ProblemsError {
+  constructor(problems: readonly string[]) {
+    super("The pinned versions do not run on Sepolia's forks; nothing was changed", problems);
   }
 }
 
@@ -62,10 +62,9 @@ export interface PreflightReport {
   summary: string;
 }
 
-export class PreflightError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`Preflight failed; nothing was deployed:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "PreflightError";
+export class PreflightError extends ProblemsError {
+  constructor(problems: readonly string[]) {
+    super("Preflight failed; nothing was deployed", problems);
   }
 }
 
