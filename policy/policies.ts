@@ -29,6 +29,7 @@ export const LOCAL_COMMAND = "command:local:Command";
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 /** Services whose P2P port may be public. */
 const P2P_SERVICES = new Set(["op-reth", "op-geth", "op-node"]);
+const EXECUTION_CLIENTS_SERVICES = new Set(["op-reth", "op-geth"]);
 /** Every RPC, engine-auth and metrics port the services listen on inside their containers. */
 const PRIVATE_CONTAINER_PORTS = new Set<number>(Object.values(CONTAINER_PORTS).flatMap((ports) => Object.values(ports)));
 
@@ -54,7 +55,6 @@ function isPublicRpc(props: Record<string, unknown>, service: string, p: { inter
     labelOf(props, PUBLIC_RPC_LABEL) === String(p.external)
   );
 }
-const EXECUTION_CLIENTS_SERVICES = new Set(["op-reth", "op-geth"]);
 
 /**
  * No RPC, auth or metrics port is published beyond loopback, with these exceptions: the execution client's

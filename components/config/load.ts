@@ -180,7 +180,8 @@ export function configWarnings(config: StackConfig): string[] {
       );
     }
   }
-  const bareName = !/^[0-9.]+$/.test(config.host.address) && !config.host.address.includes(".");
+  // A name without a dot (not an IPv4, not a domain name) resolves only where someone set it up.
+  const bareName = !config.host.address.includes(".");
   if (config.peers.length > 0 && config.host.privateAddress === undefined && config.p2p.advertiseIp === undefined && bareName) {
     warnings.push(
       `The verifier peers dial the sequencer's op-node by the name \`${config.host.address}\` (\`${fullKey("host.address")}\`), which a peer may not resolve. Run \`pulumi config set --path ${fullKey("host.privateAddress")} <ecp-forge's private IPv4>\` or \`pulumi config set --path ${fullKey("p2p.advertiseIp")} <its public IPv4>\`.`,

@@ -114,12 +114,13 @@ export class VerifierPeer extends pulumi.ComponentResource {
       child,
     );
 
+    const chainConfig = pulumi.output(args.chainConfig);
     this.carry = new command.local.Command(
       `${name}-chain-config`,
       {
-        create: pulumi.output(args.chainConfig).apply((sums) => carryCreateLine(peer.name, sums)),
+        create: chainConfig.apply((sums) => carryCreateLine(peer.name, sums)),
         environment: {
-          ECP_CARRY: pulumi.output(args.chainConfig).apply((sums) =>
+          ECP_CARRY: chainConfig.apply((sums) =>
             JSON.stringify(
               carryPlan({ host: config.host, dir: args.sequencerPaths.configDir }, { host: peer.host, dir: paths.configDir }, {
                 "genesis.json": sums.genesisSha256,
@@ -145,7 +146,7 @@ export class VerifierPeer extends pulumi.ComponentResource {
       {
         ...common,
         node: verifierNode(peer, { ...sequencerAt }),
-        genesisSha256: pulumi.output(args.chainConfig).apply((s) => s.genesisSha256),
+        genesisSha256: chainConfig.apply((s) => s.genesisSha256),
         dependsOn: [this.carry, state.jwt],
       },
       child,

@@ -78,20 +78,21 @@ export interface StateDirectory {
  * module creates them (nix/opstack-defaults.json is generated from this) and so does the stack.
  */
 export function stateDirectories(paths: HostPaths): StateDirectory[] {
+  return directoriesOf(paths, Object.entries(paths).flatMap(([name, p]) => (name === "root" ? [] : [p])));
+}
+
+/** A verifier peer's directories: the chain config, the JWT, and the execution client's and op-node's data. */
+export function peerStateDirectories(paths: HostPaths): StateDirectory[] {
+  return directoriesOf(paths, [paths.configDir, paths.jwt, paths.opGethData, paths.opRethData, paths.opNodeData]);
+}
+
+/** The directories that hold `files` (paths under the state directory), each once, sorted, with its mode. */
+function directoriesOf(paths: HostPaths, files: readonly string[]): StateDirectory[] {
   const dirs = new Set<string>();
-  for (const [name, p] of Object.entries(paths)) {
-    if (name === "root") continue;
+  for (const p of files) {
     const rel = p.slice(paths.root.length + 1);
     // Files (genesis.json, jwt.txt) stand for their parent directory.
     dirs.add(/\.[a-z]+$/.test(rel) ? rel.slice(0, rel.lastIndexOf("/")) : rel);
   }
   return [...dirs].sort().map((path) => ({ path, mode: path === "secrets" ? "0700" : "0750" }));
-}
-
-/** A verifier peer's directories: the chain config, the JWT, and the execution client's and op-node's data. */
-export function peerStateDirectories(paths: HostPaths): StateDirectory[] {
-  const wanted = new Set([paths.configDir, paths.jwt, paths.opGethData, paths.opRethData, paths.opNodeData].map((p) => p.slice(paths.root.length + 1)));
-  const parent = (rel: string) => (/\.[a-z]+$/.test(rel) ? rel.slice(0, rel.lastIndexOf("/")) : rel);
-  const keep = new Set([...wanted].map(parent));
-  return stateDirectories(paths).filter((d) => keep.has(d.path));
 }
