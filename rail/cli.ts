@@ -22,6 +22,7 @@ import { addReports, checkQuorumReachable, emptyReport, finalizeReady, planSlots
 import { assertKeysFitChain, loadKeys, loadProcessKey } from './keys.js';
 import { makeLogger } from './ops/observability.js';
 import { startRelayer } from './relayer/relayer.js';
+import { DEFAULT_STORE_LIMITS } from './relayer/store.js';
 import { startWitness } from './witness/witness.js';
 import { progressReporter } from './progress.js';
 import { DEFAULT_ARCHIVE, formatSummary, InvalidArchiveError, requireObservations, runSmoke, SMOKE_WINDOW as ARCHIVE_WINDOW } from './smoke.js';
@@ -365,7 +366,7 @@ async function main(argv: string[]): Promise<number> {
         maxBatch,
         deadlineMarginSec: 60n,
         maxDeadlineSec: 7_200n,
-        limits: { maxSlots: 20_000, maxCandidatesPerSlot: 16 },
+        limits: DEFAULT_STORE_LIMITS,
         log: makeLogger('relayer'),
       });
       return runUntilSignal(running);

@@ -6,9 +6,10 @@
 // slot a quorum of honest witnesses observed is final with the honest content, each stream is one
 // unbroken chain, no key appears in any log, and every process stops cleanly on SIGTERM.
 //   npx tsx smoke/network.ts [--epochs N] [--mode relayed|witness-tx] [--json] [--keep] [--no-faults]
-//     [--tolerance-ms N] [--timeout-s N]
+//     [--tolerance-ms N] [--timeout-s N] [--archives own|identical]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { connect as connectTcp } from 'node:net';
 import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +23,7 @@ import { freePort, startAnvil, type Anvil } from '../rail/anvil.js';
 import { deploy } from '../rail/client.js';
 import { connect, type RailConnection } from '../rail/connection.js';
 import { observationLedgerAbi } from '../rail/contracts.js';
-import { devKey, loadKeys } from '../rail/keys.js';
+import { devAccount, devKey, loadKeys } from '../rail/keys.js';
 import { observationSlot } from '../rail/observation.js';
 import { isMain } from '../scripts/is-main.js';
 import { DEFAULT_ARCHIVE, witnessArchives, type WitnessArchive } from './witness-archives.js';
@@ -45,6 +46,56 @@ export interface NetworkSmokeOptions {
   toleranceMs?: number;
   keepDir?: boolean;
   log?: (line: string) => void;
+  /** `own` (default): every witness its own archive (jittered times, own locators, one missing
+   *  epochs, one corrupted). `identical`: every witness a copy of one archive file, as a new user
+   *  would try it first, so honest witnesses derive byte-identical headers. */
+  archives?: 'own' | 'identical';
+  /** Processes that play a dishonest member or relayer (test code supplies them; the shipped CLI has
+   *  no such mode). */
+  adversaries?: Adversaries;
+  /** How many honest relayer transactions may revert on chain (default 0). */
+  revertBudget?: number;
+  /** Honest witnesses' --give-up-ms (default 10000). */
+  giveUpMs?: number;
+}
+
+/** What an adversary process needs to know to attack the network. */
+export interface AdversaryContext {
+  rpcUrl: string;
+  ledger: Address;
+  fromBlock: bigint;
+  /** The honest relayers' URLs. */
+  relayerUrls: string[];
+  /** Where the run keeps its files (logs, archives). */
+  dir: string;
+  /** Witness w's archive file (it grows during the run, like the honest ones'). */
+  archiveOf(w: number): string;
+  /** Member w's private key (an adversary member signs with its own registered key). */
+  keyOf(w: number): Hex;
+  /** The ledger's members and quorum. */
+  witnesses: number;
+  quorum: number;
+}
+
+/** A process to start: a TypeScript file run with tsx, its arguments and environment. */
+export interface ProcSpec {
+  script: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Adversaries {
+  /** Members (by index) whose key runs this process instead of `rail witness`. */
+  witnesses?: { index: number; spawn: (ctx: AdversaryContext) => ProcSpec }[];
+  /** Relayers beside the honest ones, on a port of their own; honest witnesses post to them too. */
+  relayers?: { spawn: (ctx: AdversaryContext & { port: number }) => ProcSpec }[];
+}
+
+/** An honest process's use of memory and CPU, read from its /metrics before it stops. */
+export interface ProcessUse {
+  name: string;
+  rssMiB: number;
+  cpuSeconds: number;
 }
 
 export interface NetworkSummary {
@@ -71,6 +122,15 @@ export interface NetworkSummary {
   meanLatencySeconds: number;
   /** Relayers' batch gas per observation they finalized (relayed mode). */
   gasPerObservation: number | null;
+  /** Honest relayers' transactions that reverted on chain (each one paid for). */
+  revertedBatches: number;
+  /** Slots finalized that no honest witness observed, or with other content (must be 0). */
+  unexpectedFinal: number;
+  /** The honest processes' resident memory and CPU at the end of the run. */
+  resources: ProcessUse[];
+  /** The smallest latency bucket (seconds) that holds every slot each honest witness saw finalize,
+   *  from the slot's turn: the largest over the honest witnesses. */
+  slotLatencyMaxBucketS: number;
   dir?: string;
 }
 
@@ -87,13 +147,15 @@ class Proc {
     readonly args: string[],
     readonly env: NodeJS.ProcessEnv,
     readonly logFile: string,
+    /** The TypeScript file it runs (default: the rail CLI). */
+    readonly script = CLI,
   ) {}
 
   start(): this {
     this.exitCode = null;
     this.signal = null;
     const log = createWriteStream(this.logFile, { flags: 'a' });
-    this.child = spawn(process.execPath, ['--import', 'tsx', CLI, ...this.args], { cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, ['--import', 'tsx', this.script, ...this.args], { cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const take = (d: Buffer) => {
       this.output += d.toString();
       log.write(d);
@@ -148,6 +210,53 @@ async function waitHealthy(url: string, proc: Proc, timeoutMs: number): Promise<
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Waits until something accepts TCP connections on 127.0.0.1:port (an adversary relayer need not
+ *  answer HTTP). */
+async function waitListening(port: number, proc: Proc, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    if (!proc.running) throw new Error(`${proc.name} exited (code ${proc.exitCode}) before it listened:\n${proc.output.slice(-2000)}`);
+    const open = await new Promise<boolean>((r) => {
+      const s = connectTcp(port, '127.0.0.1', () => {
+        s.destroy();
+        r(true);
+      }).once('error', () => r(false));
+    });
+    if (open) return;
+    if (Date.now() - started > timeoutMs) throw new Error(`${proc.name} not listening on ${port} after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+/** Every witness a copy of the same lines: the shared archive's first `limitEpochs` epochs of its
+ *  first `streams` streams, unchanged. */
+function identicalArchives(shared: string[], spec: { witnesses: number; limitEpochs: number; streams: number }): WitnessArchive[] {
+  const perStream = new Map<string, number>();
+  const lines = shared.filter((raw) => {
+    const stream = (JSON.parse(raw) as { stream: string }).stream;
+    if (!perStream.has(stream) && perStream.size >= spec.streams) return false;
+    const k = perStream.get(stream) ?? 0;
+    perStream.set(stream, k + 1);
+    return k < spec.limitEpochs;
+  });
+  return Array.from({ length: spec.witnesses }, (_, witness) => ({ witness, lines, missing: 0, corrupted: 0 }));
+}
+
+const devAccountAddress = (i: number): Address => devAccount(i).address;
+
+/** How many transactions sent by `senders` since `fromBlock` reverted (each one paid for), read from
+ *  the chain's receipts. */
+async function revertedFrom(conn: RailConnection, fromBlock: bigint, senders: Address[]): Promise<number> {
+  const from = new Set(senders.map((a) => a.toLowerCase()));
+  const latest = await conn.publicClient.getBlockNumber({ cacheTime: 0 });
+  let reverted = 0;
+  for (let b = fromBlock; b <= latest; b++) {
+    const receipts = await conn.publicClient.request({ method: 'eth_getBlockReceipts', params: [`0x${b.toString(16)}`] } as never) as { from: string; status: string }[] | null;
+    for (const r of receipts ?? []) if (from.has(r.from.toLowerCase()) && r.status !== '0x1') reverted++;
+  }
+  return reverted;
+}
+
 interface ExpectedSlot {
   slot: Hex;
   streamHash: Hex;
@@ -189,10 +298,17 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
     // -- The per-witness archives: witness 1 misses every 7th epoch, witness 2 has a corrupted chunk
     //    every 5th, witness 3 starts late; every witness's archive grows while it runs. --
     const shared = (await readFile(DEFAULT_ARCHIVE, 'utf8')).split('\n').filter((l) => l.trim() !== '');
-    const spec = { witnesses: n, limitEpochs: epochs, streams: o.streams ?? 3, jitterMs: 300, missing: [{ witness: 1, every: 7 }], corrupted: [{ witness: 2, every: 5 }] };
-    const archives = witnessArchives(shared, spec);
-    const expected = expectedSlots(archives, epochs, spec.streams, shared);
+    const identical = o.archives === 'identical';
+    const spec = identical
+      ? { witnesses: n, limitEpochs: epochs, streams: o.streams ?? 3 }
+      : { witnesses: n, limitEpochs: epochs, streams: o.streams ?? 3, jitterMs: 300, missing: [{ witness: 1, every: 7 }], corrupted: [{ witness: 2, every: 5 }] };
+    const archives = identical ? identicalArchives(shared, spec) : witnessArchives(shared, spec);
+    const adversaryAt = new Map((o.adversaries?.witnesses ?? []).map((a) => [a.index, a] as const));
+    for (const i of adversaryAt.keys()) if (!Number.isInteger(i) || i < 0 || i >= n) throw new Error(`adversary witness ${i}: expected a member index from 0 to ${n - 1}`);
+    const honest = (i: number) => !adversaryAt.has(i);
+    const expected = expectedSlots(archives.filter((a) => honest(a.witness)), epochs, spec.streams, shared);
     const lateWitness = 3;
+    const dissenter = identical ? undefined : 2;
 
     anvil = await startAnvil();
     const conn = await connect(anvil.rpcUrl, { pollingIntervalMs: 50 });
@@ -215,13 +331,22 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
     }
     await Promise.all(relayers.map((p, i) => waitHealthy(relayerUrls[i]!, p, 60_000)));
 
-    // -- Witnesses: each reads its own archive file, which grows: half now, the rest later --
-    const files: string[] = [];
-    for (const a of archives) {
-      const f = path.join(dir, `witness-${a.witness}.jsonl`);
-      await writeFile(f, a.lines.slice(0, Math.ceil(a.lines.length / 2)).map((l) => `${l}\n`).join(''));
-      files.push(f);
+    // -- Adversaries: dishonest relayers first (honest witnesses are given their URLs too) --
+    const files = archives.map((a) => path.join(dir, `witness-${a.witness}.jsonl`));
+    const ctx: AdversaryContext = { rpcUrl: anvil.rpcUrl, ledger, fromBlock, relayerUrls: [...relayerUrls], dir, archiveOf: (w) => files[w]!, keyOf: (w) => devKey(1 + w), witnesses: n, quorum };
+    const adversaries: Proc[] = [];
+    const witnessRelayerUrls = [...relayerUrls];
+    for (const [k, a] of (o.adversaries?.relayers ?? []).entries()) {
+      const port = await freePort();
+      const p = a.spawn({ ...ctx, port });
+      adversaries.push(new Proc(`adversary-relayer-${k}`, p.args, p.env ?? {}, path.join(dir, `adversary-relayer-${k}.log`), p.script).start());
+      witnessRelayerUrls.push(`http://127.0.0.1:${port}`);
+      await waitListening(port, adversaries.at(-1)!, 60_000);
     }
+    procs.push(...adversaries);
+
+    // -- Witnesses: each reads its own archive file, which grows: half now, the rest later --
+    for (const a of archives) await writeFile(files[a.witness]!, a.lines.slice(0, Math.ceil(a.lines.length / 2)).map((l) => `${l}\n`).join(''));
     const witnessUrls: string[] = [];
     const witnesses: Proc[] = [];
     for (let i = 0; i < n; i++) {
@@ -234,18 +359,26 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
           `witness-${i}`,
           [
             'witness', '--rpc', anvil.rpcUrl, '--ledger', ledger, '--archive', files[i]!, '--state-dir', stateDir,
-            ...relayerUrls.flatMap((u) => ['--relayer', u]),
+            ...witnessRelayerUrls.flatMap((u) => ['--relayer', u]),
             '--listen', `127.0.0.1:${port}`, '--mode', mode, '--poll-ms', '100', '--propose-step-ms', '1500',
-            '--give-up-ms', '10000', '--tolerance-ms', String(o.toleranceMs ?? 1000), '--from-block', String(fromBlock),
+            '--give-up-ms', String(o.giveUpMs ?? 10_000), '--tolerance-ms', String(o.toleranceMs ?? 1000), '--from-block', String(fromBlock),
           ],
           { ECP_WITNESS_KEY: devKey(1 + i) },
           path.join(dir, `witness-${i}.log`),
         ),
       );
     }
+    // A dishonest member runs its adversary process in place of `rail witness`.
+    for (const [i, a] of adversaryAt) {
+      const p = a.spawn(ctx);
+      witnesses[i] = new Proc(`adversary-witness-${i}`, p.args, p.env ?? {}, path.join(dir, `adversary-witness-${i}.log`), p.script);
+      adversaries.push(witnesses[i]!);
+    }
     procs.push(...witnesses);
-    for (let i = 0; i < n; i++) if (i !== lateWitness) witnesses[i]!.start();
-    await Promise.all(witnesses.map((p, i) => (i === lateWitness ? undefined : waitHealthy(witnessUrls[i]!, p, 60_000))));
+    const honestWitnesses = witnesses.filter((_, i) => honest(i));
+    const starts = (i: number) => !honest(i) || i !== lateWitness;
+    for (let i = 0; i < n; i++) if (starts(i)) witnesses[i]!.start();
+    await Promise.all(witnesses.map((p, i) => (starts(i) && honest(i) ? waitHealthy(witnessUrls[i]!, p, 60_000) : undefined)));
 
     // -- The run, with its faults --
     const finalCount = () => countFinal(conn, ledger, expected);
@@ -254,12 +387,14 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
       { afterMs: 1_500, what: 'the rest of every archive arrives (lines appended to the growing files)', run: async () => {
         for (const a of archives) await appendFile(files[a.witness]!, a.lines.slice(Math.ceil(a.lines.length / 2)).map((l) => `${l}\n`).join(''));
       } },
-      { afterMs: 3_000, what: `witness ${lateWitness} starts late`, run: async () => {
+    ];
+    if (honest(lateWitness)) {
+      events.push({ afterMs: 3_000, what: `witness ${lateWitness} starts late`, run: async () => {
         witnesses[lateWitness]!.start();
         await waitHealthy(witnessUrls[lateWitness]!, witnesses[lateWitness]!, 60_000);
-      } },
-    ];
-    if (faults) {
+      } });
+    }
+    if (faults && honest(0)) {
       events.push(
         { afterMs: 2_000, what: 'kill -9 witness 0, restarted 1 s later with its record', run: async () => {
           await witnesses[0]!.kill9();
@@ -294,24 +429,38 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
 
     // -- On-chain verification --
     const verdict = await verifyOnChain(conn, ledger, expected, quorum);
-    const dissent = await metricSum(witnessUrls[2]!, 'ecp_witness_dissent_total');
-    const latencySum = await metricSum(witnessUrls[4]!, 'ecp_witness_finality_latency_seconds_sum');
-    const latencyCount = await metricSum(witnessUrls[4]!, 'ecp_witness_finality_latency_seconds_count');
+    const honestUrls = witnessUrls.filter((_, i) => honest(i));
+    const dissent = dissenter !== undefined && honest(dissenter) ? await metricSum(witnessUrls[dissenter]!, 'ecp_witness_dissent_total') : 0;
+    const latencySum = await metricSum(honestUrls.at(-1)!, 'ecp_witness_finality_latency_seconds_sum');
+    const latencyCount = await metricSum(honestUrls.at(-1)!, 'ecp_witness_finality_latency_seconds_count');
     const relayerGas = (await Promise.all(relayerUrls.map((u) => metricSum(u, 'ecp_relayer_gas_used_total')))).reduce((a, b) => a + b, 0);
     const relayerFinal = (await Promise.all(relayerUrls.map((u) => metricSum(u, 'ecp_relayer_finalized_total')))).reduce((a, b) => a + b, 0);
-    const skippedReported = (await Promise.all(witnessUrls.map((u) => metricSum(u, 'ecp_witness_skipped_total')))).reduce((a, b) => a + b, 0);
+    const skippedReported = (await Promise.all(honestUrls.map((u) => metricSum(u, 'ecp_witness_skipped_total')))).reduce((a, b) => a + b, 0);
+    const revertedBatches = await revertedFrom(conn, fromBlock, relayers.map((_, i) => devAccountAddress(8 + i)));
+    const resources = await Promise.all(
+      [...honestWitnesses.map((p) => ({ p, url: witnessUrls[witnesses.indexOf(p)]!, prefix: 'ecp_witness' })), ...relayers.map((p, i) => ({ p, url: relayerUrls[i]!, prefix: 'ecp_relayer' }))].map(
+        async ({ p, url, prefix }) => ({
+          name: p.name,
+          rssMiB: Math.round((await metricSum(url, `${prefix}_process_process_resident_memory_bytes`)) / 2 ** 20),
+          cpuSeconds: Math.round((await metricSum(url, `${prefix}_process_process_cpu_seconds_total`)) * 10) / 10,
+        }),
+      ),
+    );
+    const slotLatencyMaxBucketS = Math.max(0, ...(await Promise.all(honestUrls.map((u) => latencyBound(u)))));
     const problems = [...verdict.problems];
     if (verdict.finalizedReachable < reachable.length) problems.push(`${reachable.length - verdict.finalizedReachable} slot(s) a quorum of honest witnesses observed are not final`);
-    if (dissent === 0) problems.push('witness 2 (corrupted chunks) reported no dissent');
+    if (revertedBatches > (o.revertBudget ?? 0)) problems.push(`${revertedBatches} relayer transaction(s) reverted on chain, paid for (budget ${o.revertBudget ?? 0})`);
+    if (dissenter !== undefined && honest(dissenter) && dissent === 0) problems.push(`witness ${dissenter} (corrupted chunks) reported no dissent`);
 
     // -- Clean stop, and no key in any output --
-    for (const p of [...witnesses, ...relayers]) {
+    for (const p of adversaries) await p.term(2_000);
+    for (const p of [...honestWitnesses, ...relayers]) {
       const code = await p.term();
       if (code !== 0) problems.push(`${p.name} did not stop cleanly on SIGTERM (exit ${code ?? 'killed'})`);
     }
-    problems.push(...(await equivocations(dir, n)));
+    problems.push(...(await equivocations(dir, [...Array(n).keys()].filter(honest))));
     // Each witness's own view, through `rail status`: witness 2 lost exactly its corrupted epochs.
-    for (const w of [1, 2]) {
+    for (const w of identical ? [] : [1, 2].filter(honest)) {
       const st = await statusOf(anvil.rpcUrl, ledger, files[w]!, path.join(dir, `state-${w}`), fromBlock);
       const corrupted = archives[w]!.corrupted;
       const total = st.streams.reduce((a, r) => a + r.finalized + r.conflicting + r.skipped + r.pending, 0);
@@ -321,7 +470,7 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
       }
     }
     const secrets = [...keys.witnesses.map((_, i) => devKey(1 + i)), ...relayers.map((_, i) => devKey(8 + i))].map((k) => k.slice(2).toLowerCase());
-    for (const p of procs) {
+    for (const p of [...honestWitnesses, ...relayers]) {
       const text = p.output.toLowerCase();
       if (secrets.some((s) => text.includes(s))) problems.push(`${p.name}'s output contains a private key`);
     }
@@ -344,6 +493,10 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
       finalizeSeconds,
       meanLatencySeconds: latencyCount ? Math.round((latencySum / latencyCount) * 100) / 100 : 0,
       gasPerObservation: relayerFinal ? Math.round(relayerGas / relayerFinal) : null,
+      revertedBatches,
+      unexpectedFinal: verdict.unexpected,
+      resources,
+      slotLatencyMaxBucketS,
       ...(o.keepDir ? { dir } : {}),
     };
   } finally {
@@ -400,15 +553,21 @@ async function verifyOnChain(conn: RailConnection, ledger: Address, expected: Ex
   let finalizedReachable = 0;
   let wrongContent = 0;
   let chainBreaks = 0;
+  let unexpected = 0;
   const streams = new Map<Hex, { hash: Hex; sequence: bigint; start: number }>();
   for (const log of logs) {
     const { slot, observationHash, header, countedWitnesses } = log.args;
     const e = bySlot.get(slot);
-    if (!e) continue;
+    if (!e) {
+      unexpected++;
+      problems.push(`slot ${slot} finalized, but no honest witness observed it (stream ${header.streamHash}, sequence ${header.sequence})`);
+      continue;
+    }
     finalized++;
     if (e.honest >= quorum) finalizedReachable++;
     if (header.dataRoot !== e.dataRoot) {
       wrongContent++;
+      unexpected++;
       problems.push(`slot ${slot} (${e.stream} ${e.epochId}) finalized with dataRoot ${header.dataRoot}, not the archive's ${e.dataRoot}`);
     }
     let bits = 0;
@@ -422,14 +581,14 @@ async function verifyOnChain(conn: RailConnection, ledger: Address, expected: Ex
     }
     streams.set(header.streamHash, { hash: observationHash, sequence: header.sequence, start: e.start });
   }
-  return { finalized, finalizedReachable, wrongContent, chainBreaks, problems };
+  return { finalized, finalizedReachable, wrongContent, chainBreaks, unexpected, problems };
 }
 
 /** Reads every witness's durable record and names any slot it holds two different signatures for
  *  (the rule a kill -9 must not break). */
-async function equivocations(dir: string, n: number): Promise<string[]> {
+async function equivocations(dir: string, indices: number[]): Promise<string[]> {
   const out: string[] = [];
-  for (let i = 0; i < n; i++) {
+  for (const i of indices) {
     const stateDir = path.join(dir, `state-${i}`);
     const files = (await readdir(stateDir)).filter((f) => f.endsWith('.jsonl'));
     if (files.length !== 1) out.push(`witness ${i}: expected one record in ${stateDir}, found ${files.length}`);
@@ -454,6 +613,18 @@ async function statusOf(rpc: string, ledger: Address, archive: string, stateDir:
   return JSON.parse(r.stdout) as { streams: { finalized: number; conflicting: number; skipped: number; pending: number }[] };
 }
 
+/** The smallest bucket of a witness's finality-latency histogram that holds all its observations. */
+async function latencyBound(url: string): Promise<number> {
+  try {
+    const text = await (await fetch(new URL('/metrics', url), { signal: AbortSignal.timeout(2_000) })).text();
+    const buckets = [...text.matchAll(/^ecp_witness_finality_latency_seconds_bucket\{le="([^"]+)"\} (\d+)/gm)].map((m) => ({ le: m[1] === '+Inf' ? Infinity : Number(m[1]), count: Number(m[2]) }));
+    const total = buckets.find((b) => b.le === Infinity)?.count ?? 0;
+    return buckets.filter((b) => b.count === total).reduce((min, b) => Math.min(min, b.le), Infinity) || 0;
+  } catch {
+    return Infinity;
+  }
+}
+
 async function metricSum(url: string, name: string): Promise<number> {
   try {
     const text = await (await fetch(new URL('/metrics', url), { signal: AbortSignal.timeout(2_000) })).text();
@@ -472,6 +643,7 @@ export function formatNetworkSummary(s: NetworkSummary): string {
     `  content: ${s.wrongContent} slots with content other than the archive's; chain breaks: ${s.chainBreaks}`,
     `  dissent: witness 2 refused ${s.dissent} candidates for content; slots given up (all witnesses): ${s.skippedReported}`,
     `  faults: ${s.faults.join('; ') || 'none'}`,
+    `  reverted relayer transactions: ${s.revertedBatches}; finalized without honest content: ${s.unexpectedFinal}`,
     ...(s.dir ? [`  logs and records: ${s.dir}`] : []),
     ...s.problems.map((p) => `  problem: ${p}`),
   ];
@@ -489,8 +661,14 @@ async function main(argv: string[]): Promise<number> {
       'no-faults': { type: 'boolean' },
       'tolerance-ms': { type: 'string' },
       'timeout-s': { type: 'string' },
+      archives: { type: 'string' },
     },
   });
+  const archivesMode = values.archives ?? 'own';
+  if (archivesMode !== 'own' && archivesMode !== 'identical') {
+    console.error(`error: --archives ${values.archives}: expected own (each witness its own archive) or identical (every witness a copy of one file).`);
+    return 2;
+  }
   const toleranceMs = values['tolerance-ms'] === undefined ? 1000 : Number(values['tolerance-ms']);
   const timeoutS = values['timeout-s'] === undefined ? 240 : Number(values['timeout-s']);
   if (!Number.isInteger(toleranceMs) || toleranceMs < 0 || !Number.isInteger(timeoutS) || timeoutS < 10) {
@@ -507,7 +685,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`error: --mode ${values.mode}: expected relayed or witness-tx.`);
     return 2;
   }
-  const summary = await runNetworkSmoke({ epochs, mode, toleranceMs, timeoutMs: timeoutS * 1000, keepDir: values.keep, faults: !values['no-faults'], log: values.json ? undefined : (l) => console.error(l) });
+  const summary = await runNetworkSmoke({ epochs, mode, toleranceMs, archives: archivesMode, timeoutMs: timeoutS * 1000, keepDir: values.keep, faults: !values['no-faults'], log: values.json ? undefined : (l) => console.error(l) });
   process.stdout.write(`${values.json ? JSON.stringify(summary) : formatNetworkSummary(summary)}\n`);
   return summary.ok ? 0 : 1;
 }

@@ -19,6 +19,7 @@ import {
   proposerOrder,
   signOffWire,
   verifyCandidate,
+  voteDeadline,
   ZERO_HASH,
   type Base,
   type Candidate,
@@ -236,53 +237,16 @@ describe('verifyCandidate', () => {
     expect(r?.detail).toBe('candidate is for atsc/KTVU/2.1 epoch "2026-11-20T18:00:00.000Z", not our atsc/KPIX/5.1 epoch "2026-11-20T18:00:00.000Z"');
   });
 
-  it('accepts deadlines on the edges of [now+min, now+max] and refuses one second outside (deadline)', () => {
+  it('does not refuse a candidate for its deadline: the voter signs a deadline of its own choosing (voteDeadline)', () => {
     const { own, base, candidate } = setup();
-    const at = (deadline: bigint) => verifyCandidate({ ...candidate, deadline }, ctxFor(own, [base]));
-    expect(at(NOW + MIN_DEADLINE)).toBeNull();
-    expect(at(NOW + MAX_DEADLINE)).toBeNull();
-    expect(at(NOW + MIN_DEADLINE - 1n)).toEqual({
-      reason: 'deadline',
-      detail: `candidate deadline ${NOW + MIN_DEADLINE - 1n} is outside [now+60, now+600] (now ${NOW})`,
-      dissent: false,
-    });
-    expect(at(NOW + MAX_DEADLINE + 1n)?.reason).toBe('deadline');
-    expect(at(0n)?.reason).toBe('deadline');
-  });
-
-  it('refuses a parent that is not among the bases, or at the wrong sequence (parent)', () => {
-    const { own, base, candidate } = setup();
-    const other: Base = { hash: hex32(8), sequence: 3n };
-    expect(verifyCandidate(candidate, ctxFor(own, [other]))).toEqual({
-      reason: 'parent',
-      detail: `candidate extends ${hex32(7)} at sequence 4, which is not a link we accept now`,
-      dissent: false,
-    });
-    // Right parent hash, but the base sits at another sequence.
-    expect(verifyCandidate(candidate, ctxFor(own, [{ ...base, sequence: 4n }]))?.reason).toBe('parent');
-    // No bases at all: only a first observation would do.
-    expect(verifyCandidate(candidate, ctxFor(own, []))?.reason).toBe('parent');
-    // Any of several bases will do.
-    expect(verifyCandidate(candidate, ctxFor(own, [other, base]))).toBeNull();
-  });
-
-  it('refuses a base whose epoch ends after this epoch starts (parent); ending exactly at the start is fine', () => {
-    const { own, base, candidate } = setup();
-    const start = candidate.epoch.startUnixMs;
-    expect(verifyCandidate(candidate, ctxFor(own, [{ ...base, epochEndUnixMs: start + 1 }]))).toMatchObject({ reason: 'parent', dissent: false });
-    expect(verifyCandidate(candidate, ctxFor(own, [{ ...base, epochEndUnixMs: start }]))).toBeNull();
-    expect(verifyCandidate(candidate, ctxFor(own, [{ hash: base.hash, sequence: base.sequence }]))).toBeNull();
-  });
-
-  it('accepts a first observation only when it has no bases; refuses sequence 0 when bases are present (parent)', () => {
-    const { line, own, base } = setup();
-    const first = proposeCandidate(ownObservationOf(otherWitnessLine(line, -700, 'ipfs://bafy/x')), null, DEADLINE);
-    expect(verifyCandidate(first, ctxFor(own, []))).toBeNull();
-    expect(verifyCandidate(first, ctxFor(own, [base]))).toEqual({
-      reason: 'parent',
-      detail: `candidate extends ${ZERO_HASH} at sequence 0, which is not a link we accept now`,
-      dissent: false,
-    });
+    expect(verifyCandidate({ ...candidate, deadline: 0n }, ctxFor(own, [base]))).toBeNull();
+    const ctx = ctxFor(own, [base]);
+    // The first preferred deadline within [now+min, now+max], edges included; else the fallback.
+    expect(voteDeadline([NOW + MIN_DEADLINE], ctx, 7n)).toBe(NOW + MIN_DEADLINE);
+    expect(voteDeadline([NOW + MAX_DEADLINE], ctx, 7n)).toBe(NOW + MAX_DEADLINE);
+    expect(voteDeadline([NOW + MIN_DEADLINE - 1n, NOW + MAX_DEADLINE + 1n, NOW + 100n], ctx, 7n)).toBe(NOW + 100n);
+    expect(voteDeadline([NOW + MIN_DEADLINE - 1n, 0n], ctx, 7n)).toBe(7n);
+    expect(voteDeadline([], ctx, 7n)).toBe(7n);
   });
 
   it('checks the face of the candidate before anything else', () => {
@@ -290,7 +254,7 @@ describe('verifyCandidate', () => {
     // Different content *and* a zero data root: the face problem wins.
     const c = proposeCandidate(ownObservationOf(line), base, DEADLINE);
     expect(verifyCandidate(withHeader(c, { dataRoot: ZERO_HASH }), ctxFor(own, [base]))).toEqual({ reason: 'candidate', detail: 'dataRoot is zero', dissent: false });
-    // Different content and a bad deadline: the dissent wins over the deadline.
+    // Different content with any deadline: dissent.
     const diff = withHeader(c, { dataRoot: hex32(1) });
     expect(verifyCandidate({ ...diff, deadline: 0n }, ctxFor(own, [base]))?.reason).toBe('dataRoot');
   });

@@ -92,7 +92,8 @@ export interface VerifyContext {
   bases: Base[];
   /** |candidate.observedUnixMs − own.observedUnixMs| must not exceed this. */
   toleranceMs: number;
-  /** Now, unix seconds; the deadline must lie in [now + minDeadlineSec, now + maxDeadlineSec]. */
+  /** Now, unix seconds; a vote's deadline must lie in [now + minDeadlineSec, now + maxDeadlineSec]
+   *  (voteDeadline). A candidate's own deadline is only its poster's suggestion, not content. */
   nowSec: bigint;
   minDeadlineSec: bigint;
   maxDeadlineSec: bigint;
@@ -101,7 +102,7 @@ export interface VerifyContext {
 /** Why a candidate is refused. `dissent` marks the refusals that come from the witness's own content
  *  (it saw something else): the witness then proposes its own candidate, so its view is on record. */
 export type Refusal = { reason: RefusalReason; detail: string; dissent: boolean };
-export type RefusalReason = 'candidate' | 'epoch' | 'dataRoot' | 'locator' | 'observedTime' | 'parent' | 'deadline';
+export type RefusalReason = 'candidate' | 'epoch' | 'dataRoot' | 'locator' | 'observedTime' | 'parent';
 
 /** Verifies `c` against the witness's own observation of the same slot; null when it may sign. */
 export function verifyCandidate(c: Candidate, ctx: VerifyContext): Refusal | null {
@@ -119,15 +120,21 @@ export function verifyCandidate(c: Candidate, ctx: VerifyContext): Refusal | nul
   if (Math.abs(observed - own.observedUnixMs) > ctx.toleranceMs) {
     return { reason: 'observedTime', detail: `candidate observed at ${observed}, ${observed - own.observedUnixMs} ms from our ${own.observedUnixMs} (tolerance ${ctx.toleranceMs} ms)`, dissent: false };
   }
-  if (c.deadline < ctx.nowSec + ctx.minDeadlineSec || c.deadline > ctx.nowSec + ctx.maxDeadlineSec) {
-    return { reason: 'deadline', detail: `candidate deadline ${c.deadline} is outside [now+${ctx.minDeadlineSec}, now+${ctx.maxDeadlineSec}] (now ${ctx.nowSec})`, dissent: false };
-  }
   const base = ctx.bases.find((b) => b.hash === h.parentObservationHash && b.sequence + 1n === h.sequence);
   const first = h.sequence === 0n && h.parentObservationHash === ZERO_HASH && ctx.bases.length === 0;
   if (!first && (!base || (base.epochEndUnixMs !== undefined && base.epochEndUnixMs > c.epoch.startUnixMs))) {
     return { reason: 'parent', detail: `candidate extends ${h.parentObservationHash} at sequence ${h.sequence}, which is not a link we accept now`, dissent: false };
   }
   return null;
+}
+
+/** The deadline a vote is signed with. The deadline is not content (the ObservationHash leaves it
+ *  out): each member signs its own, relayers keep each vote with the deadline it was signed over, and
+ *  the ledger checks each signature against its own. So a witness may take any deadline within
+ *  [now + min, now + max]; it takes the first of `preferred` that is (the deadline most votes already
+ *  carry, then the candidate's suggestion, so that votes batch together), else `fallback`. */
+export function voteDeadline(preferred: readonly bigint[], ctx: Pick<VerifyContext, 'nowSec' | 'minDeadlineSec' | 'maxDeadlineSec'>, fallback: bigint): bigint {
+  return preferred.find((d) => d >= ctx.nowSec + ctx.minDeadlineSec && d <= ctx.nowSec + ctx.maxDeadlineSec) ?? fallback;
 }
 
 /** What is wrong with a candidate on its face (without any archive), or null. */

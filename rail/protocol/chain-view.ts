@@ -48,8 +48,10 @@ export class ChainView {
   }
 
   /** Reads the membership (addresses again only when the member set changed) and the finalized
-   *  heads since the last refresh. */
-  async refresh(): Promise<void> {
+   *  heads since the last refresh. Returns the slots finalized since the last refresh, from the
+   *  ledger's logs (so callers learn finality without one read per slot). */
+  async refresh(): Promise<{ slot: Hex; hash: Hex }[]> {
+    const fresh: { slot: Hex; hash: Hex }[] = [];
     const pc = this.conn.publicClient;
     const [[mask, quorum], latest] = await Promise.all([
       pc.readContract({ address: this.ledger, abi: observationLedgerAbi, functionName: 'membership' }),
@@ -68,6 +70,7 @@ export class ChainView {
       for (const log of logs) {
         const { slot, streamHash, observationHash, header } = log.args;
         this.recentFinal.set(slot, { hash: observationHash, header: { ...header } });
+        fresh.push({ slot, hash: observationHash });
         if (this.recentFinal.size > this.keepFinal) this.recentFinal.delete(this.recentFinal.keys().next().value!);
         const prev = this.heads.get(streamHash);
         if (!prev || header.sequence > prev.sequence) this.heads.set(streamHash, { hash: observationHash, sequence: header.sequence, header: { ...header } });
@@ -75,6 +78,13 @@ export class ChainView {
       this.scannedTo = to;
     }
     this.lastRefreshAt = Date.now();
+    return fresh;
+  }
+
+  /** The membership's f: how many members may be dishonest while a quorum of honest ones remains
+   *  (members − quorum). */
+  get tolerated(): number {
+    return Math.max(0, this.membership.addressOf.size - this.membership.quorum);
   }
 
   /** The finalized ObservationHash of each slot (zero: not final), read in one JSON-RPC batch at the

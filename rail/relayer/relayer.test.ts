@@ -60,7 +60,7 @@ describe('rail relayer', () => {
       maxBatch: 100,
       deadlineMarginSec: 60n,
       maxDeadlineSec: 7_200n,
-      limits: { maxSlots: 100, maxCandidatesPerSlot: 4 },
+      limits: { maxSlots: 100, maxCandidates: 100, candidatesPerMemberPerSlot: 4, slotTtlMs: 60_000 },
       log: makeLogger('relayer', 'silent'),
     });
     relayers.push(r);
@@ -111,7 +111,7 @@ describe('rail relayer', () => {
     await new Promise((res) => setTimeout(res, 200));
     expect(await post(r, '/v1/signoffs', await signOff(c, 3))).toMatchObject({ status: 409, body: { reason: 'final' } });
     expect(await metric(r, 'ecp_relayer_finalized_total')).toBe(1);
-    expect(await metric(r, 'ecp_relayer_signatures_total{result="refused",reason="not-a-member"}')).toBe(1);
+    expect(await metric(r, 'ecp_relayer_refused_total{reason="not-a-member",member="7"}')).toBe(1);
   }, 60_000);
 
   it('two relayers racing for the same candidates: each slot finalizes once, no batch fails', async () => {

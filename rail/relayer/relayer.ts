@@ -1,26 +1,31 @@
 // `rail relayer`: a long-running process where witnesses post proposals and EIP-712 sign-offs
-// (contracts/docs/Protocol.md). It verifies each sign-off before keeping it (a current member's
-// index, the signer at that index, the ledger's domain, a live deadline, a well-formed candidate),
-// and sends a batch whenever candidates reach quorum in chain order. Any number of relayers can run
-// side by side: the ledger skips a batch item whose slot another relayer finalized first.
-import type { FastifyInstance } from 'fastify';
+// (contracts/docs/Protocol.md). It has no authority and trusts nobody: each post is checked cheapest
+// first (membership, finality, the candidate's face, the deadline, a repeat, the member's share of
+// places, the client's budget for bad signatures) and only then is its signature recovered. A vote
+// is kept with the exact deadline it was signed over, and batches group votes by deadline, so no
+// vote can make a batch revert. Any number of relayers can run side by side: the ledger skips a batch
+// item whose slot another relayer finalized first.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { compactSignatureToSignature, decodeEventLog, encodeFunctionData, recoverAddress, serializeSignature, zeroAddress, type Address, type Hex } from 'viem';
-import type { ZodError } from 'zod';
+import { decodeEventLog, encodeFunctionData, type Address, type Hex } from 'viem';
+import { z, type ZodError } from 'zod';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import type { RailConnection } from '../connection.js';
+import { shortError } from '../connection.js';
 import { observationLedgerAbi } from '../contracts.js';
 import { observationHash, observationSlot } from '../observation.js';
-import { candidateProblem, candidateToWire, proposalDigest, proposalWire, signOffWire, ZERO_HASH, type Candidate } from '../protocol/candidate.js';
+import { candidateProblem, candidateToWire, proposalWire, signOffWire, type Candidate } from '../protocol/candidate.js';
 import { initKeccak } from '../archive/merkle.js';
 import { ChainView } from '../protocol/chain-view.js';
-import { ledgerDomain, signOffDigester } from '../signoff.js';
+import { SignatureCheck } from '../protocol/signatures.js';
+import { ledgerDomain } from '../signoff.js';
 import { batchGasLimit } from '../submit.js';
 import { sendTx, waitForInFlight } from '../tx.js';
 import { PollLoop } from '../ops/loop.js';
 import { listen, makeRegistry, opsServer } from '../ops/observability.js';
-import { buildBatch, CandidateStore, type StoreLimits } from './store.js';
+import { buildBatch, CandidateStore, type BatchItem, type StoreLimits } from './store.js';
+import { ClientBudget } from './budget.js';
 
 export interface RelayerOptions {
   conn: RailConnection;
@@ -47,20 +52,46 @@ export interface RunningRelayer {
   done: Promise<void>;
 }
 
-/** HTTP body limit: one sign-off with its candidate is under 2 KiB. */
+/** HTTP body limit of one proposal or sign-off (with its candidate, under 4 KiB at the wire's
+ *  largest locator and names). */
 export const BODY_LIMIT = 16 * 1024;
+/** Items in one POST /v1/batch, and its body limit. */
+export const MAX_BATCH_ITEMS = 256;
+export const BATCH_BODY_LIMIT = MAX_BATCH_ITEMS * 4 * 1024;
+/** Slots one GET /v1/candidates may name, and the most bytes its reply holds (the rest of the slots
+ *  are left out and named in `truncated`; the witness asks again at its next poll). */
+export const MAX_READ_SLOTS = 128;
+export const REPLY_LIMIT = 1024 * 1024;
+
+const batchWire = z.strictObject({
+  items: z
+    .array(z.union([z.strictObject({ signoff: signOffWire }), z.strictObject({ proposal: proposalWire })]))
+    .max(MAX_BATCH_ITEMS),
+});
+
+/** What a post came to: the HTTP status, and the reason or result. */
+interface Outcome {
+  status: number;
+  accepted: boolean;
+  reason?: string;
+  result?: string;
+  detail?: string;
+  hash?: Hex;
+}
 
 export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
   await initKeccak();
   const registry = makeRegistry('ecp_relayer');
   const m = {
-    signatures: new Counter({ name: 'ecp_relayer_signatures_total', help: 'Sign-offs posted, by result (accepted, duplicate, refused) and reason', labelNames: ['result', 'reason'], registers: [registry] }),
+    signatures: new Counter({ name: 'ecp_relayer_signatures_total', help: 'Proposals and sign-offs taken, by result (accepted, duplicate)', labelNames: ['result', 'reason'], registers: [registry] }),
+    refused: new Counter({ name: 'ecp_relayer_refused_total', help: 'Proposals and sign-offs refused, by reason and by the member index they named', labelNames: ['reason', 'member'], registers: [registry] }),
     pending: new Gauge({ name: 'ecp_relayer_pending_candidates', help: 'Candidates held, not final on chain', registers: [registry] }),
     slots: new Gauge({ name: 'ecp_relayer_pending_slots', help: 'Slots held, not final on chain', registers: [registry] }),
-    batches: new Counter({ name: 'ecp_relayer_batches_total', help: 'Batches sent, by outcome', labelNames: ['outcome'], registers: [registry] }),
+    batches: new Counter({ name: 'ecp_relayer_batches_total', help: 'Batches sent, by outcome (mined, reverted: mined and paid for but undone, failed: not mined)', labelNames: ['outcome'], registers: [registry] }),
+    dropped: new Counter({ name: 'ecp_relayer_batch_items_dropped_total', help: 'Batch items left out because the ledger would refuse them (checked by a call before sending)', registers: [registry] }),
     finalized: new Counter({ name: 'ecp_relayer_finalized_total', help: 'Observations this relayer finalized', registers: [registry] }),
     skipped: new Counter({ name: 'ecp_relayer_skipped_total', help: 'Batch items the ledger skipped (finalized first by someone else)', registers: [registry] }),
-    evicted: new Gauge({ name: 'ecp_relayer_evicted_slots', help: 'Slots dropped because the store was full', registers: [registry] }),
+    expired: new Counter({ name: 'ecp_relayer_expired_slots_total', help: 'Slots forgotten unfinalized after the slot TTL', registers: [registry] }),
     rpcErrors: new Counter({ name: 'ecp_relayer_rpc_errors_total', help: 'Failed chain reads or sends', registers: [registry] }),
     latency: new Histogram({ name: 'ecp_relayer_finality_latency_seconds', help: 'From the first sign-off seen to finality on chain', buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300], registers: [registry] }),
     gas: new Counter({ name: 'ecp_relayer_gas_used_total', help: 'Gas used by this relayer\'s batches', registers: [registry] }),
@@ -69,119 +100,183 @@ export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
   const view = new ChainView(o.conn, o.ledger, o.fromBlock);
   await view.refresh();
   const store = new CandidateStore(o.limits);
-  const domain = ledgerDomain(o.conn.chain.id, o.ledger);
-  const digestOf = signOffDigester(domain);
-  const finalizedSeen = new Map<Hex, Hex>();
+  const signatures = new SignatureCheck(ledgerDomain(o.conn.chain.id, o.ledger));
+  const budget = new ClientBudget();
 
   const loop = new PollLoop(o.pollMs, (err) => {
     m.rpcErrors.inc();
     o.log.warn({ err }, 'relayer tick failed; retrying');
   });
-  const app = opsServer(registry, { problem: () => (Date.now() - view.lastRefreshAt > Math.max(30_000, o.pollMs * 20) ? `no successful chain read for ${Math.round((Date.now() - view.lastRefreshAt) / 1000)} s (${loop.lastError ?? 'unknown'})` : null) }, { bodyLimit: BODY_LIMIT });
+  const app = opsServer(registry, { problem: () => (Date.now() - view.lastRefreshAt > Math.max(30_000, o.pollMs * 20) ? `no successful chain read for ${Math.round((Date.now() - view.lastRefreshAt) / 1000)} s (${loop.lastError ?? 'unknown'})` : null) }, { bodyLimit: BATCH_BODY_LIMIT });
+  const members = () => view.membership.addressOf.size;
 
-  const refuse = (reply: { code(n: number): { send(b: unknown): unknown } }, status: number, reason: string, detail: string) => {
-    m.signatures.inc({ result: 'refused', reason });
-    return reply.code(status).send({ accepted: false, reason, detail });
+  const refuse = (status: number, reason: string, member: number, detail: string): Outcome => {
+    m.refused.inc({ reason, member: String(member) });
+    return { status, accepted: false, reason, detail };
   };
 
-  /** The checks every post shares, cheapest first: membership, finality, the candidate's face, its
-   *  deadline. Returns the slot and hash, or sends the refusal. */
-  const admit = (reply: Parameters<typeof refuse>[0], candidate: Candidate, index: number): { slot: Hex; hash: Hex } | undefined => {
+  /** The checks every post shares, cheapest first, up to (not including) the signature. */
+  const admit = (candidate: Candidate, member: number, kind: 'vote' | 'proposal'): Outcome | { slot: Hex; hash: Hex } => {
     // Non-members are refused before any hashing or signature recovery.
-    if (!view.isMember(index)) return void refuse(reply, 403, 'not-a-member', `index ${index} is not a current member's`);
+    if (!view.isMember(member)) return refuse(403, 'not-a-member', member, `index ${member} is not a current member's`);
     const h = candidate.header;
     const slot = observationSlot(h.streamHash, h.epochHash);
-    const final = finalizedSeen.get(slot);
-    if (final) return void refuse(reply, 409, 'final', `slot ${slot} is final with ${final}`);
+    const final = view.recentFinal.get(slot);
+    if (final) return refuse(409, 'final', member, `slot ${slot} is final with ${final.hash}`);
     const problem = candidateProblem(candidate);
-    if (problem) return void refuse(reply, 422, 'invalid-candidate', problem);
+    if (problem) return refuse(422, 'invalid-candidate', member, problem);
     const nowSec = BigInt(Math.floor(Date.now() / 1000));
     if (candidate.deadline < nowSec + o.deadlineMarginSec || candidate.deadline > nowSec + o.maxDeadlineSec) {
-      return void refuse(reply, 422, 'deadline', `deadline ${candidate.deadline} is outside [now+${o.deadlineMarginSec}, now+${o.maxDeadlineSec}] s`);
+      return refuse(422, 'deadline', member, `deadline ${candidate.deadline} is outside [now+${o.deadlineMarginSec}, now+${o.maxDeadlineSec}] s`);
     }
-    return { slot, hash: observationHash(h) };
+    const hash = observationHash(h);
+    // A repeat is answered without recovering its signature again.
+    if (store.has(slot, hash, member, kind)) return { status: 202, accepted: true, result: 'duplicate', hash };
+    const full = store.room(slot, hash, member, members());
+    if (full) return refuse(429, full, member, `member ${member} has used its share of this relayer's places (${full}); slots free as they finalize or expire`);
+    return { slot, hash };
   };
 
-  const signerIs = async (digest: Hex, signature: Hex, index: number): Promise<Address | null> => {
-    try {
-      const signer = await recoverAddress({ hash: digest, signature });
-      return signer === view.membership.addressOf.get(index) ? null : signer;
-    } catch {
-      return zeroAddress;
-    }
-  };
-
-  const answer = (reply: Parameters<typeof refuse>[0], slot: Hex, hash: Hex, result: string) => {
-    if (result === 'slot-full') return refuse(reply, 429, 'slot-full', `slot ${slot} already holds ${o.limits.maxCandidatesPerSlot} candidates`);
+  const taken = (result: string, hash: Hex): Outcome => {
     m.signatures.inc({ result: result === 'duplicate' ? 'duplicate' : 'accepted', reason: result });
     m.pending.set(store.candidateCount);
     m.slots.set(store.slotCount);
-    const c = store.candidatesFor(slot).find((x) => x.hash === hash);
-    return reply.code(202).send({ accepted: true, result, hash, signers: [...(c?.signatures.keys() ?? [])], proposers: [...(c?.proposers ?? [])] });
+    return { status: 202, accepted: true, result, hash };
   };
 
-  // A vote: one witness's EIP-712 sign-off on a candidate.
-  app.post('/v1/signoffs', async (req, reply) => {
-    const parsed = signOffWire.safeParse(req.body);
-    if (!parsed.success) return refuse(reply, 400, 'malformed', issues(parsed.error));
-    const { signature } = parsed.data;
-    const candidate: Candidate = parsed.data.candidate;
-    const ok = admit(reply, candidate, signature.witnessIndex);
-    if (!ok) return reply;
-    const wrong = await signerIs(
-      digestOf(ok.hash, candidate.deadline, signature.witnessIndex),
-      serializeSignature(compactSignatureToSignature({ r: signature.r, yParityAndS: signature.vs })),
-      signature.witnessIndex,
-    );
-    if (wrong) return refuse(reply, 403, 'bad-signature', `the sign-off recovers to ${wrong}, not the witness at index ${signature.witnessIndex} (wrong ledger, chain, deadline or candidate?)`);
-    return answer(reply, ok.slot, ok.hash, store.addSignature(candidate, ok.hash, ok.slot, signature, Date.now()));
-  });
+  const badSignature = (client: string, member: number, detail: string): Outcome => {
+    budget.charge(client);
+    return refuse(403, 'bad-signature', member, detail);
+  };
+
+  // A vote: one member's EIP-712 sign-off on a candidate, kept with the deadline it signed.
+  const vote = async (msg: z.infer<typeof signOffWire>, client: string): Promise<Outcome> => {
+    const candidate: Candidate = msg.candidate;
+    const s = msg.signature;
+    const ok = admit(candidate, s.witnessIndex, 'vote');
+    if ('status' in ok) return ok.result === 'duplicate' ? taken('duplicate', ok.hash!) : ok;
+    if (!budget.allows(client)) return refuse(429, 'rate-limited', s.witnessIndex, `too many bad signatures from ${client}; try again later`);
+    const signer = await signatures.voteSigner(ok.hash, { witnessIndex: s.witnessIndex, deadline: candidate.deadline, r: s.r, vs: s.vs });
+    if (signer !== view.membership.addressOf.get(s.witnessIndex)) {
+      return badSignature(client, s.witnessIndex, `the sign-off recovers to ${signer ?? 'nothing'}, not the witness at index ${s.witnessIndex} (wrong ledger, chain, deadline or candidate?)`);
+    }
+    const result = store.addVote(candidate, ok.hash, ok.slot, { ...s, deadline: candidate.deadline }, Date.now(), members());
+    return result.endsWith('full') ? refuse(429, result, s.witnessIndex, `member ${s.witnessIndex} has used its share of places`) : taken(result, ok.hash);
+  };
 
   // A proposal: a candidate put up for a vote by a member, without its vote.
-  app.post('/v1/proposals', async (req, reply) => {
-    const parsed = proposalWire.safeParse(req.body);
-    if (!parsed.success) return refuse(reply, 400, 'malformed', issues(parsed.error));
-    const { proposer, signature } = parsed.data;
-    const candidate: Candidate = parsed.data.candidate;
-    const ok = admit(reply, candidate, proposer);
-    if (!ok) return reply;
-    const wrong = await signerIs(proposalDigest(domain, ok.hash, proposer), signature, proposer);
-    if (wrong) return refuse(reply, 403, 'bad-signature', `the proposal recovers to ${wrong}, not the witness at index ${proposer}`);
-    return answer(reply, ok.slot, ok.hash, store.addProposal(candidate, ok.hash, ok.slot, proposer, Date.now()));
+  const proposal = async (msg: z.infer<typeof proposalWire>, client: string): Promise<Outcome> => {
+    const candidate: Candidate = msg.candidate;
+    const ok = admit(candidate, msg.proposer, 'proposal');
+    if ('status' in ok) return ok.result === 'duplicate' ? taken('duplicate', ok.hash!) : ok;
+    if (!budget.allows(client)) return refuse(429, 'rate-limited', msg.proposer, `too many bad signatures from ${client}; try again later`);
+    const signer = await signatures.proposalSigner(ok.hash, msg.proposer, msg.signature);
+    if (signer !== view.membership.addressOf.get(msg.proposer)) return badSignature(client, msg.proposer, `the proposal recovers to ${signer ?? 'nothing'}, not the witness at index ${msg.proposer}`);
+    const result = store.addProposal(candidate, ok.hash, ok.slot, msg.proposer, msg.signature, Date.now(), members());
+    return result.endsWith('full') ? refuse(429, result, msg.proposer, `member ${msg.proposer} has used its share of places`) : taken(result, ok.hash);
+  };
+
+  const answer = (reply: FastifyReply, out: Outcome) => reply.code(out.status).send(out.accepted ? { accepted: true, result: out.result, hash: out.hash } : { accepted: false, reason: out.reason, detail: out.detail });
+  const malformed = (reply: FastifyReply, e: ZodError) => {
+    m.refused.inc({ reason: 'malformed', member: 'none' });
+    return reply.code(400).send({ accepted: false, reason: 'malformed', detail: issues(e) });
+  };
+  const clientOf = (req: FastifyRequest) => req.socket.remoteAddress ?? '?';
+
+  app.post('/v1/signoffs', { bodyLimit: BODY_LIMIT }, async (req, reply) => {
+    const parsed = signOffWire.safeParse(req.body);
+    return parsed.success ? answer(reply, await vote(parsed.data, clientOf(req))) : malformed(reply, parsed.error);
   });
 
-  // Candidates for up to 256 slots: what witnesses verify and sign. Each lists its signers' indices.
+  app.post('/v1/proposals', { bodyLimit: BODY_LIMIT }, async (req, reply) => {
+    const parsed = proposalWire.safeParse(req.body);
+    return parsed.success ? answer(reply, await proposal(parsed.data, clientOf(req))) : malformed(reply, parsed.error);
+  });
+
+  // A witness's poll's worth of proposals and votes in one request; one result per item, in order.
+  app.post('/v1/batch', async (req, reply) => {
+    const parsed = batchWire.safeParse(req.body);
+    if (!parsed.success) return malformed(reply, parsed.error);
+    const client = clientOf(req);
+    const results: Omit<Outcome, 'status'>[] = [];
+    for (const item of parsed.data.items) {
+      const { status, ...rest } = 'signoff' in item ? await vote(item.signoff, client) : await proposal(item.proposal, client);
+      results.push({ ...rest, ...(status === 409 ? { accepted: true } : {}) });
+    }
+    return reply.code(200).send({ results });
+  });
+
+  // Candidates for up to MAX_READ_SLOTS slots, each with the signatures that prove who proposed and
+  // who voted (a witness believes nothing else), in at most REPLY_LIMIT bytes.
   app.get('/v1/candidates', async (req, reply) => {
     const q = (req.query as { slot?: string | string[] }).slot;
-    const slots = (Array.isArray(q) ? q : q ? [q] : []).filter((s) => /^0x[0-9a-f]{64}$/.test(s)).slice(0, 256) as Hex[];
-    const out = slots.flatMap((slot) =>
-      store.candidatesFor(slot).map((c) => ({ slot, hash: c.hash, candidate: candidateToWire(c.candidate), proposers: [...c.proposers].sort((a, b) => a - b), signers: [...c.signatures.keys()].sort((a, b) => a - b) })),
-    );
-    return reply.send({ candidates: out, final: slots.filter((s) => finalizedSeen.has(s)).map((s) => ({ slot: s, hash: finalizedSeen.get(s) })) });
+    const slots = [...new Set((Array.isArray(q) ? q : q ? [q] : []).filter((s) => /^0x[0-9a-f]{64}$/.test(s)))].slice(0, MAX_READ_SLOTS) as Hex[];
+    const parts: string[] = [];
+    let bytes = 0;
+    const truncated: Hex[] = [];
+    for (const slot of slots) {
+      const entries = store.candidatesFor(slot).map((c) =>
+        JSON.stringify({
+          slot,
+          hash: c.hash,
+          candidate: candidateToWire(c.candidate),
+          proposals: [...c.proposals].map(([proposer, signature]) => ({ proposer, signature })),
+          votes: [...c.votes.values()].map((v) => ({ witnessIndex: v.witnessIndex, deadline: v.deadline.toString(), r: v.r, vs: v.vs })),
+        }),
+      );
+      const size = entries.reduce((n, e) => n + e.length + 1, 0);
+      if (bytes + size > REPLY_LIMIT) {
+        truncated.push(slot);
+        continue;
+      }
+      bytes += size;
+      parts.push(...entries);
+    }
+    const final = slots.flatMap((s) => {
+      const f = view.recentFinal.get(s);
+      return f ? [{ slot: s, hash: f.hash }] : [];
+    });
+    return reply.type('application/json').send(`{"candidates":[${parts.join(',')}],"final":${JSON.stringify(final)},"truncated":${JSON.stringify(truncated)}}`);
   });
 
   const port = await listen(app, o.host, o.port);
   o.log.info({ port, ledger: o.ledger, relayer: o.account.address, chainId: o.conn.chain.id }, 'relayer listening');
 
+  /** The items the ledger would take now: a call with the whole batch first, and only when that
+   *  reverts, one call per item, leaving out those that revert. Nothing is paid for a refusal. */
+  const acceptable = async (items: BatchItem[]): Promise<BatchItem[]> => {
+    const simulate = (xs: BatchItem[]) =>
+      o.conn.publicClient
+        .call({ account: o.account.address, to: o.ledger, data: batchData(xs), gas: batchGasLimit(xs.length) })
+        .then(() => null)
+        .catch((e: unknown) => shortError(e));
+    if ((await simulate(items)) === null) return items;
+    const kept: BatchItem[] = [];
+    for (const item of items) {
+      const why = await simulate([item]);
+      if (why === null) kept.push(item);
+      else {
+        m.dropped.inc();
+        o.log.warn({ slot: item.stored.slot, hash: item.stored.hash, deadline: item.deadline.toString(), signers: item.signatures.map((s) => s.witnessIndex), why }, 'batch item left out: the ledger would refuse it');
+      }
+    }
+    return kept;
+  };
 
   const tick = async () => {
-    await view.refresh();
+    for (const { slot, hash } of await view.refresh()) {
+      const ours = store.candidatesFor(slot).find((c) => c.hash === hash);
+      if (ours) m.latency.observe((Date.now() - ours.firstSeenMs) / 1000);
+      store.settle(slot);
+    }
     m.head.set(Number(view.scannedTo));
-    const slots = store.allSlots();
-    if (slots.length) {
-      const finals = await view.finalizedOf(slots);
-      for (const [slot, hash] of finals) {
-        if (hash === ZERO_HASH) continue;
-        const ours = store.candidatesFor(slot).find((c) => c.hash === hash);
-        if (ours) m.latency.observe((Date.now() - ours.firstSeenMs) / 1000);
-        finalizedSeen.set(slot, hash);
-        if (finalizedSeen.size > o.limits.maxSlots) finalizedSeen.delete(finalizedSeen.keys().next().value!);
-        store.settle(slot);
-      }
+    const expired = store.expire(Date.now());
+    if (expired) {
+      m.expired.inc(expired);
+      o.log.info({ expired }, 'slots expired unfinalized');
     }
     m.pending.set(store.candidateCount);
     m.slots.set(store.slotCount);
-    m.evicted.set(store.evicted);
     const nowSec = BigInt(Math.floor(Date.now() / 1000));
     let items = buildBatch(store, view.heads, (i) => view.isMember(i), view.membership.quorum, nowSec, o.deadlineMarginSec, o.maxBatch);
     if (!items.length) return;
@@ -190,26 +285,23 @@ export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
     // others drop what it finalized instead of paying for items the ledger would skip.
     await loop.sleep(Math.random() * o.pollMs);
     if (loop.stopped) return;
-    const latest = await view.finalizedOf(items.map((i) => i.stored.slot), 'latest');
-    items = items.filter((i) => latest.get(i.stored.slot) === ZERO_HASH);
+    const latest = await view.finalizedOf([...new Set(items.map((i) => i.stored.slot))], 'latest');
+    items = items.filter((i) => /^0x0+$/.test(latest.get(i.stored.slot) ?? '0x0'));
+    if (!items.length) return;
+    items = await acceptable(items);
     if (!items.length) return;
     await waitForInFlight(o.conn, o.account.address);
-    const args = items.map((i) => ({ header: i.stored.candidate.header, deadline: i.stored.candidate.deadline, signatures: i.signatures }));
     try {
-      const receipt = await sendTx(
-        o.conn,
-        o.account,
-        { to: o.ledger, data: encodeFunctionData({ abi: observationLedgerAbi, functionName: 'submitSignOffBatch', args: [args] }), gas: batchGasLimit(items.length), abi: observationLedgerAbi },
-        `relayer batch of ${items.length}`,
-      );
+      const receipt = await sendTx(o.conn, o.account, { to: o.ledger, data: batchData(items), gas: batchGasLimit(items.length), abi: observationLedgerAbi }, `relayer batch of ${items.length}`);
       const finalized = countFinalized(receipt.logs, o.ledger);
+      const observations = new Set(items.map((i) => i.stored.slot)).size;
       m.batches.inc({ outcome: 'mined' });
       m.finalized.inc(finalized);
       m.gas.inc(Number(receipt.gasUsed));
-      m.skipped.inc(items.length - finalized);
-      o.log.info({ items: items.length, finalized, skipped: items.length - finalized, gasUsed: receipt.gasUsed.toString(), tx: receipt.transactionHash }, 'batch');
+      m.skipped.inc(observations - finalized);
+      o.log.info({ items: items.length, observations, finalized, skipped: observations - finalized, gasUsed: receipt.gasUsed.toString(), tx: receipt.transactionHash }, 'batch');
     } catch (e) {
-      m.batches.inc({ outcome: 'failed' });
+      m.batches.inc({ outcome: /reverted/.test(String((e as Error).message)) ? 'reverted' : 'failed' });
       throw e;
     }
   };
@@ -229,8 +321,16 @@ export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
   };
 }
 
+function batchData(items: BatchItem[]): Hex {
+  const args = items.map((i) => ({ header: i.stored.candidate.header, deadline: i.deadline, signatures: i.signatures }));
+  return encodeFunctionData({ abi: observationLedgerAbi, functionName: 'submitSignOffBatch', args: [args] });
+}
+
 function issues(e: ZodError): string {
-  return e.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+  return e.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
+    .join('; ');
 }
 
 function countFinalized(logs: readonly { address: Address; topics: readonly Hex[]; data: Hex }[], ledger: Address): number {

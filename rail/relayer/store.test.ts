@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ZERO_HASH, type Candidate } from '../protocol/candidate.js';
 import type { Head } from '../protocol/chain-view.js';
 import type { WitnessSignature } from '../signoff.js';
-import { buildBatch, CandidateStore, type StoredCandidate } from './store.js';
+import { buildBatch, CandidateStore, type StoredCandidate, type Vote } from './store.js';
 
 // The store does not check candidates: arbitrary 32-byte values stand in for every hash.
 const hex32 = (n: number | bigint): Hex => `0x${n.toString(16).padStart(64, '0')}`;
@@ -47,32 +47,42 @@ function make(s: Spec): { candidate: Candidate; hash: Hex; slot: Hex } {
 
 const sig = (witnessIndex: number): WitnessSignature => ({ witnessIndex, r: hex32(0x7000 + witnessIndex), vs: hex32(0x8000 + witnessIndex) });
 
-function signedBy(store: CandidateStore, c: ReturnType<typeof make>, indices: number[], nowMs = 0): void {
-  for (const i of indices) expect(store.addSignature(c.candidate, c.hash, c.slot, sig(i), nowMs)).toBe('signed');
+/** Members of the ledger in these tests (their shares of the store's places follow from it). */
+const MEMBERS = 8;
+const PSIG: Hex = `0x${'ab'.repeat(65)}`;
+const vote = (witnessIndex: number, deadline: bigint = LIVE): Vote => ({ ...sig(witnessIndex), deadline });
+
+function signedBy(store: CandidateStore, c: ReturnType<typeof make>, indices: number[], nowMs = 0, deadline = c.candidate.deadline): void {
+  for (const i of indices) expect(store.addVote(c.candidate, c.hash, c.slot, vote(i, deadline), nowMs, MEMBERS)).toBe('signed');
 }
+const propose = (store: CandidateStore, c: ReturnType<typeof make>, proposer: number, nowMs = 0) => store.addProposal(c.candidate, c.hash, c.slot, proposer, PSIG, nowMs, MEMBERS);
 
 const headOf = (c: ReturnType<typeof make>): Head => ({ hash: c.hash, sequence: c.candidate.header.sequence, header: c.candidate.header });
 const headAt = (hash: Hex, sequence: bigint, stream: Hex): Head => ({ hash, sequence, header: make({ stream, parent: hex32(1), sequence }).candidate.header });
 
 const everyone = () => true;
-const big = () => new CandidateStore({ maxSlots: 100, maxCandidatesPerSlot: 4 });
+const big = () => new CandidateStore({ maxSlots: 800, maxCandidates: 800, candidatesPerMemberPerSlot: 4, slotTtlMs: 60_000 });
 const summary = (items: { stored: StoredCandidate; signatures: WitnessSignature[] }[]) =>
   items.map((x) => ({ hash: x.stored.hash, signers: x.signatures.map((s) => s.witnessIndex) }));
 
 describe('CandidateStore', () => {
-  it('records proposals and signatures, reporting duplicates', () => {
+  it('records proposals and votes, each vote with its own deadline, reporting duplicates', () => {
     const store = big();
     const c = make({ stream: STREAM_A, parent: ZERO_HASH, sequence: 0n });
     expect(store.slotCount).toBe(0);
     expect(store.candidateCount).toBe(0);
-    expect(store.addProposal(c.candidate, c.hash, c.slot, 2, 1_000)).toBe('proposed');
-    expect(store.addProposal(c.candidate, c.hash, c.slot, 2, 2_000)).toBe('duplicate');
-    expect(store.addProposal(c.candidate, c.hash, c.slot, 5, 3_000)).toBe('proposed');
-    expect(store.addSignature(c.candidate, c.hash, c.slot, sig(2), 4_000)).toBe('signed');
-    expect(store.addSignature(c.candidate, c.hash, c.slot, { ...sig(2), r: hex32(1) }, 5_000)).toBe('duplicate');
-    expect(store.addSignature(c.candidate, c.hash, c.slot, sig(0), 6_000)).toBe('signed');
+    expect(propose(store, c, 2, 1_000)).toBe('proposed');
+    expect(propose(store, c, 2, 2_000)).toBe('duplicate');
+    expect(propose(store, c, 5, 3_000)).toBe('proposed');
+    expect(store.addVote(c.candidate, c.hash, c.slot, vote(2), 4_000, MEMBERS)).toBe('signed');
+    // One vote per member per candidate: the first valid one is kept, whatever deadline comes next.
+    expect(store.addVote(c.candidate, c.hash, c.slot, { ...vote(2, LIVE + 1n), r: hex32(1) }, 5_000, MEMBERS)).toBe('duplicate');
+    expect(store.addVote(c.candidate, c.hash, c.slot, vote(0, LIVE + 7n), 6_000, MEMBERS)).toBe('signed');
     expect(store.slotCount).toBe(1);
     expect(store.candidateCount).toBe(1);
+    expect(store.has(c.slot, c.hash, 2, 'vote')).toBe(true);
+    expect(store.has(c.slot, c.hash, 3, 'vote')).toBe(false);
+    expect(store.has(c.slot, c.hash, 5, 'proposal')).toBe(true);
 
     const [stored, ...rest] = store.candidatesFor(c.slot);
     expect(rest).toEqual([]);
@@ -80,48 +90,67 @@ describe('CandidateStore', () => {
     expect(stored!.slot).toBe(c.slot);
     expect(stored!.candidate).toBe(c.candidate);
     expect(stored!.firstSeenMs).toBe(1_000);
-    expect([...stored!.proposers]).toEqual([2, 5]);
-    // The first signature of an index is kept.
-    expect(stored!.signatures.get(2)).toEqual(sig(2));
-    expect([...stored!.signatures.keys()]).toEqual([2, 0]);
-    expect(store.allSlots()).toEqual([c.slot]);
+    expect(stored!.introducedBy).toBe(2);
+    expect([...stored!.proposals.keys()]).toEqual([2, 5]);
+    expect(stored!.votes.get(2)).toEqual(vote(2));
+    expect(stored!.votes.get(0)!.deadline).toBe(LIVE + 7n);
     expect(store.candidatesFor(hex32(0xdead))).toEqual([]);
   });
 
-  it('keeps at most maxCandidatesPerSlot candidates per slot (slot-full), still accepting votes on the kept ones', () => {
-    const store = new CandidateStore({ maxSlots: 10, maxCandidatesPerSlot: 2 });
-    const [c0, c1, c2] = [0, 1, 2].map((variant) => make({ stream: STREAM_A, parent: ZERO_HASH, sequence: 0n, variant }));
-    expect(c0!.slot).toBe(c2!.slot);
-    expect(store.addProposal(c0!.candidate, c0!.hash, c0!.slot, 1, 0)).toBe('proposed');
-    expect(store.addSignature(c1!.candidate, c1!.hash, c1!.slot, sig(1), 0)).toBe('signed');
-    expect(store.addProposal(c2!.candidate, c2!.hash, c2!.slot, 3, 0)).toBe('slot-full');
-    expect(store.addSignature(c2!.candidate, c2!.hash, c2!.slot, sig(3), 0)).toBe('slot-full');
-    expect(store.addSignature(c0!.candidate, c0!.hash, c0!.slot, sig(3), 0)).toBe('signed');
-    expect(store.candidateCount).toBe(2);
+  it('gives each member its own share of places: one member filling a slot leaves the others room', () => {
+    const store = new CandidateStore({ maxSlots: 40, maxCandidates: 40, candidatesPerMemberPerSlot: 2, slotTtlMs: 60_000 });
+    const [c0, c1, c2, c3] = [0, 1, 2, 3].map((variant) => make({ stream: STREAM_A, parent: ZERO_HASH, sequence: 0n, variant }));
+    expect(c0!.slot).toBe(c3!.slot);
+    expect(propose(store, c0!, 1)).toBe('proposed');
+    expect(store.addVote(c1!.candidate, c1!.hash, c1!.slot, vote(1), 0, MEMBERS)).toBe('signed');
+    // Member 1 has brought in its 2 candidates for this slot…
+    expect(store.room(c2!.slot, c2!.hash, 1, MEMBERS)).toBe('member-slot-full');
+    expect(propose(store, c2!, 1)).toBe('member-slot-full');
+    // …but may still vote for or propose what is already here,
+    expect(store.addVote(c0!.candidate, c0!.hash, c0!.slot, vote(1), 0, MEMBERS)).toBe('signed');
+    // and member 3 still has its own places.
+    expect(propose(store, c2!, 3)).toBe('proposed');
+    expect(store.addVote(c3!.candidate, c3!.hash, c3!.slot, vote(3), 0, MEMBERS)).toBe('signed');
+    expect(store.candidateCount).toBe(4);
     expect(store.slotCount).toBe(1);
-    expect(store.candidatesFor(c0!.slot).map((s) => s.hash)).toEqual([c0!.hash, c1!.hash]);
     // The refused candidate left no trace in the parent index.
-    expect(store.extending(ZERO_HASH, 0n).map((s) => s.hash)).toEqual([c0!.hash, c1!.hash]);
+    expect(store.extending(ZERO_HASH, 0n).map((s) => s.introducedBy)).toEqual([1, 1, 3, 3]);
   });
 
-  it('evicts the oldest slot when maxSlots is reached, counting evictions', () => {
-    const store = new CandidateStore({ maxSlots: 2, maxCandidatesPerSlot: 4 });
-    const [s0, s1, s2, s3] = [0n, 1n, 2n, 3n].map((sequence) => make({ stream: STREAM_A, parent: hex32(100n + sequence), sequence }));
-    store.addProposal(s0!.candidate, s0!.hash, s0!.slot, 0, 0);
-    store.addProposal(s1!.candidate, s1!.hash, s1!.slot, 0, 0);
+  it('bounds the slots and candidates each member opens (maxSlots / members), without touching the others', () => {
+    const store = new CandidateStore({ maxSlots: 16, maxCandidates: 24, candidatesPerMemberPerSlot: 4, slotTtlMs: 60_000 });
+    // 8 members: 2 slots and 3 candidates each.
+    const slots = [0n, 1n, 2n].map((sequence) => make({ stream: STREAM_A, parent: hex32(100n + sequence), sequence }));
+    expect(propose(store, slots[0]!, 6)).toBe('proposed');
+    expect(propose(store, slots[1]!, 6)).toBe('proposed');
+    expect(propose(store, slots[2]!, 6)).toBe('member-slots-full');
+    const more = make({ stream: STREAM_A, parent: hex32(100n), sequence: 0n, variant: 1 });
+    expect(propose(store, more, 6)).toBe('proposed');
+    const yetMore = make({ stream: STREAM_A, parent: hex32(100n), sequence: 0n, variant: 2 });
+    expect(propose(store, yetMore, 6)).toBe('member-candidates-full');
+    expect(propose(store, slots[2]!, 0)).toBe('proposed');
+    // Settling gives the places back.
+    store.settle(slots[0]!.slot);
+    expect(propose(store, yetMore, 6)).toBe('proposed');
+    expect(store.slotCount).toBe(3);
+  });
+
+  it('expires slots first seen longer ago than the TTL, oldest first, counting them', () => {
+    const store = new CandidateStore({ maxSlots: 80, maxCandidates: 80, candidatesPerMemberPerSlot: 4, slotTtlMs: 1_000 });
+    const [s0, s1, s2] = [0n, 1n, 2n].map((sequence) => make({ stream: STREAM_A, parent: hex32(100n + sequence), sequence }));
+    propose(store, s0!, 0, 0);
+    propose(store, s1!, 0, 500);
     // Touching the oldest slot again does not make it younger.
-    expect(store.addSignature(s0!.candidate, s0!.hash, s0!.slot, sig(1), 0)).toBe('signed');
-    expect(store.evicted).toBe(0);
-    expect(store.addProposal(s2!.candidate, s2!.hash, s2!.slot, 0, 0)).toBe('proposed');
-    expect(store.evicted).toBe(1);
-    expect(store.allSlots()).toEqual([s1!.slot, s2!.slot]);
+    signedBy(store, s0!, [1], 900);
+    propose(store, s2!, 0, 2_000);
+    expect(store.expire(1_000)).toBe(0);
+    expect(store.expire(1_001)).toBe(1);
     expect(store.candidatesFor(s0!.slot)).toEqual([]);
     expect(store.extending(hex32(100n), 0n)).toEqual([]);
-    expect(store.addSignature(s3!.candidate, s3!.hash, s3!.slot, sig(0), 0)).toBe('signed');
-    expect(store.evicted).toBe(2);
-    expect(store.allSlots()).toEqual([s2!.slot, s3!.slot]);
-    expect(store.slotCount).toBe(2);
-    expect(store.candidateCount).toBe(2);
+    expect(store.expire(2_600)).toBe(1);
+    expect(store.expired).toBe(2);
+    expect(store.slotCount).toBe(1);
+    expect(store.candidateCount).toBe(1);
   });
 
   it('settle forgets a slot and its parent-index entries, leaving other slots alone', () => {
@@ -130,9 +159,9 @@ describe('CandidateStore', () => {
     const a = make({ stream: STREAM_A, parent, sequence: 5n });
     const a2 = make({ stream: STREAM_A, parent, sequence: 5n, variant: 1 });
     const b = make({ stream: STREAM_B, parent, sequence: 5n });
-    store.addProposal(a.candidate, a.hash, a.slot, 0, 0);
-    store.addProposal(a2.candidate, a2.hash, a2.slot, 1, 0);
-    store.addProposal(b.candidate, b.hash, b.slot, 0, 0);
+    propose(store, a, 0);
+    propose(store, a2, 1);
+    propose(store, b, 0);
     expect(store.extending(parent, 5n).map((s) => s.hash)).toEqual([a.hash, a2.hash, b.hash]);
     store.settle(a.slot);
     expect(store.slotCount).toBe(1);
@@ -143,9 +172,9 @@ describe('CandidateStore', () => {
     store.settle(b.slot);
     expect(store.extending(parent, 5n)).toEqual([]);
     expect(store.slotCount).toBe(0);
-    expect(store.evicted).toBe(0);
+    expect(store.expired).toBe(0);
     // A settled slot can come back (a late re-post), as a fresh entry.
-    expect(store.addSignature(a.candidate, a.hash, a.slot, sig(0), 9)).toBe('signed');
+    expect(store.addVote(a.candidate, a.hash, a.slot, vote(0), 9, MEMBERS)).toBe('signed');
     expect(store.candidatesFor(a.slot)[0]!.firstSeenMs).toBe(9);
   });
 
@@ -155,19 +184,21 @@ describe('CandidateStore', () => {
     const late = make({ stream: STREAM_A, parent, sequence: 3n, startUnixMs: 2_000_000_000_000 });
     const early = make({ stream: STREAM_B, parent, sequence: 3n, startUnixMs: 1_000_000_000_000 });
     const otherSeq = make({ stream: STREAM_A, parent, sequence: 4n });
-    for (const c of [late, early, otherSeq]) store.addProposal(c.candidate, c.hash, c.slot, 0, 0);
+    for (const c of [late, early, otherSeq]) propose(store, c, 0);
     expect(store.extending(parent, 3n).map((s) => s.hash)).toEqual([early.hash, late.hash]);
     expect(store.extending(parent, 4n).map((s) => s.hash)).toEqual([otherSeq.hash]);
     expect(store.extending(parent, 5n)).toEqual([]);
   });
 
   it('settling every slot leaves no parent-index keys behind', () => {
-    const store = new CandidateStore({ maxSlots: 2, maxCandidatesPerSlot: 1 });
+    const store = big();
+    const slots: Hex[] = [];
     for (let i = 0; i < 50; i++) {
       const c = make({ stream: STREAM_A, parent: hex32(1000 + i), sequence: BigInt(i + 1) });
-      store.addProposal(c.candidate, c.hash, c.slot, 0, 0);
+      propose(store, c, i % MEMBERS);
+      slots.push(c.slot);
     }
-    for (const slot of store.allSlots()) store.settle(slot);
+    for (const slot of slots) store.settle(slot);
     expect(store.slotCount).toBe(0);
     expect((store as unknown as { byParent: Map<Hex, Set<unknown>> }).byParent.size).toBe(0);
   });
@@ -206,7 +237,7 @@ describe('buildBatch', () => {
     const { store, heads, c5, c6 } = chainFromHead();
     signedBy(store, c5, [0, 1]);
     signedBy(store, c6, [0]);
-    store.addProposal(c6.candidate, c6.hash, c6.slot, 1, 0); // a proposal is not a vote
+    propose(store, c6, 1); // a proposal is not a vote
     expect(summary(buildBatch(store, heads, everyone, 2, NOW, MARGIN, 10))).toEqual([{ hash: c5.hash, signers: [0, 1] }]);
     // And nothing follows a gap: 6 has quorum, 5 does not.
     const g = chainFromHead();
@@ -235,6 +266,7 @@ describe('buildBatch', () => {
     const edge = make({ stream: STREAM_A, parent: head.hash, sequence: 5n, deadline: NOW + MARGIN });
     signedBy(store, edge, [0, 1]);
     expect(summary(buildBatch(store, heads, everyone, 2, NOW, MARGIN, 10))).toEqual([{ hash: edge.hash, signers: [0, 1] }]);
+    expect(buildBatch(store, heads, everyone, 2, NOW, MARGIN, 10)[0]!.deadline).toBe(NOW + MARGIN);
     expect(buildBatch(store, heads, everyone, 2, NOW + 1n, MARGIN, 10)).toEqual([]);
 
     const soon = big();
@@ -305,6 +337,30 @@ describe('buildBatch', () => {
     const skipAhead = make({ stream: STREAM_A, parent: head.hash, sequence: 6n });
     signedBy(store, skipAhead, [0, 1]);
     expect(buildBatch(store, heads, everyone, 2, NOW, MARGIN, 10)).toEqual([]);
+  });
+
+  it('groups votes by the deadline each was signed over: one entry per deadline, the completing group last', () => {
+    const { store, heads, c5, c6 } = chainFromHead();
+    // Two honest proposers derived the same header and signed it under their own deadlines.
+    signedBy(store, c5, [0], 0, LIVE + 5n);
+    signedBy(store, c5, [3, 1], 0, LIVE);
+    signedBy(store, c6, [2, 4], 0, LIVE + 9n);
+    const items = buildBatch(store, heads, everyone, 3, NOW, MARGIN, 10);
+    expect(items.map((i) => ({ hash: i.stored.hash, deadline: i.deadline, signers: i.signatures.map((s) => s.witnessIndex) }))).toEqual([
+      { hash: c5.hash, deadline: LIVE + 5n, signers: [0] },
+      { hash: c5.hash, deadline: LIVE, signers: [1, 3] },
+    ]);
+    // A group too close to its deadline does not count.
+    expect(buildBatch(store, heads, everyone, 3, LIVE + 5n - MARGIN + 1n, MARGIN, 10)).toEqual([]);
+    // A single group that holds a quorum goes alone; a candidate's entries never split across the cap.
+    signedBy(store, c5, [4], 0, LIVE);
+    expect(summary(buildBatch(store, heads, everyone, 3, NOW, MARGIN, 10))).toEqual([{ hash: c5.hash, signers: [1, 3, 4] }]);
+    const two = chainFromHead();
+    signedBy(two.store, two.c5, [0], 0, LIVE + 1n);
+    signedBy(two.store, two.c5, [1, 2], 0, LIVE + 2n);
+    expect(buildBatch(two.store, two.heads, everyone, 3, NOW, MARGIN, 1)).toEqual([]);
+    expect(buildBatch(two.store, two.heads, everyone, 3, NOW, MARGIN, 2)).toHaveLength(2);
+    expect(c6.candidate.header.sequence).toBe(6n);
   });
 
   it('returns nothing for a quorum of 0 (no membership yet)', () => {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -179,6 +180,53 @@ describe('WitnessRecord', () => {
 
     const third = await openRecord();
     expect(third.get(SLOT_B)).toEqual({ kind: 'signed', hash: HASH_2, candidate: CANDIDATE });
+  });
+
+  it('keeps a last line that is whole but lost its newline, and starts the next decision on a line of its own', async () => {
+    const r = await openRecord();
+    await r.sign(SLOT_A, HASH_1, CANDIDATE);
+    await r.close();
+    // The crash came after the JSON and before its newline.
+    appendFileSync(file, JSON.stringify({ slot: SLOT_B, kind: 'signed', hash: HASH_2, candidate: CANDIDATE, at: new Date(0).toISOString() }));
+
+    const second = await openRecord();
+    expect(second.get(SLOT_B)).toEqual({ kind: 'signed', hash: HASH_2, candidate: CANDIDATE });
+    await second.skip(hex32(0xc3), 'no-quorum: x');
+    await second.close();
+    expect(readFileSync(file, 'utf8').endsWith('\n')).toBe(true);
+    expect(parsedLines().map((l) => l.slot)).toEqual([SLOT_A, SLOT_B, hex32(0xc3)]);
+    // The restart after that opens as well, and the signed vote is still there.
+    const third = await openRecord();
+    expect(third.get(SLOT_B)).toEqual({ kind: 'signed', hash: HASH_2, candidate: CANDIDATE });
+    expect(third.size).toBe(3);
+  });
+
+  it('is held by one process at a time: a second process is refused, and a holder killed with -9 gives way', async () => {
+    const holder = spawn(process.execPath, ['--import', 'tsx', '-e', `import('${path.resolve('rail/witness/record.ts')}').then(async (m) => { await m.WitnessRecord.open(${JSON.stringify(file)}); console.log('held'); setInterval(() => {}, 1000); })`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout!.on('data', (d: Buffer) => d.toString().includes('held') && resolve());
+        holder.once('exit', (code) => reject(new Error(`the holder exited (${code})`)));
+      });
+      const refused = WitnessRecord.open(file);
+      await expect(refused).rejects.toBeInstanceOf(InputError);
+      await expect(refused).rejects.toThrow(`${file} is held by process ${holder.pid} on this host`);
+      holder.kill('SIGKILL');
+      await new Promise((r) => holder.once('exit', r));
+      const mine = await openRecord();
+      expect(JSON.parse(readFileSync(`${file}.lock`, 'utf8')).pid).toBe(process.pid);
+      await mine.close();
+      expect(() => readFileSync(`${file}.lock`)).toThrow();
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
+  it('refuses a record held by a process on another host, naming it and the fix', async () => {
+    writeFileSync(`${file}.lock`, JSON.stringify({ pid: 4242, host: 'witness-b.example', since: '2026-12-01T00:00:00.000Z' }));
+    await expect(WitnessRecord.open(file)).rejects.toThrow(
+      `${file} is held by process 4242 on host witness-b.example (since 2026-12-01T00:00:00.000Z). Two witness processes must never share a record: stop that one. If it no longer runs, remove ${file}.lock.`,
+    );
   });
 
   it('refuses to open a record with a damaged line in the middle, naming the file and line', async () => {

@@ -1,7 +1,9 @@
 // A witness's durable record of what it signed and what it gave up on: one JSON line per decision,
 // appended and flushed to disk before the signature leaves the process. It is what makes "never sign
 // two different candidates for one slot" hold across crashes and restarts.
-import { open, type FileHandle } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
+import os from 'node:os';
 import type { Hex } from 'viem';
 import { z } from 'zod';
 import { InputError, VerificationError } from '../errors.js';
@@ -65,6 +67,7 @@ export class WitnessRecord {
   private constructor(
     readonly file: string,
     private readonly fh: FileHandle,
+    private readonly lock: RecordLock,
     private readonly decisions: Map<Hex, Decision>,
     skips: Map<Hex, string>,
   ) {
@@ -74,17 +77,33 @@ export class WitnessRecord {
   /** Opens (or creates) the record at `file` and reads back every complete line. A torn last line
    *  (a crash mid-write, before its flush returned) is ignored: nothing was signed for it. */
   static async open(file: string): Promise<WitnessRecord> {
+    const lock = await RecordLock.take(`${file}.lock`, file);
     let fh: FileHandle;
     try {
       fh = await open(file, 'a+');
     } catch (e) {
+      await lock.release();
       throw new InputError(`${file}: cannot open the witness record (${(e as Error).message}). Give --state-dir a writable directory.`);
     }
-    const { decisions, skips, tornAt } = parseRecord(await fh.readFile({ encoding: 'utf8' }), file);
-    // A torn last line: the crash came before its flush returned, so nothing was sent for it. It is
-    // cut off, so the next decision starts on a line of its own.
-    if (tornAt !== undefined) await fh.truncate(tornAt);
-    return new WitnessRecord(file, fh, decisions, skips);
+    try {
+      const text = await fh.readFile({ encoding: 'utf8' });
+      const { decisions, skips, tornAt } = parseRecord(text, file);
+      // A torn last line: the crash came before its flush returned, so nothing was sent for it. It is
+      // cut off, so the next decision starts on a line of its own.
+      if (tornAt !== undefined) await fh.truncate(tornAt);
+      // A last line that is whole but lost its newline (the crash came between the two): the
+      // decision stands (keeping it can only make the witness sign less), and the newline is added
+      // so the next decision starts on a line of its own instead of running into it.
+      else if (text.length > 0 && !text.endsWith('\n')) {
+        await fh.appendFile('\n');
+        await fh.datasync();
+      }
+      return new WitnessRecord(file, fh, lock, decisions, skips);
+    } catch (e) {
+      await fh.close();
+      await lock.release();
+      throw e;
+    }
   }
 
   get(slot: Hex): Decision | undefined {
@@ -141,5 +160,65 @@ export class WitnessRecord {
   async close(): Promise<void> {
     await this.queue;
     await this.fh.close();
+    await this.lock.release();
+  }
+}
+
+/** Who holds a record: one process at a time, or two could each sign a different candidate for one
+ *  slot. The lock file names the holder's pid, host and boot; a holder that is gone (its pid no longer
+ *  runs on this host in this boot, as after a kill -9) gives way to the next process. */
+export class RecordLock {
+  private constructor(readonly file: string) {}
+
+  static async take(file: string, record: string): Promise<RecordLock> {
+    const me = { pid: process.pid, host: os.hostname(), boot: bootId(), since: new Date().toISOString() };
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const fh = await open(file, 'wx', 0o600);
+        await fh.writeFile(`${JSON.stringify(me)}\n`);
+        await fh.datasync();
+        await fh.close();
+        return new RecordLock(file);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new InputError(`${record}: cannot open the witness record (its lock: ${(e as Error).message}). Give --state-dir a writable directory.`);
+      }
+      let holder: { pid?: number; host?: string; boot?: string; since?: string } = {};
+      try {
+        holder = JSON.parse(await readFile(file, 'utf8')) as typeof holder;
+      } catch {
+        // unreadable: a crash while it was written; treated as a holder that is gone
+      }
+      if (holder.host !== undefined && holder.host !== me.host) {
+        throw new InputError(
+          `${record} is held by process ${holder.pid} on host ${holder.host} (since ${holder.since}). Two witness processes must never share a record: stop that one. If it no longer runs, remove ${file}.`,
+        );
+      }
+      if (holder.pid !== undefined && holder.pid !== me.pid && holder.boot === me.boot && alive(holder.pid)) {
+        throw new InputError(`${record} is held by process ${holder.pid} on this host (since ${holder.since}). Two witness processes must never share a record: stop the other one first.`);
+      }
+      await rm(file, { force: true });
+    }
+    throw new InputError(`${file}: another process took the witness record's lock at the same moment; start only one witness per record.`);
+  }
+
+  async release(): Promise<void> {
+    await rm(this.file, { force: true });
+  }
+}
+
+function bootId(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -26,6 +26,7 @@ import {
   proposerOrder,
   proposalDigest,
   verifyCandidate,
+  voteDeadline,
   ZERO_HASH,
   type Base,
   type Candidate,
@@ -34,7 +35,8 @@ import {
 import { bitsOf, ChainView } from '../protocol/chain-view.js';
 import { ledgerDomain, signOffDigester, signSignOffDigest, type WitnessSignature } from '../signoff.js';
 import { sendTx, waitForInFlight } from '../tx.js';
-import { Board, type PostResult } from './board.js';
+import { Board, DEFAULT_BOARD_LIMITS, type BoardCandidate } from './board.js';
+import { SignatureCheck } from '../protocol/signatures.js';
 import { WitnessRecord } from './record.js';
 
 export interface WitnessOptions {
@@ -77,6 +79,8 @@ interface OpenSlot {
   ownCandidate?: { candidate: Candidate; hash: Hex; posted: boolean };
   lastPostAt: number;
   dissented: boolean;
+  /** When we first saw an unproven candidate further along the stream than ours (see `behind`). */
+  behindSince?: number;
 }
 
 export interface RunningWitness {
@@ -102,13 +106,22 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
     rpcErrors: new Counter({ name: 'ecp_witness_rpc_errors_total', help: 'Failed chain reads or sends', registers: [registry] }),
     postErrors: new Counter({ name: 'ecp_witness_relayer_errors_total', help: 'Failed posts to or reads from relayers', registers: [registry] }),
     member: new Gauge({ name: 'ecp_witness_member', help: '1 while this key is a current member of the ledger', registers: [registry] }),
+    unproven: new Counter({ name: 'ecp_witness_unproven_claims_total', help: 'Claims read from relayers that their signatures do not prove, by kind (vote, proposal)', labelNames: ['kind'], registers: [registry] }),
+    unreachable: new Gauge({ name: 'ecp_witness_relayers_unreachable', help: 'Relayers this witness cannot reach now (backing off after a failed post or read)', registers: [registry] }),
   };
 
   const view = new ChainView(o.conn, o.ledger, o.fromBlock);
   await view.refresh();
   const record = await WitnessRecord.open(path.join(o.stateDir, `witness-${o.conn.chain.id}-${o.ledger.toLowerCase()}-${o.account.address.toLowerCase()}.jsonl`));
-  const board = new Board(o.relayers);
+  const board = new Board(o.relayers, DEFAULT_BOARD_LIMITS, (p) => {
+    m.postErrors.inc();
+    o.log.warn({ relayer: p.relayer, reason: p.reason, detail: p.detail }, 'a relayer refused or failed a post or read');
+  });
   const domain = ledgerDomain(o.conn.chain.id, o.ledger);
+  const signatures = new SignatureCheck(domain);
+  /** How long an unproven "further along" candidate holds our own vote back: long enough for a read
+   *  of the chain that is behind by one poll to catch up, no longer. */
+  const behindGraceMs = Math.max(500, 3 * o.pollMs);
   const digestOf = signOffDigester(domain);
   const streams = new Map<Hex, OpenSlot[]>();
   /** Every open slot by its id (the same objects as in `streams`). */
@@ -203,6 +216,29 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
     }
   }
 
+  /** The members whose votes on `bc` its signatures prove (a relayer's claim alone counts for
+   *  nothing). */
+  async function provenVoters(bc: BoardCandidate): Promise<Set<number>> {
+    const out = new Set<number>();
+    for (const v of bc.votes) {
+      if (out.has(v.witnessIndex) || !view.isMember(v.witnessIndex)) continue;
+      if ((await signatures.voteSigner(bc.hash, v)) === view.membership.addressOf.get(v.witnessIndex)) out.add(v.witnessIndex);
+      else m.unproven.inc({ kind: 'vote' });
+    }
+    return out;
+  }
+
+  /** The members whose proposals of `bc` their signatures prove. */
+  async function provenProposers(bc: BoardCandidate): Promise<Set<number>> {
+    const out = new Set<number>();
+    for (const p of bc.proposals) {
+      if (out.has(p.proposer) || !view.isMember(p.proposer)) continue;
+      if ((await signatures.proposalSigner(bc.hash, p.proposer, p.signature)) === view.membership.addressOf.get(p.proposer)) out.add(p.proposer);
+      else m.unproven.inc({ kind: 'proposal' });
+    }
+    return out;
+  }
+
   async function sign(slot: OpenSlot, candidate: Candidate, hash: Hex, index: number): Promise<void> {
     const signature = await signSignOffDigest(o.account, digestOf(hash, candidate.deadline, index), index);
     // The record is on disk before the signature leaves this process.
@@ -217,7 +253,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
     const s = slot.signed!;
     slot.lastPostAt = Date.now();
     if (o.mode === 'relayed') {
-      warnFailed(slot, await board.postSignOff(s.candidate, s.signature));
+      board.queueVote(s.candidate, s.signature);
       return;
     }
     const recorded = await o.conn.publicClient.readContract({ address: o.ledger, abi: observationLedgerAbi, functionName: 'signOffsOf', args: [s.hash] });
@@ -240,14 +276,8 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
     const signature = await o.account.sign({ hash: proposalDigest(domain, mine.hash, index) });
     if (!mine.posted) m.proposed.inc({ why });
     mine.posted = true;
-    warnFailed(slot, await board.postProposal(mine.candidate, index, signature));
-  }
-
-  function warnFailed(slot: OpenSlot, results: PostResult[]): void {
-    for (const r of results) if (!r.ok) {
-      m.postErrors.inc();
-      o.log.warn({ relayer: r.relayer, status: r.status, detail: r.detail, slot: slot.own.slot }, 'a relayer refused or failed a post');
-    }
+    slot.lastPostAt = Date.now();
+    board.queueProposal(mine.candidate, index, signature);
   }
 
   function giveUp(slot: OpenSlot, reason: string, detail: string): Promise<void> {
@@ -270,15 +300,15 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
     const slots = [...openSlots.keys()];
     const finals = await view.finalizedOf(slots);
     const undecided = slots.filter((s) => finals.get(s) === `0x${'00'.repeat(32)}`);
-    const fromBoard = await board.candidates(undecided.filter((s) => !openSlots.get(s)?.signed));
-    if (fromBoard.errors) m.postErrors.inc(fromBoard.errors);
+    /** witness-tx: the votes the ledger itself records, per candidate hash. */
+    const onChainVoters = new Map<Hex, number[]>();
+    const fromBoard = await board.candidates(undecided.filter((s) => !openSlots.get(s)?.signed), Math.max(250, 5 * o.pollMs));
+    m.unreachable.set(board.unreachable().length);
     if (o.mode === 'witness-tx') {
       // Votes are transactions here: who voted for what is on chain, not at the relayers.
       const all = [...fromBoard.candidates.values()].flat();
-      const bits = await Promise.all(
-        all.map((bc) => o.conn.publicClient.readContract({ address: o.ledger, abi: observationLedgerAbi, functionName: 'signOffsOf', args: [candidateHash(bc.candidate)] })),
-      );
-      all.forEach((bc, i) => (bc.signers = [...new Set([...bc.signers, ...bitsOf(bits[i]!)])].sort((a, b) => a - b)));
+      const bits = await Promise.all(all.map((bc) => o.conn.publicClient.readContract({ address: o.ledger, abi: observationLedgerAbi, functionName: 'signOffsOf', args: [bc.hash] })));
+      all.forEach((bc, i) => onChainVoters.set(bc.hash, bitsOf(bits[i]!)));
     }
     const members = bitsOf(view.membership.mask);
     const now = Date.now();
@@ -347,44 +377,67 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
           const c = proposeCandidate(slot.own, base, nowSec + o.deadlineWindowSec);
           slot.ownCandidate = { candidate: c, hash: candidateHash(c), posted: false };
         }
-        // The candidate to vote for: among those verified against our own line, the one with the most
-        // votes already (late witnesses join the majority instead of splitting it); with no votes
-        // anywhere, the best-ranked proposal whose turn has come, ours included.
-        // Candidates further along the stream than ours extend an observation we have not seen final
-        // (we missed its epoch, or the chain is ahead of our read): ours would compete with them on
-        // a parent that is about to be left behind, so we do not vote for ours until the chain says.
-        const behind = (fromBoard.candidates.get(slot.own.slot) ?? []).some((bc) => bc.candidate.header.sequence > slot.ownCandidate!.candidate.header.sequence);
-        let best: { c: Candidate; hash: Hex; rank: number; votes: number } | undefined =
-          !behind && myRank >= 0 && myRank <= eligible ? { c: slot.ownCandidate.candidate, hash: slot.ownCandidate.hash, rank: myRank, votes: 0 } : undefined;
+        // The candidates we may vote for: our own, and those that match our own line, each with the
+        // votes and proposals their signatures prove. A candidate further along the stream than ours
+        // extends an observation we have not seen final (we missed its epoch, or our read of the chain
+        // is behind): we wait for the chain rather than vote on a parent about to be left behind,
+        // but only while that is proven (votes from more members than may be dishonest) or for one
+        // short grace, long enough for a lagging read to catch up. An unproven claim never stops us.
+        const own = slot.ownCandidate;
+        const options = new Map<Hex, { c: Candidate; hash: Hex; rank: number; voters: Set<number> }>([[own.hash, { c: own.candidate, hash: own.hash, rank: myRank >= 0 ? myRank : Infinity, voters: new Set() }]]);
+        let further = false;
+        let furtherProven = false;
+        for (const bc of fromBoard.candidates.get(slot.own.slot) ?? []) {
+          if (bc.candidate.header.sequence > own.candidate.header.sequence) {
+            // Only one that matches our own line but for its parent says anything about our base.
+            if (verifyCandidate(bc.candidate, ctx)?.reason !== 'parent') continue;
+            further = true;
+            if (!furtherProven) furtherProven = (await provenVoters(bc)).size > view.tolerated;
+            continue;
+          }
+          if (bc.hash !== own.hash) {
+            const refusal = verifyCandidate(bc.candidate, ctx);
+            if (refusal) {
+              m.refused.inc({ reason: refusal.reason });
+              if (refusal.dissent && !slot.dissented) {
+                slot.dissented = true;
+                m.dissent.inc();
+                o.log.warn({ slot: slot.own.slot, stream: slot.own.epoch.stream, epoch: slot.own.epoch.id, detail: refusal.detail }, 'a candidate differs from our archive; our own goes on record');
+              }
+              continue;
+            }
+          }
+          const opt = options.get(bc.hash) ?? { c: bc.candidate, hash: bc.hash, rank: Infinity, voters: new Set<number>() };
+          for (const v of await provenVoters(bc)) opt.voters.add(v);
+          for (const p of await provenProposers(bc)) if (order.indexOf(p) >= 0) opt.rank = Math.min(opt.rank, order.indexOf(p));
+          options.set(bc.hash, opt);
+        }
+        for (const opt of options.values()) for (const v of onChainVoters.get(opt.hash) ?? []) if (view.isMember(v)) opt.voters.add(v);
+        if (further && !furtherProven) slot.behindSince ??= now;
+        if (!further) slot.behindSince = undefined;
+        const behind = furtherProven || (further && now - slot.behindSince! < behindGraceMs);
+        // The candidate to vote for: the one with the most proven votes already (late witnesses join
+        // the majority instead of splitting it); with no votes anywhere, the best-ranked proposal whose
+        // turn has come, ours included. Ties go to the better rank, then to the lower hash.
+        let best: { c: Candidate; hash: Hex; rank: number; votes: number; voters: Set<number> } | undefined;
         const better = (x: { rank: number; votes: number; hash: Hex }, y: typeof best) =>
           !y || x.votes > y.votes || (x.votes === y.votes && (x.rank < y.rank || (x.rank === y.rank && x.hash < y.hash)));
-        for (const bc of fromBoard.candidates.get(slot.own.slot) ?? []) {
-          const hash = candidateHash(bc.candidate);
-          const votes = bc.signers.filter((i) => view.isMember(i)).length;
-          if (hash === slot.ownCandidate.hash) {
-            if (best && best.hash === hash) best.votes = votes;
-            continue;
+        if (!behind) {
+          for (const opt of options.values()) {
+            const x = { ...opt, votes: opt.voters.size };
+            if ((x.votes > 0 || x.rank <= eligible) && better(x, best)) best = x;
           }
-          const refusal = verifyCandidate(bc.candidate, ctx);
-          if (refusal) {
-            m.refused.inc({ reason: refusal.reason });
-            if (refusal.dissent && !slot.dissented) {
-              slot.dissented = true;
-              m.dissent.inc();
-              o.log.warn({ slot: slot.own.slot, stream: slot.own.epoch.stream, epoch: slot.own.epoch.id, detail: refusal.detail }, 'a candidate differs from our archive; our own goes on record');
-            }
-            continue;
-          }
-          const ranks = bc.proposers.map((p) => order.indexOf(p)).filter((r) => r >= 0);
-          const rank = ranks.length ? Math.min(...ranks) : Infinity;
-          const x = { c: bc.candidate, hash, rank, votes };
-          if ((votes > 0 || rank <= eligible) && better(x, best)) best = x;
         }
         if (slot.dissented) await propose(slot, index, 'dissent');
         if (best) {
-          o.log.debug({ slot: slot.own.slot, epoch: slot.own.epoch.id, vote: best.hash, rank: best.rank, myRank, eligible, seen: (fromBoard.candidates.get(slot.own.slot) ?? []).map((b) => ({ hash: candidateHash(b.candidate), proposers: b.proposers, signers: b.signers })) }, 'vote');
-          if (best.hash === slot.ownCandidate.hash) await propose(slot, index, 'turn');
-          await sign(slot, best.c, best.hash, index);
+          o.log.debug({ slot: slot.own.slot, epoch: slot.own.epoch.id, vote: best.hash, rank: best.rank, votes: [...best.voters], myRank, eligible }, 'vote');
+          if (best.hash === own.hash) await propose(slot, index, 'turn');
+          // The deadline others' votes already carry (most common first), else the candidate's own:
+          // any is valid, and one shared deadline lets the votes travel as one batch item.
+          const deadlines = [...(fromBoard.candidates.get(slot.own.slot) ?? []).filter((b) => b.hash === best!.hash).flatMap((b) => b.votes.filter((v) => best!.voters.has(v.witnessIndex)).map((v) => v.deadline))];
+          const common = [...new Set(deadlines)].sort((a, b) => deadlines.filter((d) => d === b).length - deadlines.filter((d) => d === a).length);
+          const deadline = voteDeadline([...common, best.c.deadline], ctx, nowSec + o.deadlineWindowSec);
+          await sign(slot, { ...best.c, deadline }, best.hash, index);
         } else if (now - slot.turnAt > o.giveUpMs) {
           await giveUp(slot, 'no-candidate', `no candidate we could sign ${o.giveUpMs} ms after its turn came`);
           continue;
@@ -394,6 +447,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
       }
     }
     m.pending.set(openSlots.size);
+    board.flush();
   }
 
   async function finalizeIfReady(slot: OpenSlot): Promise<void> {
@@ -422,6 +476,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
       abort.abort();
       room?.();
       await stopped;
+      await board.close();
       await intake;
       await app.close();
       await record.close();

@@ -1,0 +1,83 @@
+// The threat model of contracts/docs/Protocol.md, tested with the real processes on loopback: anvil,
+// a 5-member ledger with quorum 3, 2 honest relayers, honest `rail witness` processes, and dishonest
+// members and relayers that run as processes of their own (test/adversaries/). Each run ends on the
+// chain: every slot a quorum of honest witnesses observed alike is final with its honest content,
+// within the stated bound; nothing else is final; no honest relayer paid for a reverted batch beyond
+// the budget; and the honest processes' memory and CPU stayed bounded.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runNetworkSmoke, type AdversaryContext, type Adversaries, type NetworkSummary } from '../smoke/network.js';
+import { RELAYER_ATTACKS, WITNESS_ATTACKS, type RelayerAttack, type WitnessAttack } from './adversaries/attacks.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+const byzantineWitness = (index: number, attacks: readonly WitnessAttack[]) => ({
+  index,
+  spawn: (ctx: AdversaryContext) => ({
+    script: path.join(HERE, 'adversaries/witness.ts'),
+    args: ['--rpc', ctx.rpcUrl, '--ledger', ctx.ledger, '--archive', ctx.archiveOf(index), ...ctx.relayerUrls.flatMap((u) => ['--relayer', u]), '--attacks', attacks.join(','), '--from-block', String(ctx.fromBlock), '--source-address', '127.0.0.2'],
+    env: { ECP_WITNESS_KEY: ctx.keyOf(index) },
+  }),
+});
+
+const byzantineRelayer = (attacks: readonly RelayerAttack[]) => ({
+  spawn: (ctx: AdversaryContext & { port: number }) => ({
+    script: path.join(HERE, 'adversaries/relayer.ts'),
+    args: ['--port', String(ctx.port), '--witnesses', String(ctx.witnesses), '--attacks', attacks.join(',')],
+  }),
+});
+
+/** Protocol.md's bound for these settings (--propose-step-ms 1500, --poll-ms 100, anvil mining at
+ *  once): a slot observed alike by a quorum of honest witnesses is final within 10 s of its turn. */
+const SLOT_BOUND_S = 10;
+
+async function attacked(adversaries: Adversaries, opts: { epochs?: number; archives?: 'own' | 'identical' } = {}): Promise<NetworkSummary> {
+  const epochs = opts.epochs ?? 6;
+  return runNetworkSmoke({ epochs, faults: false, archives: opts.archives ?? 'own', adversaries, timeoutMs: 30_000 + epochs * SLOT_BOUND_S * 1000 });
+}
+
+function expectHonestOutcome(s: NetworkSummary): void {
+  expect(s.problems).toEqual([]);
+  expect(s.finalized).toBe(s.slots - s.unreachable);
+  expect(s.unexpectedFinal).toBe(0);
+  expect(s.wrongContent).toBe(0);
+  expect(s.chainBreaks).toBe(0);
+  expect(s.revertedBatches).toBe(0);
+  expect(s.slotLatencyMaxBucketS).toBeLessThanOrEqual(SLOT_BOUND_S);
+  for (const r of s.resources) {
+    expect(r.rssMiB, `${r.name} resident memory`).toBeLessThan(400);
+    expect(r.cpuSeconds, `${r.name} CPU`).toBeLessThan(60);
+  }
+}
+
+describe('one dishonest member', () => {
+  for (const attack of WITNESS_ATTACKS) {
+    it(`${attack}: every honestly observed slot finalizes, nothing else does`, async () => {
+      expectHonestOutcome(await attacked({ witnesses: [byzantineWitness(4, [attack])] }));
+    }, 300_000);
+  }
+});
+
+describe('one dishonest relayer', () => {
+  for (const attack of RELAYER_ATTACKS) {
+    it(`${attack}: every honestly observed slot finalizes, nothing else does`, async () => {
+      expectHonestOutcome(await attacked({ relayers: [byzantineRelayer([attack])] }));
+    }, 300_000);
+  }
+});
+
+describe('together', () => {
+  it('a member playing every attack, a relayer forging votes and a silent one', async () => {
+    expectHonestOutcome(await attacked({ witnesses: [byzantineWitness(4, WITNESS_ATTACKS)], relayers: [byzantineRelayer(['fake-votes']), byzantineRelayer(['silent'])] }));
+  }, 300_000);
+
+  it('two dishonest members (f = 2) with the three honest ones observing alike', async () => {
+    const s = await attacked(
+      { witnesses: [byzantineWitness(3, WITNESS_ATTACKS), byzantineWitness(4, WITNESS_ATTACKS)], relayers: [byzantineRelayer(['fake-votes', 'huge'])] },
+      { archives: 'identical' },
+    );
+    expectHonestOutcome(s);
+    expect(s.unreachable).toBe(0);
+  }, 300_000);
+});
