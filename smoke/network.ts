@@ -131,6 +131,11 @@ export interface NetworkSummary {
   /** The smallest latency bucket (seconds) that holds every slot each honest witness saw finalize,
    *  from the slot's turn: the largest over the honest witnesses. */
   slotLatencyMaxBucketS: number;
+  /** What the honest processes saw of an attack: the relayers' refusals by reason, and the claims
+   *  witnesses read that signatures did not prove, and their failed posts and reads. */
+  seen: { refused: Record<string, number>; unprovenClaims: number; relayerErrors: number };
+  /** Each adversary process's last JSON line (its own account of what it did). */
+  adversaryReports: Record<string, unknown>;
   dir?: string;
 }
 
@@ -446,6 +451,26 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
         }),
       ),
     );
+    const refused: Record<string, number> = {};
+    for (const u of relayerUrls) for (const [labels, v] of await metricLines(u, 'ecp_relayer_refused_total')) {
+      const reason = /reason="([^"]*)"/.exec(labels)?.[1] ?? '?';
+      refused[reason] = (refused[reason] ?? 0) + v;
+    }
+    const seen = {
+      refused,
+      unprovenClaims: (await Promise.all(honestUrls.map((u) => metricSum(u, 'ecp_witness_unproven_claims_total')))).reduce((a, b) => a + b, 0),
+      relayerErrors: (await Promise.all(honestUrls.map((u) => metricSum(u, 'ecp_witness_relayer_errors_total')))).reduce((a, b) => a + b, 0),
+    };
+    const adversaryReports = Object.fromEntries(
+      adversaries.map((p) => {
+        const last = p.output.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+        try {
+          return [p.name, last ? JSON.parse(last) : null];
+        } catch {
+          return [p.name, null];
+        }
+      }),
+    );
     const slotLatencyMaxBucketS = Math.max(0, ...(await Promise.all(honestUrls.map((u) => latencyBound(u)))));
     const problems = [...verdict.problems];
     if (verdict.finalizedReachable < reachable.length) problems.push(`${reachable.length - verdict.finalizedReachable} slot(s) a quorum of honest witnesses observed are not final`);
@@ -497,6 +522,8 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
       unexpectedFinal: verdict.unexpected,
       resources,
       slotLatencyMaxBucketS,
+      seen,
+      adversaryReports,
       ...(o.keepDir ? { dir } : {}),
     };
   } finally {
@@ -622,6 +649,19 @@ async function latencyBound(url: string): Promise<number> {
     return buckets.filter((b) => b.count === total).reduce((min, b) => Math.min(min, b.le), Infinity) || 0;
   } catch {
     return Infinity;
+  }
+}
+
+/** Each sample of `name` at `url`: its label text and value. */
+async function metricLines(url: string, name: string): Promise<[string, number][]> {
+  try {
+    const text = await (await fetch(new URL('/metrics', url), { signal: AbortSignal.timeout(2_000) })).text();
+    return text
+      .split('\n')
+      .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+      .map((l) => [l.slice(name.length, l.lastIndexOf(' ')), Number(l.split(' ').pop())]);
+  } catch {
+    return [];
   }
 }
 

@@ -51,10 +51,46 @@ function expectHonestOutcome(s: NetworkSummary): void {
   }
 }
 
+type Report = { statuses?: Record<string, number>; junkSlots?: number; slowSocketsOpen?: number; biggestGetBytes?: number };
+const report = (s: NetworkSummary, name: string) => (s.adversaryReports[name] ?? {}) as Report;
+
+/** That the attack was played and met (so a broken adversary cannot pass for a defended attack). */
+const PLAYED: Record<WitnessAttack, (s: NetworkSummary) => void> = {
+  // Its votes under deadline + 1 were taken (they are valid votes); no batch reverted for them.
+  'deadline-mismatch': (s) => expect(report(s, 'adversary-witness-4').statuses?.['202'] ?? 0).toBeGreaterThan(0),
+  'slot-fill': (s) => expect(s.seen.refused['member-slot-full'] ?? 0).toBeGreaterThan(0),
+  // Its "further along" proposals were taken: honest witnesses saw them and went on.
+  behind: (s) => expect(report(s, 'adversary-witness-4').statuses?.['202'] ?? 0).toBeGreaterThan(0),
+  flood: (s) => {
+    expect(s.seen.refused['bad-signature'] ?? 0).toBeGreaterThan(0);
+    expect(s.seen.refused['rate-limited'] ?? 0).toBeGreaterThan(0);
+  },
+  // Thousands of junk slots, and the relayers held only the member's share of them.
+  'junk-slots': (s) => {
+    expect(report(s, 'adversary-witness-4').junkSlots ?? 0).toBeGreaterThan(1_000);
+    expect(s.seen.refused['member-slots-full'] ?? 0).toBeGreaterThan(0);
+  },
+  // The relayers cut the slow connections: at most 64 per client address stay open at each.
+  'slow-body': (s) => expect(report(s, 'adversary-witness-4').slowSocketsOpen ?? Infinity).toBeLessThanOrEqual(2 * 64),
+  // A read names at most 128 slots and its reply holds at most 1 MiB.
+  'big-get': (s) => {
+    expect(report(s, 'adversary-witness-4').biggestGetBytes ?? 0).toBeGreaterThan(0);
+    expect(report(s, 'adversary-witness-4').biggestGetBytes ?? Infinity).toBeLessThanOrEqual(1024 * 1024 + 4096);
+  },
+};
+
+const MET: Record<RelayerAttack, (s: NetworkSummary) => void> = {
+  'fake-votes': (s) => expect(s.seen.unprovenClaims).toBeGreaterThan(0),
+  silent: (s) => expect(s.seen.relayerErrors).toBeGreaterThan(0),
+  huge: (s) => expect(s.seen.relayerErrors).toBeGreaterThan(0),
+};
+
 describe('one dishonest member', () => {
   for (const attack of WITNESS_ATTACKS) {
     it(`${attack}: every honestly observed slot finalizes, nothing else does`, async () => {
-      expectHonestOutcome(await attacked({ witnesses: [byzantineWitness(4, [attack])] }));
+      const s = await attacked({ witnesses: [byzantineWitness(4, [attack])] });
+      expectHonestOutcome(s);
+      PLAYED[attack](s);
     }, 300_000);
   }
 });
@@ -62,7 +98,9 @@ describe('one dishonest member', () => {
 describe('one dishonest relayer', () => {
   for (const attack of RELAYER_ATTACKS) {
     it(`${attack}: every honestly observed slot finalizes, nothing else does`, async () => {
-      expectHonestOutcome(await attacked({ relayers: [byzantineRelayer([attack])] }));
+      const s = await attacked({ relayers: [byzantineRelayer([attack])] });
+      expectHonestOutcome(s);
+      MET[attack](s);
     }, 300_000);
   }
 });

@@ -300,12 +300,14 @@ function rail(): Dashboard {
         { expr: "sum by (why) (increase(ecp_witness_proposed_total[10m]))", legend: "proposed ({{why}})" },
         { expr: "sum(increase(ecp_witness_signed_total[10m]))", legend: "signed" },
         { expr: "sum by (result) (increase(ecp_relayer_signatures_total[10m]))", legend: "relayer: {{result}}" },
+        { expr: "sum by (reason, member) (increase(ecp_relayer_refused_total[10m]))", legend: "refused: {{reason}} (member {{member}})" },
       ],
     },
     {
       title: "Relayer batches per 10 min, and gas",
       targets: [
         { expr: "sum by (outcome) (increase(ecp_relayer_batches_total[10m]))", legend: "batches {{outcome}}" },
+        { expr: "sum(increase(ecp_relayer_batch_items_dropped_total[10m]))", legend: "items left out (the ledger would refuse them)" },
         { expr: "sum by (instance) (increase(ecp_relayer_gas_used_total[10m]))", legend: "gas {{instance}}" },
       ],
     },
@@ -326,7 +328,7 @@ function rail(): Dashboard {
       unit: "none",
       targets: [
         { expr: "ecp_witness_member", legend: "member {{instance}}" },
-        { expr: "ecp_relayer_evicted_slots", legend: "evicted slots {{instance}}" },
+        { expr: "sum by (instance) (increase(ecp_relayer_expired_slots_total[1h]))", legend: "expired slots {{instance}}" },
       ],
     },
     {

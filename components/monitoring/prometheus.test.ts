@@ -23,7 +23,7 @@ describe("prometheusConfig", () => {
   it("test_prometheusConfig_PassesPromtoolCheckConfig_WithTheRuleFile", () => {
     const dir = tempDirWith({ "prometheus.yml": prometheusConfigYaml(INPUT), [RULES_FILE]: alertRulesYaml(alertThresholds()) });
     const r = promtool(["check", "config", "prometheus.yml"], dir);
-    expect(r.output).toContain("SUCCESS: 19 rules found");
+    expect(r.output).toContain("SUCCESS: 24 rules found");
     expect(r.code).toBe(0);
   });
 

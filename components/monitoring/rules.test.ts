@@ -20,6 +20,9 @@ const CUSTOM: AlertThresholds = alertThresholds({
   railRpcErrorsPerHour: 5,
   relayerFailedBatchesPerHour: 1,
   archiveSilenceMinutes: 7,
+  refusedPostsPerHour: 20,
+  expiredSlotsPerHour: 4,
+  relayerUnreachableMinutes: 6,
 });
 
 function checkRules(t: AlertThresholds) {

@@ -228,6 +228,56 @@ function railRules(t: AlertThresholds): AlertRule[] {
       },
     },
     {
+      alert: "RailRelayerBatchReverted",
+      expr: `sum ${BY} (increase(ecp_relayer_batches_total{outcome="reverted"}[${hour}])) > 0`,
+      for: "0m",
+      labels: { severity: "critical" },
+      annotations: {
+        summary: "Relayer {{ $labels.instance }} paid for a batch that reverted on chain in the last hour.",
+        runbook: "A relayer checks each batch with a call before it sends, so a revert means the chain changed in between (membership, a deadline) or a vote the relayer should have refused: read its `batch` and `tick failed` logs and the transaction's revert reason.",
+      },
+    },
+    {
+      alert: "RailPostsRefused",
+      expr: `sum by (job, instance, member) (increase(ecp_relayer_refused_total{reason=~"bad-signature|rate-limited|member-slots-full|member-candidates-full|member-slot-full"}[${hour}])) > ${num(t.refusedPostsPerHour)}`,
+      for: "5m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: `Relayer {{ $labels.instance }} refused more than ${num(t.refusedPostsPerHour)} posts under member index {{ $labels.member }} in the last hour.`,
+        runbook: "Read the relayer's `ecp_relayer_refused_total` by reason for that index: bad signatures or a rate limit mean someone posts under the index without its key; a full share means the member itself posts far more than one witness does. Contact that member's operator; remove the member (`pulumi config`, `pulumi up`) if it persists.",
+      },
+    },
+    {
+      alert: "RailSlotsExpiring",
+      expr: `sum ${BY} (increase(ecp_relayer_expired_slots_total[${hour}])) > ${num(t.expiredSlotsPerHour)}`,
+      for: "5m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: `Relayer {{ $labels.instance }} forgot more than ${num(t.expiredSlotsPerHour)} unfinalized slots in the last hour.`,
+        runbook: "Slots that expire were never signed by a quorum: junk posted by a member (see RailPostsRefused and the relayer's slot gauges), or witnesses that disagree (see RailDissentRising and the witnesses' `slot given up` logs).",
+      },
+    },
+    {
+      alert: "RailRelayerUnreachable",
+      expr: `max ${BY} (min_over_time(ecp_witness_relayers_unreachable[${t.relayerUnreachableMinutes}m])) > 0`,
+      for: "0m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: `Witness {{ $labels.instance }} has not reached one of its relayers for ${t.relayerUnreachableMinutes} minutes.`,
+        runbook: "Read the witness's `a relayer refused or failed a post or read` logs for the relayer URL; check that relayer's health (GET /healthz) and the network between them. The witness keeps working through its other relayers.",
+      },
+    },
+    {
+      alert: "RailRelayerLying",
+      expr: `sum ${BY} (increase(ecp_witness_unproven_claims_total[${hour}])) > 0`,
+      for: "0m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: "Witness {{ $labels.instance }} read votes or proposals from a relayer that their signatures do not prove.",
+        runbook: "An honest relayer only serves what it verified, so one of this witness's relayers forges or alters what it serves. The witness ignores those claims; find the relayer by comparing each one's GET /v1/candidates, and remove it from --relayer.",
+      },
+    },
+    {
       alert: "RailArchiveIntakeStopped",
       expr:
         `max ${BY} (up{job="${JOBS.railWitness}"}) == 1` +

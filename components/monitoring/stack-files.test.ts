@@ -29,7 +29,7 @@ describe("the stack's monitoring files", () => {
       writeFileSync(path.join(dir, f.path), content);
     }
     const r = promtool(["check", "config", "prometheus/prometheus.yml"], dir);
-    expect(r.output).toContain("SUCCESS: 19 rules found");
+    expect(r.output).toContain("SUCCESS: 24 rules found");
     expect(r.code, r.output).toBe(0);
   });
 

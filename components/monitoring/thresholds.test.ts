@@ -17,6 +17,9 @@ describe("alertThresholds", () => {
       railRpcErrorsPerHour: 30,
       relayerFailedBatchesPerHour: 2,
       archiveSilenceMinutes: 30,
+      refusedPostsPerHour: 100,
+      expiredSlotsPerHour: 50,
+      relayerUnreachableMinutes: 10,
     });
   });
 

@@ -52,6 +52,12 @@ export const alertThresholdsSchema = z
     railRpcErrorsPerHour: positive(30, "Failed chain reads or sends per hour, per rail process (witness or relayer), before alerting."),
     relayerFailedBatchesPerHour: positive(2, "Relayer batch transactions per hour that failed (reverted, out of gas, underpriced, unfunded)."),
     archiveSilenceMinutes: minutes(30, "Minutes a witness may read no archive line before its intake counts as stopped."),
+    refusedPostsPerHour: positive(
+      100,
+      "Proposals and sign-offs per hour a relayer refused for one member index (bad signature, its share of places used up, its client over the bad-signature budget) before alerting: a dishonest member, or someone posting under its index.",
+    ),
+    expiredSlotsPerHour: positive(50, "Slots per hour a relayer forgot unfinalized after its slot TTL (junk slots, or slots no quorum ever signed)."),
+    relayerUnreachableMinutes: minutes(10, "Minutes a witness may be unable to reach one of its relayers (posts or reads failing, backing off) before alerting."),
   })
   .strict();
 

@@ -195,6 +195,23 @@ export function ruleCases(t: AlertThresholds): RuleCase[] {
   add({ alert: "RailRelayerBatchesFailing", expect: "fires", name: "failed batches at twice the limit", evalMinutes: 75, labels: RELAYER, series: [mined, perHour("ecp_relayer_batches_total", { ...RELAYER, outcome: "failed" }, 2 * t.relayerFailedBatchesPerHour)] });
   add({ alert: "RailRelayerBatchesFailing", expect: "quiet", name: "no failed batch", evalMinutes: 75, series: [mined, perHour("ecp_relayer_batches_total", { ...RELAYER, outcome: "failed" }, 0)] });
 
+  add({ alert: "RailRelayerBatchReverted", expect: "fires", name: "one reverted batch", evalMinutes: 75, labels: RELAYER, series: [mined, perHour("ecp_relayer_batches_total", { ...RELAYER, outcome: "reverted" }, 1)] });
+  add({ alert: "RailRelayerBatchReverted", expect: "quiet", name: "failed, none reverted", evalMinutes: 75, series: [mined, perHour("ecp_relayer_batches_total", { ...RELAYER, outcome: "failed" }, 1)] });
+
+  const refused = (reason: string, member: string, n: number) => perHour("ecp_relayer_refused_total", { ...RELAYER, reason, member }, n);
+  add({ alert: "RailPostsRefused", expect: "fires", name: "bad signatures under one index", evalMinutes: 75, labels: { ...RELAYER, member: "3" }, series: [refused("bad-signature", "3", 2 * t.refusedPostsPerHour), refused("bad-signature", "1", 1)] });
+  add({ alert: "RailPostsRefused", expect: "quiet", name: "refusals spread thin, and finals do not count", evalMinutes: 75, series: [refused("bad-signature", "3", t.refusedPostsPerHour / 2), refused("member-slot-full", "3", t.refusedPostsPerHour / 4), refused("final", "2", 10 * t.refusedPostsPerHour)] });
+
+  add({ alert: "RailSlotsExpiring", expect: "fires", name: "expiring at twice the limit", evalMinutes: 75, labels: RELAYER, series: [perHour("ecp_relayer_expired_slots_total", RELAYER, 2 * t.expiredSlotsPerHour)] });
+  add({ alert: "RailSlotsExpiring", expect: "quiet", name: "expiring at half the limit", evalMinutes: 75, series: [perHour("ecp_relayer_expired_slots_total", RELAYER, t.expiredSlotsPerHour / 2)] });
+
+  const unreachable = (v: number, minutes: number) => ({ series: sel("ecp_witness_relayers_unreachable", WITNESS), values: `${v}x${minutes} 0x10` });
+  add({ alert: "RailRelayerUnreachable", expect: "fires", name: "a relayer out for longer than the limit", evalMinutes: t.relayerUnreachableMinutes + 2, labels: WITNESS, series: [unreachable(1, t.relayerUnreachableMinutes + 5)] });
+  add({ alert: "RailRelayerUnreachable", expect: "quiet", name: "a relayer out for a few minutes", evalMinutes: t.relayerUnreachableMinutes + 2, series: [{ series: sel("ecp_witness_relayers_unreachable", WITNESS), values: `0x${Math.max(1, t.relayerUnreachableMinutes - 4)} 1x4 0x10` }] });
+
+  add({ alert: "RailRelayerLying", expect: "fires", name: "forged votes read", evalMinutes: 75, labels: WITNESS, series: [perHour("ecp_witness_unproven_claims_total", { ...WITNESS, kind: "vote" }, 5)] });
+  add({ alert: "RailRelayerLying", expect: "quiet", name: "nothing unproven", evalMinutes: 75, series: [perHour("ecp_witness_unproven_claims_total", { ...WITNESS, kind: "vote" }, 0)] });
+
   const up = (v: number) => ({ series: sel("up", WITNESS), values: flat(v, A + 20) });
   const lines = (perMinute: number) => ({ series: sel("ecp_witness_archive_lines_total", { ...WITNESS, result: "valid" }), values: ramp(100, perMinute, A + 20) });
   add({ alert: "RailArchiveIntakeStopped", expect: "fires", name: "no new line", evalMinutes: A + 8, labels: WITNESS, series: [up(1), lines(0)] });
