@@ -31,6 +31,17 @@ describe('network smoke', () => {
     expect(summary.dissent).toBeGreaterThanOrEqual(1);
     expect(summary.dissent).toBeLessThanOrEqual(9);
     expect(summary.faults.filter((f) => f.startsWith('kill -9'))).toHaveLength(2);
+    expect(summary.revertedBatches).toBe(0);
+  }, 320_000);
+
+  it('identical archives, as a new user tries it first: every witness a copy of one file, every slot final, no batch reverted', () => {
+    // Honest witnesses then derive byte-identical headers, each signed under its own deadline.
+    const { status, summary } = run('--epochs', '8', '--archives', 'identical');
+    expect(summary.problems).toEqual([]);
+    expect(status).toBe(0);
+    expect(summary.finalized).toBe(24);
+    expect(summary.unreachable).toBe(0);
+    expect(summary.revertedBatches).toBe(0);
   }, 320_000);
 
   it('witness-tx: the same network with every vote a witness transaction', () => {

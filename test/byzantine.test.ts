@@ -65,16 +65,17 @@ const PLAYED: Record<WitnessAttack, (s: NetworkSummary) => void> = {
     expect(s.seen.refused['bad-signature'] ?? 0).toBeGreaterThan(0);
     expect(s.seen.refused['rate-limited'] ?? 0).toBeGreaterThan(0);
   },
-  // Thousands of junk slots, and the relayers held only the member's share of them.
+  // Thousands of junk slots; the relayers took only what the member's budget allows, and their chain
+  // reads do not grow with the slots they hold (finality comes from the ledger's logs).
   'junk-slots': (s) => {
     expect(report(s, 'adversary-witness-4').junkSlots ?? 0).toBeGreaterThan(1_000);
-    expect(s.seen.refused['member-slots-full'] ?? 0).toBeGreaterThan(0);
+    expect(s.seen.refused['member-rate-limited'] ?? 0).toBeGreaterThan(0);
   },
   // The relayers cut the slow connections: at most 64 per client address stay open at each.
   'slow-body': (s) => expect(report(s, 'adversary-witness-4').slowSocketsOpen ?? Infinity).toBeLessThanOrEqual(2 * 64),
   // A read names at most 128 slots and its reply holds at most 1 MiB.
   'big-get': (s) => {
-    expect(report(s, 'adversary-witness-4').biggestGetBytes ?? 0).toBeGreaterThan(0);
+    expect(report(s, 'adversary-witness-4').biggestGetBytes ?? 0).toBeGreaterThan(100_000);
     expect(report(s, 'adversary-witness-4').biggestGetBytes ?? Infinity).toBeLessThanOrEqual(1024 * 1024 + 4096);
   },
 };

@@ -239,7 +239,7 @@ function railRules(t: AlertThresholds): AlertRule[] {
     },
     {
       alert: "RailPostsRefused",
-      expr: `sum by (job, instance, member) (increase(ecp_relayer_refused_total{reason=~"bad-signature|rate-limited|member-slots-full|member-candidates-full|member-slot-full"}[${hour}])) > ${num(t.refusedPostsPerHour)}`,
+      expr: `sum by (job, instance, member) (increase(ecp_relayer_refused_total{reason=~"bad-signature|rate-limited|member-rate-limited|member-slots-full|member-candidates-full|member-slot-full"}[${hour}])) > ${num(t.refusedPostsPerHour)}`,
       for: "5m",
       labels: { severity: "warning" },
       annotations: {

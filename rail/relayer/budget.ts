@@ -1,7 +1,9 @@
-// What a client address may cost the relayer in work that proves nothing: each signature that fails
-// to recover to the member it names takes a token, tokens come back at a steady rate, and a client
-// with none left is refused before any recovery. Honest witnesses never spend tokens (their
-// signatures check out), so one client's flood never slows another's posts.
+// Token buckets for the work a relayer does before it knows a post is worth it. Two uses:
+// - per client address, for signatures that fail to recover to the member they name: honest
+//   witnesses never spend tokens, so one client's flood never slows another's posts;
+// - per member, for the new candidates it brings in (each costs a recovery and a place): charged only
+//   after its signature checked out, so nobody else can spend a member's tokens.
+// A key with no token left is refused before any recovery.
 export interface BudgetLimits {
   /** Bad signatures a client may send at once… */
   burst: number;
@@ -12,6 +14,9 @@ export interface BudgetLimits {
 }
 
 export const DEFAULT_BUDGET: BudgetLimits = { burst: 32, perSecond: 4, clients: 10_000 };
+/** New candidates a member may bring in at once, then per second (an honest witness brings in about
+ *  one per slot it proposes for: a stream every 6 s). */
+export const MEMBER_BUDGET: BudgetLimits = { burst: 1_000, perSecond: 100, clients: 256 };
 
 export class ClientBudget {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();

@@ -44,8 +44,9 @@ const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (req.method === 'POST') {
       try {
-        const body = JSON.parse(Buffer.concat(chunks).toString()) as { candidate?: WireCandidate; items?: { candidate: WireCandidate }[] };
-        for (const c of [body.candidate, ...(body.items ?? []).map((i) => i.candidate)]) {
+        type Post = { candidate?: WireCandidate };
+        const body = JSON.parse(Buffer.concat(chunks).toString()) as Post & { items?: { signoff?: Post; proposal?: Post }[] };
+        for (const c of [body.candidate, ...(body.items ?? []).map((i) => (i.signoff ?? i.proposal)?.candidate)]) {
           if (!c?.header) continue;
           const slot = slotKey(c);
           const bySlot = posted.get(slot) ?? new Map<string, WireCandidate>();

@@ -8,7 +8,8 @@
 //   flood              well-formed sign-offs under other members' indices that recover to strangers
 //   junk-slots         proposals for slots that exist in no archive (random epoch ids)
 //   slow-body          connections that send a request's headers and part of its body, then idle
-//   big-get            GETs for the most slots a request may name, again and again
+//   big-get            fills junk slots with the largest candidates, then reads as many of them as a
+//                      request may name, again and again
 //   npx tsx test/adversaries/witness.ts --rpc URL --ledger ADDRESS --archive FILE --relayer URL…
 //     --attacks a,b,… [--from-block N] [--source-address 127.0.0.2]   (key: ECP_WITNESS_KEY)
 import { request, Agent } from 'node:http';
@@ -21,8 +22,9 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { epochHashOf, parseLine } from '../../rail/archive/derive.js';
 import { initKeccak } from '../../rail/archive/merkle.js';
 import { connect } from '../../rail/connection.js';
-import { candidateHash, candidateToWire, ownObservationOf, proposalDigest, proposeCandidate, type Candidate, type OwnObservation } from '../../rail/protocol/candidate.js';
+import { candidateHash, candidateToWire, locatorHashOf, ownObservationOf, proposalDigest, proposeCandidate, type Candidate, type OwnObservation } from '../../rail/protocol/candidate.js';
 import { ChainView } from '../../rail/protocol/chain-view.js';
+import { observationSlot } from '../../rail/observation.js';
 import { ledgerDomain, signOffDigest, signSignOffDigest, type WitnessSignature } from '../../rail/signoff.js';
 
 
@@ -105,6 +107,7 @@ async function main(): Promise<void> {
   const once = (key: string) => (done.has(key) ? false : (done.add(key), true));
   const sockets: Socket[] = [];
   let junk = 0;
+  const bigSlots: Hex[] = [];
   let stopping = false;
   process.on('SIGTERM', () => {
     stopping = true;
@@ -192,10 +195,22 @@ async function main(): Promise<void> {
       }
     }
     if (attacks.has('big-get') && own.length) {
-      const slots = own.slice(0, 256).map((o) => o.slot);
+      // Junk slots filled with the largest candidates the wire allows (2 KiB locators), 16 each, then
+      // one read naming as many of them as a request may.
+      for (let k = 0; k < 16 && bigSlots.length < 256; k++) {
+        const o = own[bigSlots.length % own.length]!;
+        const epoch = { ...o.epoch, id: `big-${bigSlots.length}-${rand32().slice(2, 10)}` };
+        const c = proposeCandidate(o, null, nowSec + 3_600n);
+        const epochHash = epochHashOf(epoch.id, epoch.startUnixMs, epoch.durationMs);
+        bigSlots.push(observationSlot(c.header.streamHash, epochHash));
+        for (let v = 0; v < 16; v++) {
+          const locator = `s3://bucket/${'a'.repeat(2_000)}/${v}`;
+          work.push(propose({ ...c, epoch, locator, header: { ...c.header, epochHash, locatorHash: locatorHashOf(locator) } }));
+        }
+      }
       for (const r of relayers) {
         const u = new URL('/v1/candidates', r);
-        for (const s of slots) u.searchParams.append('slot', s);
+        for (const s of bigSlots) u.searchParams.append('slot', s);
         work.push(send(r, 'GET', u.pathname + u.search).then((x) => (stats.getBytes = Math.max(stats.getBytes, x.bytes))));
       }
     }
