@@ -374,6 +374,17 @@ describe("op-deployer", () => {
     const env = send.inputs["environment"] as Record<string, unknown>;
     expect(isSecretValue(env["ECP_DEPLOYER_KEY"]) || isSecretValue(env)).toBe(true);
     expect(String((reveal(env) as Record<string, unknown>)["ECP_OPCM"])).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    // The RPC's fee cap goes to the sender (1 ETH unless ecp:l1RpcTxFeeCap says otherwise), and no max fee of its own.
+    expect((reveal(env) as Record<string, unknown>)["ECP_RPC_TX_FEE_CAP_WEI"]).toBe("1000000000000000000");
+    expect((reveal(env) as Record<string, unknown>)["ECP_DEPLOY_MAX_FEE_WEI"]).toBeUndefined();
+  });
+
+  it("the deploy's fee limits from config reach the sender", async () => {
+    const plan = JSON.stringify({ status: "send", l1ChainId: 11155111, deployer: TEST_ADDRESSES.deployer, transactions: [{ to: "0xb2b1c1d6f2d6d5e1d0f6c5d5f3d1a1e1b2c3d4e5", data: "0x1234", value: "0x0" }], contracts: { SystemConfigProxy: TEST_ADDRESSES.batcher } });
+    const { recorded: r } = await build({ "ecp:l1RpcTxFeeCap": "0", "ecp:deployMaxFeeGwei": "12.5" }, { stdout: { "op-deployer-calldata": `${plan}\n` } });
+    const env = reveal(byName(r, "op-deployer-deploy-send").inputs["environment"]) as Record<string, unknown>;
+    expect(env["ECP_RPC_TX_FEE_CAP_WEI"]).toBe("0");
+    expect(env["ECP_DEPLOY_MAX_FEE_WEI"]).toBe("12500000000");
   });
 
   it("a calldata step that prints no plan stops the update before anything is sent", async () => {

@@ -174,6 +174,10 @@ export const DEFAULT_FORK_HORIZON_DAYS = 30;
 /** Minimum deployer balance checked before `op-deployer apply`. The tutorial budgets 1.5-3.5 ETH. */
 export const DEFAULT_MIN_DEPLOYER_BALANCE = "2 ETH";
 
+/** The L1 RPC's default fee cap (`gas × maxFeePerGas`): geth's and op-geth's `--rpc.txfeecap` (eth/ethconfig/config.go
+ *  RPCTxFeeCap = 1 ether) and reth's DEFAULT_TX_FEE_CAP_WEI (crates/rpc/rpc-server-types/src/constants.rs). */
+export const DEFAULT_L1_RPC_TX_FEE_CAP = "1 ETH";
+
 // -- host ---------------------------------------------------------------------------------------
 
 export const DEFAULT_HOST_ADDRESS = "ecp-forge";

@@ -26,6 +26,8 @@ import {
   http,
   keccak256,
   parseEther,
+  parseGwei,
+  parseTransaction,
   zeroAddress,
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
@@ -35,7 +37,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Anvil, startAnvil } from "../../rail/anvil.js";
 import { devAccount, devKey } from "../../rail/keys.js";
 import { testConfig } from "../config/test-fixtures.js";
-import { chooseGas, deployBlockOf, deployFees, type DeployPlan, parseDeployPlan } from "./send.js";
+import { chooseGas, deployBlockOf, deployFees, type DeployPlan, fitDeployFees, parseDeployPlan } from "./send.js";
 import { applyStep, calldataStep } from "./steps.js";
 
 const L2 = 16584;
@@ -59,7 +61,8 @@ async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
 }
 
 beforeAll(async () => {
-  anvil = await startAnvil({ chainId: 11155111 });
+  // Twenty funded accounts: each test sends from its own.
+  anvil = await startAnvil({ chainId: 11155111, extraArgs: ["--accounts", "20"] });
   dir = mkdtempSync(path.join(tmpdir(), "ecp-deploy-"));
   client = createPublicClient({ transport: http(anvil.rpcUrl) });
   const w = createWalletClient({ account: devAccount(9), chain: foundryL1, transport: http(anvil.rpcUrl) });
@@ -378,6 +381,145 @@ async function cappingProxy(target: string, error = { code: -32000, message: "ga
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, estimates: () => estimates };
 }
 
+/** An HTTP JSON-RPC proxy to anvil that refuses eth_sendRawTransaction as geth does with `--rpc.txfeecap` (1 ETH by
+ *  default): when the transaction's fee cap × gas exceeds it (internal/ethapi/api.go checkTxFee). */
+async function feeCapProxy(target: string, capWei = parseEther("1")): Promise<{ url: string; server: Server; refused: () => number }> {
+  let refused = 0;
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d: Buffer) => (body += d.toString()));
+    req.on("end", () => {
+      const msg = JSON.parse(body) as { id: number; method: string; params: unknown[] };
+      res.setHeader("content-type", "application/json");
+      if (msg.method === "eth_sendRawTransaction") {
+        const tx = parseTransaction(msg.params[0] as Hex);
+        const price = tx.maxFeePerGas ?? tx.gasPrice ?? 0n;
+        const fee = price * (tx.gas ?? 0n);
+        if (fee > capWei) {
+          refused++;
+          const ether = (w: bigint) => (Number(w) / 1e18).toFixed(2);
+          res.end(JSON.stringify({ jsonrpc: "2.0", id: msg.id, error: { code: -32000, message: `tx fee (${ether(fee)} ether) exceeds the configured cap (${ether(capWei)} ether)` } }));
+          return;
+        }
+      }
+      fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body })
+        .then(async (up) => res.end(await up.text()))
+        .catch((e: unknown) => {
+          res.statusCode = 502;
+          res.end(String(e));
+        });
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, refused: () => refused };
+}
+
+/** Makes L1's latest block carry this base fee (the next transaction's block gets at most 12.5% less). */
+async function setBaseFee(wei: bigint): Promise<void> {
+  await rpc("anvil_setNextBlockBaseFeePerGas", [`0x${wei.toString(16)}`]);
+  await rpc("evm_mine");
+}
+
+describe("the deploy within the L1 RPC's fee cap (geth's and reth's --rpc.txfeecap, 1 ETH by default)", () => {
+  it("the proxy refuses what geth refuses: a transaction whose max fee × gas is above 1 ETH", async () => {
+    const proxy = await feeCapProxy(anvil.rpcUrl);
+    try {
+      const w = createWalletClient({ account: devAccount(10), chain: foundryL1, transport: http(proxy.url) });
+      await expect(w.sendTransaction({ to: EMPTY, value: 1n, gas: 60_000_000n, maxFeePerGas: parseGwei("20"), maxPriorityFeePerGas: 1n })).rejects.toThrow(
+        "tx fee (1.20 ether) exceeds the configured cap (1.00 ether)",
+      );
+      expect(proxy.refused()).toBe(1);
+    } finally {
+      proxy.server.close();
+    }
+  });
+
+  it("fees that do not fit: waits with progress, then sends below the cap once the base fee falls", async () => {
+    const proxy = await feeCapProxy(anvil.rpcUrl);
+    const deployer = devAccount(11).address;
+    const before = await nonce(deployer);
+    try {
+      await setBaseFee(parseGwei("200"));
+      let waiting: () => void = () => undefined;
+      const seen = new Promise<void>((r) => (waiting = r));
+      let err = "";
+      const run = runSend(plan(deployer, freshSalt()), devKey(11), {
+        rpcUrl: proxy.url,
+        env: { ECP_FEE_WAIT_MS: "60000" },
+        onStderr: (t) => {
+          err += t;
+          if (err.includes("waiting for L1's base fee to fall")) waiting();
+        },
+      });
+      await Promise.race([seen, run]);
+      expect(err).toMatch(/waiting for L1's base fee to fall: the deploy's \d+ gas needs a max fee of [0-9.]+ gwei \(base fee 200 gwei\), and the RPC's 1 ETH fee cap allows [0-9.]+ gwei; \d+ s left/);
+      expect(await nonce(deployer)).toBe(before);
+      await setBaseFee(parseGwei("1"));
+      const r = await run;
+      expect(r.status).toBe(0);
+      expect(report(r)).toMatchObject({ status: "sent", contracts: 4 });
+      const tx = await client.getTransaction({ hash: report(r)["transaction"] as Hex });
+      expect(tx.maxFeePerGas! * tx.gas).toBeLessThanOrEqual(parseEther("0.95"));
+      expect(proxy.refused()).toBe(0);
+    } finally {
+      proxy.server.close();
+      await setBaseFee(parseGwei("1"));
+    }
+  }, 60_000);
+
+  it("refuses after the bounded wait, naming the cap, the gas, the fee and what to do; nothing is sent", async () => {
+    const proxy = await feeCapProxy(anvil.rpcUrl);
+    const deployer = devAccount(12).address;
+    const before = await nonce(deployer);
+    try {
+      await setBaseFee(parseGwei("200"));
+      const r = await runSend(plan(deployer, freshSalt()), devKey(12), { rpcUrl: proxy.url, env: { ECP_FEE_WAIT_MS: "300" } });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(
+        /the deploy's \d+ gas \(L1's estimate plus 10%\) at the max fee it needs now, 226 gwei \(L1's base fee 200 gwei after one block's largest rise, plus the tip\), would cost up to [0-9.]+ ETH; the L1 RPC refuses a transaction whose gas × max fee exceeds its fee cap, 1 ETH \(`ecp:l1RpcTxFeeCap`; geth's and reth's --rpc.txfeecap default is 1 ETH\), and the deploy stays at 95% of it: at most [0-9.]+ gwei for this gas\. Waited \d+ s for the base fee to fall\. Nothing was sent: run `pulumi up` again when L1's base fee is lower, or use an L1 RPC with a higher fee cap/,
+      );
+      expect(r.stderr).toContain("`ecp:deployMaxFeeGwei` bounds what the deploy pays per gas");
+      expect(await nonce(deployer)).toBe(before);
+      expect(proxy.refused()).toBe(0);
+    } finally {
+      proxy.server.close();
+      await setBaseFee(parseGwei("1"));
+    }
+  }, 30_000);
+
+  it("ecp:deployMaxFeeGwei below what the deploy needs: refused, naming the key", async () => {
+    const deployer = devAccount(12).address;
+    const before = await nonce(deployer);
+    try {
+      await setBaseFee(parseGwei("10"));
+      const r = await runSend(plan(deployer, freshSalt()), devKey(12), { env: { ECP_FEE_WAIT_MS: "200", ECP_DEPLOY_MAX_FEE_WEI: parseGwei("2").toString() } });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain("`ecp:deployMaxFeeGwei` allows at most 2 gwei");
+      expect(r.stderr).toContain("Nothing was sent: raise it (`pulumi config set ecp:deployMaxFeeGwei");
+      expect(await nonce(deployer)).toBe(before);
+    } finally {
+      await setBaseFee(parseGwei("1"));
+    }
+  }, 30_000);
+
+  it("a cap set higher than the RPC's real one: the node's refusal comes back named, not raw", async () => {
+    const proxy = await feeCapProxy(anvil.rpcUrl);
+    const deployer = devAccount(13).address;
+    const before = await nonce(deployer);
+    try {
+      await setBaseFee(parseGwei("200"));
+      const r = await runSend(plan(deployer, freshSalt()), devKey(13), { rpcUrl: proxy.url, env: { ECP_RPC_TX_FEE_CAP_WEI: parseEther("100").toString() } });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/the L1 RPC refused the deploy for its fee cap \(.*exceeds the configured cap \(1\.00 ether\).*\): \d+ gas at [0-9.]+ gwei is [0-9.]+ ETH, and the stack assumed a cap of 100 ETH \(`ecp:l1RpcTxFeeCap`\)/);
+      expect(proxy.refused()).toBe(1);
+      expect(await nonce(deployer)).toBe(before);
+    } finally {
+      proxy.server.close();
+      await setBaseFee(parseGwei("1"));
+    }
+  }, 30_000);
+});
+
 describe("deploy-send refuses, sending nothing", () => {
   it("an estimate that fails for another reason than the RPC's gas cap (here: the provider's rate limit)", async () => {
     const proxy = await cappingProxy(anvil.rpcUrl, { code: -32005, message: "limit exceeded" });
@@ -477,6 +619,26 @@ describe("chooseGas", () => {
 
   it("fees allow the base fee to double while the one transaction waits", () => {
     expect(deployFees(10n, 2n)).toEqual({ maxFeePerGas: 22n, maxPriorityFeePerGas: 2n });
+  });
+
+  it("fees within the RPC's fee cap: the issue's 61M gas fits a 1 ETH cap up to a base fee of about 13.7 gwei", () => {
+    const cap = { rpcTxFeeCapWei: parseEther("1") };
+    const gas = 61_000_000n;
+    const tip = parseGwei("1");
+    // 2 × base + tip fits below 95% of the cap: unchanged.
+    expect(fitDeployFees(gas, parseGwei("5"), tip, cap)).toEqual({ fits: true, maxFeePerGas: parseGwei("11"), maxPriorityFeePerGas: tip });
+    // Above it, the max fee is lowered to what the cap allows, as long as the next block can take the transaction.
+    const at10 = fitDeployFees(gas, parseGwei("10"), tip, cap);
+    expect(at10).toEqual({ fits: true, maxFeePerGas: (parseEther("0.95") / gas), maxPriorityFeePerGas: tip });
+    expect(gas * (at10 as { maxFeePerGas: bigint }).maxFeePerGas).toBeLessThanOrEqual(parseEther("0.95"));
+    // 14 gwei × 1.125 + 1 gwei tip = 16.75 gwei > 15.57 gwei allowed.
+    expect(fitDeployFees(gas, parseGwei("14"), tip, cap)).toMatchObject({ fits: false, limit: "rpc-cap", neededMaxFeePerGas: parseGwei("16.75") });
+    // The block-limit fallback (Sepolia's limit is 60M before Glamsterdam's schedule, larger after) hits the cap sooner.
+    expect(fitDeployFees(200_000_000n, parseGwei("5"), tip, cap)).toMatchObject({ fits: false, limit: "rpc-cap" });
+    // No cap (0), and the operator's own max fee.
+    expect(fitDeployFees(gas, parseGwei("100"), tip, { rpcTxFeeCapWei: 0n })).toMatchObject({ fits: true, maxFeePerGas: parseGwei("201") });
+    expect(fitDeployFees(gas, parseGwei("5"), tip, { ...cap, maxFeePerGasWei: parseGwei("8") })).toEqual({ fits: true, maxFeePerGas: parseGwei("8"), maxPriorityFeePerGas: tip });
+    expect(fitDeployFees(gas, parseGwei("7"), tip, { ...cap, maxFeePerGasWei: parseGwei("8") })).toMatchObject({ fits: false, limit: "config" });
   });
 });
 
