@@ -38,7 +38,7 @@ import { type Anvil, startAnvil } from "../../rail/anvil.js";
 import { devAccount, devKey } from "../../rail/keys.js";
 import { testConfig } from "../config/test-fixtures.js";
 import { chooseGas, deployBlockOf, deployFees, type DeployPlan, fitDeployFees, parseDeployPlan } from "./send.js";
-import { applyStep, calldataStep } from "./steps.js";
+import { applyStep, calldataStep, inspectStep } from "./steps.js";
 
 const L2 = 16584;
 const foundryL1 = { ...foundry, id: 11155111 };
@@ -112,7 +112,9 @@ const freshSalt = (): Hex => keccak256(encodeAbiParameters([{ type: "string" }, 
 
 /** A stand-in op-deployer: `init` writes a state.json with a salt; `apply --deployment-target calldata` writes
  *  what $FAKE_CALLDATA_STATE holds (what v0.7.1 records); `apply --deployment-target live` sets a missing start
- *  block to L1's latest block, as SetStartBlockLiveStrategy does. Every call is appended to $workdir/../calls. */
+ *  block to L1's latest block, as SetStartBlockLiveStrategy does, and copies intent.toml into appliedIntent, as
+ *  ApplyPipeline does; `inspect rollup` renders the system config from appliedIntent, as v0.7.1 does. Every call
+ *  is appended to $workdir/../calls. */
 function fakeOpDeployer(bin: string): string {
   const file = path.join(bin, "op-deployer");
   writeFileSync(
@@ -120,8 +122,19 @@ function fakeOpDeployer(bin: string): string {
     `#!/usr/bin/env bash
 set -euo pipefail
 cmd=$1; shift
-workdir=""; target=""
-while [ $# -gt 0 ]; do case $1 in --workdir) workdir=$2; shift 2;; --deployment-target) target=$2; shift 2;; *) shift;; esac; done
+workdir=""; target=""; out=""; what=\${1:-}
+while [ $# -gt 0 ]; do case $1 in --workdir) workdir=$2; shift 2;; --deployment-target) target=$2; shift 2;; --outfile) out=$2; shift 2;; *) shift;; esac; done
+case $cmd in
+  inspect)
+    echo "inspect $what" >> "$(dirname "$workdir")/calls"
+    # rollup.json's system config comes from appliedIntent (as v0.7.1's inspect rollup renders it); genesis from the allocs.
+    case $what in
+      rollup) jq '{genesis: {system_config: {batcher: .appliedIntent}}}' "$workdir/state.json" > "$out";;
+      genesis) jq '{alloc: (.opChainDeployments[0].SystemConfigProxy // null)}' "$workdir/state.json" > "$out";;
+      l1) echo '{}' > "$out";;
+    esac
+    exit 0;;
+esac
 calls="$(dirname "$workdir")/calls"
 case $cmd in
   init) echo '{"appliedIntent":null,"create2Salt":"0x01"}' > "$workdir/state.json"; echo "init" >> "$calls";;
@@ -132,7 +145,7 @@ case $cmd in
       calldata) cp "$FAKE_CALLDATA_STATE" "$workdir/state.json";;
       live)
         latest=$(curl -s -H 'content-type: application/json' --data '{"jsonrpc":"2.0","id":1,"method":"eth_getBlockByNumber","params":["latest",false]}' "$L1_RPC_URL" | jq -c '.result | {hash, number}')
-        jq --argjson b "$latest" '(.opChainDeployments[] | select(.startBlock == null) | .startBlock) = $b' "$workdir/state.json" > "$workdir/s.tmp"
+        jq --argjson b "$latest" --arg intent "$(cat "$workdir/intent.toml")" '(.opChainDeployments[] | select(.startBlock == null) | .startBlock) = $b | .appliedIntent = {intentToml: $intent}' "$workdir/state.json" > "$workdir/s.tmp"
         mv "$workdir/s.tmp" "$workdir/state.json";;
     esac;;
 esac
@@ -174,8 +187,16 @@ function runCalldata(h: Host, deployer: Address, opts: { key?: Hex; minEth?: str
 function runApply(h: Host, opts: { key?: Hex; intent?: string; deployBlock?: bigint; env?: Record<string, string> } = {}) {
   const key = opts.key ?? devKey(0);
   const step = applyStep(testConfig(), { bin: "/nonexistent", deployer: h.workdir }, opts.intent ?? INTENT, { l1RpcUrl: anvil.rpcUrl, deployerPrivateKey: key }, privateKeyToAccount(key).address, opts.deployBlock);
-  return runScript(h, step.stdin, opts.env);
+  return runScript(h, step.stdin, { START_BLOCK_POLL_SECONDS: "0.1", START_BLOCK_WAIT_SECONDS: "2", ...opts.env });
 }
+
+function runInspect(h: Host, configDir: string) {
+  const step = inspectStep(testConfig(), { bin: "/nonexistent", deployer: h.workdir, configDir }, "0".repeat(64));
+  return runScript(h, step.stdin);
+}
+
+/** Mines past anvil's finality (its finalized block is 64 behind latest), so the deploy is in a finalized block. */
+const finalize = () => rpc("anvil_mine", ["0x41"]);
 
 interface Run {
   status: number;
@@ -253,30 +274,38 @@ describe("a first deploy: calldata on ecp-forge, the send on the operator's mach
     expect(parseDeployPlan(rerun.stdout)).toEqual(p);
     expect(calls(h)).toHaveLength(2);
 
-    // A start block older than the deploy's block (a lagging RPC backend) is refused, and the next run clears it.
-    const lagging = runApply(h, { deployBlock: deployBlockOf(sent.stdout) + 1000n });
-    expect(lagging.status).toBe(1);
-    expect(lagging.stderr).toMatch(/the start block op-deployer recorded \(\d+\) is before the deploy's block \(\d+\)/);
-    expect(existsSync(`${h.workdir}.calldata/state.json`)).toBe(true);
+    // The start block must be a finalized block that holds the deploy: until L1 finalizes it, apply waits (with
+    // progress) and then refuses, leaving the prepared copy as it was.
+    const unfinal = runApply(h, { deployBlock: deployBlockOf(sent.stdout), env: { START_BLOCK_WAIT_SECONDS: "1" } });
+    expect(unfinal.status).toBe(1);
+    expect(unfinal.stderr).toMatch(/waiting for L1 to finalize the deploy for the start block: finalized block \d+, deploy block \d+; \d+ s left/);
+    expect(unfinal.stderr).toMatch(/L1 has not finalized the deploy within 1 s \(finalized block \d+, deploy block \d+\)[^]*Nothing was applied/);
+    expect(JSON.parse(readFileSync(`${h.workdir}.calldata/state.json`, "utf8")).opChainDeployments[0].startBlock.hash).toBe("0xsimulated");
+    expect(calls(h)).toHaveLength(2);
+    await finalize();
     const applied = runApply(h, { deployBlock: deployBlockOf(sent.stdout) });
     expect(applied.stderr).toContain("the deploy is recorded in");
     expect(applied.status).toBe(0);
     expect(applied.stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
-    expect(calls(h).slice(2)).toEqual(["apply live deployer.calldata key:set", "apply live deployer.calldata key:set"]);
+    expect(calls(h).slice(2)).toEqual(["apply live deployer.calldata key:set"]);
     const state = JSON.parse(readFileSync(`${h.workdir}/state.json`, "utf8"));
-    // The simulation's start block (from before the deploy) was replaced by L1's latest at the live apply.
+    // The simulation's start block (from before the deploy) was replaced by L1's finalized block, which op-deployer kept.
     const start = state.opChainDeployments[0].startBlock;
-    expect(start.hash).not.toBe("0xsimulated");
+    const finalized = await client.getBlock({ blockTag: "finalized" });
+    expect(start).toEqual({ hash: finalized.hash, parentHash: finalized.parentHash, number: `0x${finalized.number.toString(16)}`, timestamp: `0x${finalized.timestamp.toString(16)}` });
     expect(BigInt(start.number)).toBeGreaterThanOrEqual(BigInt(r["block"] as string));
     expect(state.opChainDeployments[0].SystemConfigProxy).toBe(sim.contracts["SystemConfigProxy"]);
     expect(readFileSync(`${h.workdir}/intent.toml`, "utf8")).toContain("standard-overrides");
     expect(existsSync(`${h.workdir}.before-deploy/state.json`)).toBe(true);
     expect(existsSync(`${h.workdir}.calldata`)).toBe(false);
 
-    // From now on: apply re-applies in the workdir, calldata says deployed, the sender does nothing.
+    // From now on: apply leaves the recorded workdir alone, calldata says deployed, the sender does nothing.
+    const stateBefore = readFileSync(`${h.workdir}/state.json`, "utf8");
     const day2 = runApply(h);
     expect(day2.status).toBe(0);
-    expect(calls(h).at(-1)).toBe("apply live deployer key:set");
+    expect(day2.stdout.trim()).toBe(applied.stdout.trim());
+    expect(calls(h).slice(2)).toEqual(["apply live deployer.calldata key:set"]);
+    expect(readFileSync(`${h.workdir}/state.json`, "utf8")).toBe(stateBefore);
     const done = runCalldata(h, deployer);
     expect(done.status).toBe(0);
     expect(done.stdout.trim()).toBe('{"status":"deployed"}');
@@ -520,6 +549,113 @@ describe("the deploy within the L1 RPC's fee cap (geth's and reth's --rpc.txfeec
   }, 30_000);
 });
 
+describe("the start block cannot be orphaned, and the recorded chain's config never changes", () => {
+  it("waits for L1 to finalize the deploy and takes that block: a reorg that orphans L1's latest leaves it canonical", async () => {
+    const h = host("reorg");
+    const deployer = devAccount(14).address;
+    const key = devKey(14);
+    const sim = simulated(deployer, freshSalt());
+    const step = calldataStep(testConfig(), { bin: "/nonexistent", deployer: h.workdir }, INTENT, { l1RpcUrl: anvil.rpcUrl, deployerPrivateKey: key }, deployer);
+    writeFileSync(path.join(h.root, "calldata-state.json"), JSON.stringify(sim.state));
+    expect(runScript(h, step.stdin, { FAKE_CALLDATA_STATE: path.join(h.root, "calldata-state.json") }).status).toBe(0);
+    const sent = await runSend(plan(deployer, sim.state.create2Salt as Hex), key);
+    expect(sent.status).toBe(0);
+    const deployBlock = deployBlockOf(sent.stdout);
+    await rpc("anvil_mine", ["0xa"]);
+
+    let waiting: () => void = () => undefined;
+    const seen = new Promise<void>((r) => (waiting = r));
+    const applyStepFor = applyStep(testConfig(), { bin: "/nonexistent", deployer: h.workdir }, INTENT, { l1RpcUrl: anvil.rpcUrl, deployerPrivateKey: key }, deployer, deployBlock);
+    const script = applyStepFor.stdin.replace(/export OP_DEPLOYER='[^']*'/, `export OP_DEPLOYER='${h.opDeployer}'`);
+    const child = spawn("bash", ["-s"], { env: { ...process.env, START_BLOCK_POLL_SECONDS: "0.1" } });
+    let stderr = "";
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes("waiting for L1 to finalize the deploy")) waiting();
+    });
+    const done = new Promise<number>((r) => child.on("close", (code) => r(code ?? 1)));
+    child.stdin.end(script);
+    await Promise.race([seen, done]);
+    expect(stderr).toContain(`deploy block ${deployBlock}`);
+
+    // What op-deployer would have taken before (L1's latest) is gone after a shallow reorg.
+    const latest = await client.getBlock({ blockTag: "latest" });
+    await rpc("anvil_reorg", [3, []]);
+    expect((await client.getBlock({ blockNumber: latest.number })).hash).not.toBe(latest.hash);
+
+    await finalize();
+    expect(await done).toBe(0);
+    expect(stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
+    const start = JSON.parse(readFileSync(`${h.workdir}/state.json`, "utf8")).opChainDeployments[0].startBlock as { hash: Hex; number: Hex };
+    expect(BigInt(start.number)).toBeGreaterThanOrEqual(deployBlock);
+    const head = await client.getBlockNumber();
+    expect(BigInt(start.number)).toBeLessThanOrEqual(head - 64n);
+    // A reorg shallower than finality leaves it on the canonical chain.
+    await rpc("anvil_reorg", [10, []]);
+    expect((await client.getBlock({ blockNumber: BigInt(start.number) })).hash).toBe(start.hash);
+  }, 60_000);
+
+  it("the recorded chain: apply never writes the config's intent, and inspect refuses a rollup.json other than the one at genesis", async () => {
+    const h = host("recorded");
+    const deployer = devAccount(15).address;
+    const key = devKey(15);
+    const sim = simulated(deployer, freshSalt());
+    const calldata = calldataStep(testConfig(), { bin: "/nonexistent", deployer: h.workdir }, INTENT, { l1RpcUrl: anvil.rpcUrl, deployerPrivateKey: key }, deployer);
+    writeFileSync(path.join(h.root, "calldata-state.json"), JSON.stringify(sim.state));
+    expect(runScript(h, calldata.stdin, { FAKE_CALLDATA_STATE: path.join(h.root, "calldata-state.json") }).status).toBe(0);
+    expect((await runSend(plan(deployer, sim.state.create2Salt as Hex), key)).status).toBe(0);
+    await finalize();
+    expect(runApply(h, { key }).status).toBe(0);
+    const configDir = path.join(h.root, "config");
+    const first = runInspect(h, configDir);
+    expect(first.stderr).toBe("");
+    expect(first.status).toBe(0);
+    const genesisRollup = readFileSync(path.join(configDir, "rollup.json"), "utf8");
+    const rollupSha = JSON.parse(first.stdout).rollupSha256 as string;
+    expect(readFileSync(`${h.workdir}/chain-config.sha256`, "utf8")).toContain(`${rollupSha}  rollup.json`);
+
+    // Day 2 rotated the batcher: the config's intent changed. apply leaves the workdir and op-deployer alone.
+    const rotated = `${INTENT}[[chains]]\n[chains.roles]\nbatcher = "0x000000000000000000000000000000000000b0b0"\n`;
+    const stateBefore = readFileSync(`${h.workdir}/state.json`, "utf8");
+    const callsBefore = calls(h).filter((c) => c.startsWith("apply")).length;
+    const a = runApply(h, { key, intent: rotated });
+    expect(a.status).toBe(0);
+    expect(a.stderr).toContain("the config's intent differs from the one chain 16584 was deployed from; it is not written to");
+    expect(readFileSync(`${h.workdir}/intent.toml`, "utf8")).toBe(`${INTENT}\n`);
+    expect(readFileSync(`${h.workdir}/state.json`, "utf8")).toBe(stateBefore);
+    expect(calls(h).filter((c) => c.startsWith("apply"))).toHaveLength(callsBefore);
+    // inspect again renders the same files: passes.
+    expect(runInspect(h, configDir).status).toBe(0);
+
+    // Had the intent been written and applied (what apply did before), inspect would render another rollup.json:
+    // it stops, naming both hashes, and the nodes' rollup.json stays the genesis one.
+    writeFileSync(`${h.workdir}/intent.toml`, rotated);
+    execFileSync("bash", ["-c", `cd ${JSON.stringify(h.workdir)} && jq --arg t "$(cat intent.toml)" '.appliedIntent = {intentToml: $t}' state.json > s && mv s state.json`]);
+    const drifted = runInspect(h, configDir);
+    expect(drifted.status).toBe(1);
+    expect(drifted.stderr).toMatch(new RegExp(`op-deployer inspect rendered a rollup\\.json with sha256 [0-9a-f]{64}, but chain 16584 started from the rollup\\.json with sha256 ${rollupSha} \\(`));
+    expect(drifted.stderr).toContain("nothing was replaced in");
+    expect(readFileSync(path.join(configDir, "rollup.json"), "utf8")).toBe(genesisRollup);
+    expect(existsSync(path.join(configDir, "rollup.json.tmp"))).toBe(false);
+  }, 60_000);
+
+  it("a chain deployed before the record existed: the config files the nodes run are what later renders are held to", () => {
+    const h = host("legacy");
+    const configDir = path.join(h.root, "config");
+    mkdirSync(h.workdir, { recursive: true });
+    mkdirSync(configDir, { recursive: true });
+    writeFileSync(`${h.workdir}/state.json`, JSON.stringify({ appliedIntent: { intentToml: "rotated" }, opChainDeployments: [{ id: CHAIN_ID_HASH, SystemConfigProxy: EMPTY }] }));
+    writeFileSync(path.join(configDir, "genesis.json"), `${JSON.stringify({ alloc: EMPTY }, null, 2)}\n`);
+    writeFileSync(path.join(configDir, "rollup.json"), '{"genesis":{"system_config":{"batcher":{"intentToml":"genesis"}}}}\n');
+    const r = runInspect(h, configDir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("but chain 16584 started from the rollup.json with sha256");
+    expect(readFileSync(`${h.workdir}/chain-config.sha256`, "utf8")).toMatch(/^[0-9a-f]{64} {2}genesis\.json\n[0-9a-f]{64} {2}rollup\.json\n$/);
+  });
+});
+
 describe("deploy-send refuses, sending nothing", () => {
   it("an estimate that fails for another reason than the RPC's gas cap (here: the provider's rate limit)", async () => {
     const proxy = await cappingProxy(anvil.rpcUrl, { code: -32005, message: "limit exceeded" });
@@ -676,7 +812,8 @@ describe("op-deployer-calldata.sh before the send", () => {
     expect(a.status).toBe(1);
     expect(a.stderr).toContain("Nothing was applied: restore the previous config");
     expect(calls(h).filter((c) => c.startsWith("apply live"))).toEqual([]);
-    // With the config restored, the deploy finishes.
+    // With the config restored, the deploy finishes (once L1 has finalized it).
+    await finalize();
     expect(runApply(h, { key: devKey(6) }).status).toBe(0);
   }, 30_000);
 
@@ -687,6 +824,7 @@ describe("op-deployer-calldata.sh before the send", () => {
     expect((await runSend(prepared.stdout, devKey(7))).status).toBe(0);
     // As after `mv "$WORKDIR" "$WORKDIR.before-deploy"` and before the copy was moved in.
     execFileSync("mv", [h.workdir, `${h.workdir}.before-deploy`]);
+    await finalize();
     const r = runApply(h, { key: devKey(7) });
     expect(r.stderr).not.toContain("cannot stat");
     expect(r.status).toBe(0);

@@ -9,7 +9,8 @@
 #
 # Optional: ECP_BATCHER_PRIVATE_KEY ECP_PROPOSER_PRIVATE_KEY ECP_CHALLENGER_PRIVATE_KEY ECP_SEQUENCER_PRIVATE_KEY
 # (each defaults to the deployer key, as in the stack). Re-running resumes: nothing is sent twice, and a
-# deployed chain (<work-dir>/deployer/state.json records it) is only re-applied.
+# deployed chain (<work-dir>/deployer/state.json records it) is left as it is; its config is checked against
+# the one it started from.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -78,7 +79,6 @@ step "op-deployer apply (Sepolia)"
 remote op-deployer-apply.sh > /dev/null
 
 step "genesis.json, rollup.json, l1.json -> $work/config"
-for what in genesis rollup l1; do
-  "$op_deployer" inspect "$what" --workdir "$work/deployer" --outfile "$work/config/$what.json" "$l2_chain_id"
-done
+# The stack's own inspect step: it holds every later render to the chain config the chain started from.
+CONFIG_DIR="$work/config" remote op-deployer-inspect.sh > /dev/null
 echo "done: $work/deployer/state.json, $work/config/{genesis,rollup,l1}.json" >&2
