@@ -254,6 +254,23 @@ describe("the fork gate", () => {
     expect(containers(passed.recorded).has("op-node")).toBe(true);
   });
 
+  it("gates the prestate's program like a service: a cannon game on op-program v1.9.0 is refused after Glamsterdam, the permissioned game warned about", async () => {
+    installMocks({});
+    const now = Date.parse("2026-12-06T00:00:00Z");
+    const gate = (overrides: Record<string, unknown>) => () => opStack(testConfig(overrides), { stack: "sepolia", warn: () => {}, now: () => now });
+    expect(gate({ "ecp:permissionless": "true" })).toThrow(
+      /The prestate in `ecp:prestate\.program` is built from op-program\/v1\.9\.0, and Sepolia's Glamsterdam fork is active since 2026-10-06T13:53:36Z: no op-program release is known that reads its L1 headers\. Inferred: .*mono@op-program\/v1\.9\.0:op-program\/client\/l1\/oracle\.go.* With `ecp:permissionless` true the cannon game \(type 0\) is in use.*proofs would be unsound\. Keep the dispute path permissioned \(`pulumi config set ecp:permissionless false`\)/,
+    );
+    const permissioned = await build({}, {}, now);
+    const warned = permissioned.warnings.filter((w) => w.includes("`ecp:prestate.program`"));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toContain("The permissioned game (type 1) runs the same program");
+    expect(warned[0]).toContain("Nothing is disputed while both keys act honestly.");
+    // Before Glamsterdam counted, op-program v1.9.0 (above Fusaka's v1.8.0) passes for the cannon game too.
+    const before = await build({ "ecp:permissionless": "true" }, {}, Date.parse("2026-08-01T00:00:00Z"));
+    expect(before.warnings.filter((w) => w.includes("`ecp:prestate.program`"))).toEqual([]);
+  });
+
   it("re-checks the L1's own schedule whenever a pin changes, without asking for the deploy budget", async () => {
     const a = byName((await build()).recorded, "op-deployer-preflight-l1");
     expect(String(a.inputs["create"])).toMatch(/^node_modules\/\.bin\/tsx scripts\/op-stack\/preflight\.ts --no-balance # before applying intent sha256 [0-9a-f]{64}; pins \{"opBatcher":"v1\.17\.0",.*"opReth":"v2\.8\.2"\}, horizon 30 days$/);
