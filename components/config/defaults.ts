@@ -98,7 +98,9 @@ export const INITIAL_RESPECTED_GAME_TYPE = GAME_TYPE.PERMISSIONED_CANNON;
  */
 export const STANDARD_ABSOLUTE_PRESTATE = "0x038512e02c4c3f7bdaec27d00edf55b7155e0905301e1a88083e4e0a6764d54c";
 
-/** op-program release to build the chain's prestate from (`make reproducible-prestate`); Jovian-capable. */
+/** op-program release to build the chain's prestate from (`make reproducible-prestate`); Jovian-capable, but it
+ *  cannot read post-Glamsterdam L1 headers (components/preflight/fork-minimums.ts PROOF_PROGRAM_MINIMUMS), so the
+ *  fork gate keeps a prestate built from it to the permissioned game. */
 export const OP_PROGRAM_PRESTATE_TAG = "op-program/v1.9.0";
 
 // -- images -------------------------------------------------------------------------------------
