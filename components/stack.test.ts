@@ -612,7 +612,12 @@ describe("day 2: the next up after a config change", () => {
     const after = new Map(b.map((x) => [key(x), x]));
     const inputs = (x: Recorded) => {
       const v = reveal(x.inputs) as Record<string, unknown>;
-      for (const p of ignore[x.name] ?? []) delete v[p];
+      // A dotted path ignores one key of an object input (Pulumi's PropertyPath), e.g. environment.X.
+      for (const p of ignore[x.name] ?? []) {
+        const [head, ...rest] = p.split(".");
+        const o = rest.length === 0 ? v : (v[head!] as Record<string, unknown> | undefined);
+        if (o !== undefined) delete o[rest.length === 0 ? head! : rest.join(".")];
+      }
       return JSON.stringify(v);
     };
     return {
@@ -626,11 +631,23 @@ describe("day 2: the next up after a config change", () => {
     const a = await build(base, {}, now);
     expect(String(byName(a.recorded, "op-deployer-inspect").inputs["create"])).toContain("state.json sha256");
     const b = await build({ ...base, ...change }, {}, now);
-    return { diff: diff(a.recorded, b.recorded, { "op-deployer-apply": b.parts.deployer.applyIgnoreChanges }), outputs: b.outputs };
+    return {
+      diff: diff(a.recorded, b.recorded, {
+        "op-deployer-apply": b.parts.deployer.applyIgnoreChanges,
+        "op-deployer-deploy-send": b.parts.deployer.deploySendIgnoreChanges,
+      }),
+      outputs: b.outputs,
+    };
   }
 
   it("apply never re-runs after it succeeded: it ignores changes to its intent", async () => {
     expect((await build()).parts.deployer.applyIgnoreChanges).toEqual(["create", "stdin"]);
+  });
+
+  it("the deploy's fee limits changed after the deploy: the sender does not run again, nothing else changes", async () => {
+    const { diff: d } = await nextUp({ "ecp:l1RpcTxFeeCap": "5 ETH", "ecp:deployMaxFeeGwei": "30" });
+    expect(d).toEqual({ created: [], deleted: [], changed: [] });
+    expect((await build()).parts.deployer.deploySendIgnoreChanges).toEqual(["environment.ECP_RPC_TX_FEE_CAP_WEI", "environment.ECP_DEPLOY_MAX_FEE_WEI"]);
   });
 
   it("a rotated batcher key: the batcher is replaced, day 2 sets it on SystemConfig; nothing else restarts", async () => {

@@ -60,6 +60,10 @@ export class OpDeployer extends pulumi.ComponentResource {
   readonly calldata: command.remote.Command;
   /** First deploy: sends the plan's transaction from the operator's machine. */
   readonly deploySend: command.local.Command;
+  /** What the sender ignores once it exists: the fee limits (`ecp:l1RpcTxFeeCap`, `ecp:deployMaxFeeGwei`) only
+   *  shape a send that has not happened. A refused send leaves no resource (a failed create records nothing),
+   *  so the next up creates it with the new limits; once it has run, changing them must not run it again. */
+  readonly deploySendIgnoreChanges: readonly string[] = ["environment.ECP_RPC_TX_FEE_CAP_WEI", "environment.ECP_DEPLOY_MAX_FEE_WEI"];
   readonly apply: command.remote.Command;
   readonly inspect: command.remote.Command;
   readonly deployment: pulumi.Output<Inspected>;
@@ -126,7 +130,7 @@ export class OpDeployer extends pulumi.ComponentResource {
         logging: "stderr",
         addPreviousOutputInEnv: false,
       },
-      { ...child, dependsOn: [this.calldata] },
+      { ...child, dependsOn: [this.calldata], ignoreChanges: [...this.deploySendIgnoreChanges] },
     );
 
     const apply = pulumi
