@@ -164,5 +164,22 @@ describe("setup-rollup.sh", () => {
     expect(readFileSync(path.join(work, "rollup/deployer/chain-config.sha256"), "utf8")).toContain("  rollup.json\n");
     // Nothing secret on stdout or stderr.
     expect(r.stdout + r.stderr).not.toContain(DEV_KEY.slice(2));
+
+    // Run again with another batcher key: the recorded workdir keeps the intent the chain was deployed from
+    // (the config's goes to <work>/intent.toml), op-deployer does not run, and the chain config still matches.
+    const intentBefore = readFileSync(path.join(work, "rollup/deployer/intent.toml"), "utf8");
+    const stateBefore = readFileSync(path.join(work, "rollup/deployer/state.json"), "utf8");
+    const again = await setup({
+      ECP_DEPLOYER_PRIVATE_KEY: DEV_KEY,
+      [envNameOf("batcherPrivateKey")]: `0x${"5b".repeat(32)}`,
+      ECP_L1_RPC_URL: l1.rpcUrl,
+      ECP_L1_BEACON_URL: beaconUrl,
+    });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain("the config's intent differs from the one chain");
+    expect(readFileSync(path.join(work, "rollup/deployer/intent.toml"), "utf8")).toBe(intentBefore);
+    expect(readFileSync(path.join(work, "rollup/intent.toml"), "utf8")).not.toBe(intentBefore);
+    expect(readFileSync(path.join(work, "rollup/deployer/state.json"), "utf8")).toBe(stateBefore);
+    expect(readFileSync(path.join(work, "rollup/calls"), "utf8")).toBe("apply calldata\napply live\n");
   });
 });
