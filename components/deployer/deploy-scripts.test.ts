@@ -282,6 +282,9 @@ describe("a first deploy: calldata on ecp-forge, the send on the operator's mach
     expect(unfinal.stderr).toMatch(/L1 has not finalized the deploy within 1 s \(finalized block \d+, deploy block \d+\)[^]*Nothing was applied/);
     expect(JSON.parse(readFileSync(`${h.workdir}.calldata/state.json`, "utf8")).opChainDeployments[0].startBlock.hash).toBe("0xsimulated");
     expect(calls(h)).toHaveLength(2);
+    const badWait = runApply(h, { deployBlock: deployBlockOf(sent.stdout), env: { START_BLOCK_WAIT_SECONDS: "30m" } });
+    expect(badWait.status).toBe(1);
+    expect(badWait.stderr).toContain('START_BLOCK_WAIT_SECONDS must be a whole number of seconds, got "30m".');
     await finalize();
     const applied = runApply(h, { deployBlock: deployBlockOf(sent.stdout) });
     expect(applied.stderr).toContain("the deploy is recorded in");
@@ -360,6 +363,32 @@ describe("a first deploy: calldata on ecp-forge, the send on the operator's mach
     expect(await nonce(deployer)).toBe(before + 1);
     expect(await codeAt(contracts)).toBe(4);
   }, 60_000);
+
+  it("a sent transaction not mined in time: the refusal names it and what to do; the next run sends nothing more", async () => {
+    const key = devKey(16);
+    const deployer = devAccount(16).address;
+    const p = plan(deployer, freshSalt());
+    const before = await nonce(deployer);
+    await rpc("evm_setAutomine", [false]);
+    try {
+      const r = await runSend(p, key, { env: { ECP_WAIT_MS: "1500" } });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`the deploy transaction 0x[0-9a-f]{64} \\(nonce ${before}, max fee [0-9.]+ gwei\\) was sent but not mined within 2 s`));
+      expect(r.stderr).toContain("It is not replaced and nothing more was sent: run `pulumi up` again, which waits for it");
+      await rpc("evm_mine");
+    } finally {
+      await rpc("evm_setAutomine", [true]);
+    }
+    const again = await runSend(p, key);
+    expect(report(again)).toEqual({ status: "already-on-l1", contracts: 4 });
+    expect(await nonce(deployer)).toBe(before + 1);
+  }, 60_000);
+
+  it("a wait given as something other than a whole number of milliseconds is refused before anything is read", async () => {
+    const r = await runSend(plan(devAccount(16).address, freshSalt()), devKey(16), { env: { ECP_FEE_WAIT_MS: "30m" } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('ECP_FEE_WAIT_MS must be a whole number of milliseconds, got "30m".');
+  });
 
   it("an RPC that caps eth_estimateGas (geth's RPCGasCap): the deploy goes out with the block gas limit", async () => {
     const proxy = await cappingProxy(anvil.rpcUrl);

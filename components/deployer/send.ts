@@ -26,6 +26,7 @@ import {
   isAddressEqual,
   type PrivateKeyAccount,
   type PublicClient,
+  WaitForTransactionReceiptTimeoutError,
 } from "viem";
 import { z } from "zod";
 
@@ -367,7 +368,18 @@ export async function sendDeployment(plan: DeployPlan, opts: SendOptions): Promi
     throw e;
   }
   log(`sent the deploy transaction ${hash} (nonce ${nonce}, gas ${gas} from ${source === "estimate" ? `estimate ${estimate}` : "the block gas limit"})`);
-  const receipt = await client.waitForTransactionReceipt({ hash, timeout: waitMs, pollingInterval: pollMs });
+  let receipt: Awaited<ReturnType<typeof client.waitForTransactionReceipt>>;
+  try {
+    receipt = await client.waitForTransactionReceipt({ hash, timeout: waitMs, pollingInterval: pollMs });
+  } catch (e) {
+    // Its max fee may sit close to the base fee (the RPC's fee cap), so a rising base fee can hold it back.
+    if (e instanceof WaitForTransactionReceiptTimeoutError) {
+      throw new DeploySendError(
+        `the deploy transaction ${hash} (nonce ${nonce}, max fee ${formatGwei(fees.maxFeePerGas)} gwei) was sent but not mined within ${Math.round(waitMs / 1000)} s; L1's base fee may be above its max fee. It is not replaced and nothing more was sent: run \`pulumi up\` again, which waits for it (or finds its contracts on L1 once it lands). Do not send another deploy from this key by hand.`,
+      );
+    }
+    throw e;
+  }
   if (receipt.status !== "success") {
     throw new DeploySendError(
       `the deploy transaction ${hash} reverted in block ${receipt.blockNumber} after using ${receipt.gasUsed} of ${gas} gas. Its fee is spent; nothing was deployed. Read the trace, fix the cause and run \`pulumi up\` again.`,

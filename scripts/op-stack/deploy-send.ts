@@ -25,6 +25,15 @@ function feeLimitsFromEnv(): FeeLimits {
   return { rpcTxFeeCapWei: wei("ECP_RPC_TX_FEE_CAP_WEI") ?? DEFAULT_RPC_TX_FEE_CAP_WEI, ...(max === undefined ? {} : { maxFeePerGasWei: max }) };
 }
 
+/** An optional wait in milliseconds: a whole number, or the option is left to its default (a wait that is not a
+ *  number would never end: `waited >= NaN` is never true). */
+function msFromEnv<K extends string>(name: string, option: K): Partial<Record<K, number>> {
+  const v = process.env[name];
+  if (v === undefined || v === "") return {};
+  if (!/^\d+$/.test(v)) throw new Error(`${name} must be a whole number of milliseconds, got ${JSON.stringify(v)}.`);
+  return { [option]: Number(v) } as Partial<Record<K, number>>;
+}
+
 async function main(): Promise<void> {
   const key = requiredEnv("ECP_DEPLOYER_KEY");
   if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new Error("ECP_DEPLOYER_KEY must be a 0x-prefixed 32-byte hex key.");
@@ -36,9 +45,9 @@ async function main(): Promise<void> {
     account: privateKeyToAccount(key as `0x${string}`),
     opcm: getAddress(opcm),
     log: (line) => console.error(line),
-    ...(process.env["ECP_WAIT_MS"] ? { waitMs: Number(process.env["ECP_WAIT_MS"]) } : {}),
-    ...(process.env["ECP_POLL_MS"] ? { pollMs: Number(process.env["ECP_POLL_MS"]) } : {}),
-    ...(process.env["ECP_FEE_WAIT_MS"] ? { feeWaitMs: Number(process.env["ECP_FEE_WAIT_MS"]) } : {}),
+    ...msFromEnv("ECP_WAIT_MS", "waitMs"),
+    ...msFromEnv("ECP_POLL_MS", "pollMs"),
+    ...msFromEnv("ECP_FEE_WAIT_MS", "feeWaitMs"),
     feeLimits: feeLimitsFromEnv(),
   });
   console.log(JSON.stringify(report));

@@ -95,6 +95,9 @@ run_apply() {
 finalized_start_block() {
   local proxy=$1 since=$SECONDS waited=0 limit=${START_BLOCK_WAIT_SECONDS:-1800} poll=${START_BLOCK_POLL_SECONDS:-12}
   local block number code
+  # A limit that is not a number would make the comparison below fail every time: a wait that never ends.
+  [[ $limit =~ ^[0-9]+$ ]] || { echo "START_BLOCK_WAIT_SECONDS must be a whole number of seconds, got \"$limit\"." >&2; return 1; }
+  [[ $poll =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "START_BLOCK_POLL_SECONDS must be a number of seconds, got \"$poll\"." >&2; return 1; }
   while :; do
     waited=$((SECONDS - since))
     block=$(l1_call "L1's finalized block" eth_getBlockByNumber '["finalized",false]') || return 1
