@@ -644,9 +644,12 @@ describe("day 2: the next up after a config change", () => {
     expect((await build()).parts.deployer.applyIgnoreChanges).toEqual(["create", "stdin"]);
   });
 
-  it("the deploy's fee limits changed after the deploy: the sender does not run again, nothing else changes", async () => {
+  it("the deploy's fee limits or the prestate's program changed after the deploy: the sender does not run again, nothing else changes", async () => {
     const { diff: d } = await nextUp({ "ecp:l1RpcTxFeeCap": "5 ETH", "ecp:deployMaxFeeGwei": "30" });
     expect(d).toEqual({ created: [], deleted: [], changed: [] });
+    // The prestate's program only feeds the fork gate: naming another one changes no resource either.
+    const program = JSON.stringify({ hash: TEST_PRESTATE, path: "/var/lib/ecp-opstack/prestates/prestate-mt64.bin.gz", program: "op-program/v1.8.0" });
+    expect((await nextUp({ "ecp:prestate": program })).diff).toEqual({ created: [], deleted: [], changed: [] });
     expect((await build()).parts.deployer.deploySendIgnoreChanges).toEqual(["environment.ECP_RPC_TX_FEE_CAP_WEI", "environment.ECP_DEPLOY_MAX_FEE_WEI"]);
   });
 
