@@ -682,6 +682,15 @@ describe("the start block cannot be orphaned, and the recorded chain's config ne
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("but chain 16584 started from the rollup.json with sha256");
     expect(readFileSync(`${h.workdir}/chain-config.sha256`, "utf8")).toMatch(/^[0-9a-f]{64} {2}genesis\.json\n[0-9a-f]{64} {2}rollup\.json\n$/);
+
+    // A record without a line for a file cannot check it: refused, naming the record, nothing replaced.
+    const record = readFileSync(`${h.workdir}/chain-config.sha256`, "utf8");
+    writeFileSync(`${h.workdir}/chain-config.sha256`, record.split("\n")[0] + "\n");
+    const rollupBefore = readFileSync(path.join(configDir, "rollup.json"), "utf8");
+    const broken = runInspect(h, configDir);
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toContain(`${h.workdir}/chain-config.sha256 has no sha256 for rollup.json`);
+    expect(readFileSync(path.join(configDir, "rollup.json"), "utf8")).toBe(rollupBefore);
   });
 });
 

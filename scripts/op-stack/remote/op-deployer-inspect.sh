@@ -25,6 +25,11 @@ if [ -f "$record" ]; then
   for what in genesis rollup; do
     was=$(recorded "$what.json")
     now=$(sha "$CONFIG_DIR/$what.json.tmp")
+    if ! [[ $was =~ ^[0-9a-f]{64}$ ]]; then
+      rm -f "$CONFIG_DIR"/*.json.tmp
+      echo "$record has no sha256 for $what.json (it holds one line per file, as sha256sum writes them), so the render cannot be checked; nothing was replaced in $CONFIG_DIR. Restore the file, or write it from the genesis.json and rollup.json of the backup under ecp:backupDir taken right after the deploy (their SHA256SUMS lines), and run \`pulumi up\` again." >&2
+      exit 1
+    fi
     if [ "$was" != "$now" ]; then
       rm -f "$CONFIG_DIR"/*.json.tmp
       echo "op-deployer inspect rendered a $what.json with sha256 $now, but chain $L2_CHAIN_ID started from the $what.json with sha256 $was ($record). A node syncing from genesis with the new file would derive a different chain, so nothing was replaced in $CONFIG_DIR. state.json's appliedIntent has changed since the deploy: put back the state.json of a backup under ecp:backupDir whose SHA256SUMS lists rollup.json with sha256 $was, and run \`pulumi up\` again." >&2
