@@ -254,6 +254,23 @@ describe("the fork gate", () => {
     expect(containers(passed.recorded).has("op-node")).toBe(true);
   });
 
+  it("gates the prestate's program like a service: a cannon game on op-program v1.9.0 is refused after Glamsterdam, the permissioned game warned about", async () => {
+    installMocks({});
+    const now = Date.parse("2026-12-06T00:00:00Z");
+    const gate = (overrides: Record<string, unknown>) => () => opStack(testConfig(overrides), { stack: "sepolia", warn: () => {}, now: () => now });
+    expect(gate({ "ecp:permissionless": "true" })).toThrow(
+      /The prestate in `ecp:prestate\.program` is built from op-program\/v1\.9\.0, and Sepolia's Glamsterdam fork is active since 2026-10-06T13:53:36Z: no op-program release is known that reads its L1 headers\. Inferred: .*mono@op-program\/v1\.9\.0:op-program\/client\/l1\/oracle\.go.* With `ecp:permissionless` true the cannon game \(type 0\) is in use.*proofs would be unsound\. Keep the dispute path permissioned \(`pulumi config set ecp:permissionless false`\)/,
+    );
+    const permissioned = await build({}, {}, now);
+    const warned = permissioned.warnings.filter((w) => w.includes("`ecp:prestate.program`"));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toContain("The permissioned game (type 1) runs the same program");
+    expect(warned[0]).toContain("Nothing is disputed while both keys act honestly.");
+    // Before Glamsterdam counted, op-program v1.9.0 (above Fusaka's v1.8.0) passes for the cannon game too.
+    const before = await build({ "ecp:permissionless": "true" }, {}, Date.parse("2026-08-01T00:00:00Z"));
+    expect(before.warnings.filter((w) => w.includes("`ecp:prestate.program`"))).toEqual([]);
+  });
+
   it("re-checks the L1's own schedule whenever a pin changes, without asking for the deploy budget", async () => {
     const a = byName((await build()).recorded, "op-deployer-preflight-l1");
     expect(String(a.inputs["create"])).toMatch(/^node_modules\/\.bin\/tsx scripts\/op-stack\/preflight\.ts --no-balance # before applying intent sha256 [0-9a-f]{64}; pins \{"opBatcher":"v1\.17\.0",.*"opReth":"v2\.8\.2"\}, horizon 30 days$/);
@@ -374,6 +391,17 @@ describe("op-deployer", () => {
     const env = send.inputs["environment"] as Record<string, unknown>;
     expect(isSecretValue(env["ECP_DEPLOYER_KEY"]) || isSecretValue(env)).toBe(true);
     expect(String((reveal(env) as Record<string, unknown>)["ECP_OPCM"])).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    // The RPC's fee cap goes to the sender (1 ETH unless ecp:l1RpcTxFeeCap says otherwise), and no max fee of its own.
+    expect((reveal(env) as Record<string, unknown>)["ECP_RPC_TX_FEE_CAP_WEI"]).toBe("1000000000000000000");
+    expect((reveal(env) as Record<string, unknown>)["ECP_DEPLOY_MAX_FEE_WEI"]).toBeUndefined();
+  });
+
+  it("the deploy's fee limits from config reach the sender", async () => {
+    const plan = JSON.stringify({ status: "send", l1ChainId: 11155111, deployer: TEST_ADDRESSES.deployer, transactions: [{ to: "0xb2b1c1d6f2d6d5e1d0f6c5d5f3d1a1e1b2c3d4e5", data: "0x1234", value: "0x0" }], contracts: { SystemConfigProxy: TEST_ADDRESSES.batcher } });
+    const { recorded: r } = await build({ "ecp:l1RpcTxFeeCap": "0", "ecp:deployMaxFeeGwei": "12.5" }, { stdout: { "op-deployer-calldata": `${plan}\n` } });
+    const env = reveal(byName(r, "op-deployer-deploy-send").inputs["environment"]) as Record<string, unknown>;
+    expect(env["ECP_RPC_TX_FEE_CAP_WEI"]).toBe("0");
+    expect(env["ECP_DEPLOY_MAX_FEE_WEI"]).toBe("12500000000");
   });
 
   it("a calldata step that prints no plan stops the update before anything is sent", async () => {
@@ -584,7 +612,12 @@ describe("day 2: the next up after a config change", () => {
     const after = new Map(b.map((x) => [key(x), x]));
     const inputs = (x: Recorded) => {
       const v = reveal(x.inputs) as Record<string, unknown>;
-      for (const p of ignore[x.name] ?? []) delete v[p];
+      // A dotted path ignores one key of an object input (Pulumi's PropertyPath), e.g. environment.X.
+      for (const p of ignore[x.name] ?? []) {
+        const [head, ...rest] = p.split(".");
+        const o = rest.length === 0 ? v : (v[head!] as Record<string, unknown> | undefined);
+        if (o !== undefined) delete o[rest.length === 0 ? head! : rest.join(".")];
+      }
       return JSON.stringify(v);
     };
     return {
@@ -598,11 +631,26 @@ describe("day 2: the next up after a config change", () => {
     const a = await build(base, {}, now);
     expect(String(byName(a.recorded, "op-deployer-inspect").inputs["create"])).toContain("state.json sha256");
     const b = await build({ ...base, ...change }, {}, now);
-    return { diff: diff(a.recorded, b.recorded, { "op-deployer-apply": b.parts.deployer.applyIgnoreChanges }), outputs: b.outputs };
+    return {
+      diff: diff(a.recorded, b.recorded, {
+        "op-deployer-apply": b.parts.deployer.applyIgnoreChanges,
+        "op-deployer-deploy-send": b.parts.deployer.deploySendIgnoreChanges,
+      }),
+      outputs: b.outputs,
+    };
   }
 
   it("apply never re-runs after it succeeded: it ignores changes to its intent", async () => {
     expect((await build()).parts.deployer.applyIgnoreChanges).toEqual(["create", "stdin"]);
+  });
+
+  it("the deploy's fee limits or the prestate's program changed after the deploy: the sender does not run again, nothing else changes", async () => {
+    const { diff: d } = await nextUp({ "ecp:l1RpcTxFeeCap": "5 ETH", "ecp:deployMaxFeeGwei": "30" });
+    expect(d).toEqual({ created: [], deleted: [], changed: [] });
+    // The prestate's program only feeds the fork gate: naming another one changes no resource either.
+    const program = JSON.stringify({ hash: TEST_PRESTATE, path: "/var/lib/ecp-opstack/prestates/prestate-mt64.bin.gz", program: "op-program/v1.8.0" });
+    expect((await nextUp({ "ecp:prestate": program })).diff).toEqual({ created: [], deleted: [], changed: [] });
+    expect((await build()).parts.deployer.deploySendIgnoreChanges).toEqual(["environment.ECP_RPC_TX_FEE_CAP_WEI", "environment.ECP_DEPLOY_MAX_FEE_WEI"]);
   });
 
   it("a rotated batcher key: the batcher is replaced, day 2 sets it on SystemConfig; nothing else restarts", async () => {

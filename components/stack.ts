@@ -19,7 +19,7 @@ import { HostState } from "./host/state.js";
 import { prestateGate } from "./prestate/gate.js";
 import { Day2 } from "./day2/index.js";
 import { intentDrift, IntentDriftError } from "./day2/intent-drift.js";
-import { assertForkGate, stackPins } from "./preflight/preflight.js";
+import { assertForkGate, assertProofProgramGate, stackPins } from "./preflight/preflight.js";
 import { Secrets } from "./secrets/index.js";
 import { OpBatcher } from "./services/op-batcher/index.js";
 import { OpChallenger } from "./services/op-challenger/index.js";
@@ -85,7 +85,11 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
   for (const w of configWarnings(config)) warn(w);
   // The fork gate over the built-in table, on every preview and up, before anything is planned: a pin below
   // the minimum for an L1 fork that is active or due within ecp:forkHorizonDays stops here, naming it.
-  assertForkGate({ pins: stackPins(config), horizonDays: config.forkHorizonDays, nowUnix: Math.floor((options.now ?? Date.now)() / 1000) });
+  const nowUnix = Math.floor((options.now ?? Date.now)() / 1000);
+  assertForkGate({ pins: stackPins(config), horizonDays: config.forkHorizonDays, nowUnix });
+  // The prestate's program is gated like a service: a cannon game that cannot read L1's headers stops here,
+  // and the permissioned game gets a warning that says what it means for disputes.
+  for (const w of assertProofProgramGate(config, nowUnix)) warn(w);
 
   const paths = hostPaths(config.stateDir);
   const host = new Host("ecp-forge", { host: config.host, ...(options.probeHost === undefined ? {} : { probe: options.probeHost }) });

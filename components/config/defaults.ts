@@ -98,7 +98,9 @@ export const INITIAL_RESPECTED_GAME_TYPE = GAME_TYPE.PERMISSIONED_CANNON;
  */
 export const STANDARD_ABSOLUTE_PRESTATE = "0x038512e02c4c3f7bdaec27d00edf55b7155e0905301e1a88083e4e0a6764d54c";
 
-/** op-program release to build the chain's prestate from (`make reproducible-prestate`); Jovian-capable. */
+/** op-program release to build the chain's prestate from (`make reproducible-prestate`); Jovian-capable, but it
+ *  cannot read post-Glamsterdam L1 headers (components/preflight/fork-minimums.ts PROOF_PROGRAM_MINIMUMS), so the
+ *  fork gate keeps a prestate built from it to the permissioned game. */
 export const OP_PROGRAM_PRESTATE_TAG = "op-program/v1.9.0";
 
 // -- images -------------------------------------------------------------------------------------
@@ -173,6 +175,10 @@ export const DEFAULT_FORK_HORIZON_DAYS = 30;
 
 /** Minimum deployer balance checked before `op-deployer apply`. The tutorial budgets 1.5-3.5 ETH. */
 export const DEFAULT_MIN_DEPLOYER_BALANCE = "2 ETH";
+
+/** The L1 RPC's default fee cap (`gas × maxFeePerGas`): geth's and op-geth's `--rpc.txfeecap` (eth/ethconfig/config.go
+ *  RPCTxFeeCap = 1 ether) and reth's DEFAULT_TX_FEE_CAP_WEI (crates/rpc/rpc-server-types/src/constants.rs). */
+export const DEFAULT_L1_RPC_TX_FEE_CAP = "1 ETH";
 
 // -- host ---------------------------------------------------------------------------------------
 

@@ -109,12 +109,35 @@ describe("loadConfig: defaults", () => {
     expect(wei("1000 wei")).toBe(1000n);
   });
 
+  it("test_load_DeployFees_CapDefaultsTo1EthAndMaxFeeIsOptional", () => {
+    const fees = (over: Record<string, unknown> = {}) => loadConfig(minimalRawConfig(over)).deployFees;
+    expect(fees()).toEqual({ rpcTxFeeCapWei: 1_000_000_000_000_000_000n });
+    expect(fees({ "ecp:l1RpcTxFeeCap": "5 ETH", "ecp:deployMaxFeeGwei": "2.5" })).toEqual({ rpcTxFeeCapWei: 5_000_000_000_000_000_000n, maxFeePerGasWei: 2_500_000_000n });
+    expect(fees({ "ecp:l1RpcTxFeeCap": "0", "ecp:deployMaxFeeGwei": 20 })).toEqual({ rpcTxFeeCapWei: 0n, maxFeePerGasWei: 20_000_000_000n });
+  });
+
+  it("test_load_DeployFees_FailsIf_NotAnAmount", () => {
+    expect(problemsOf(minimalRawConfig({ "ecp:l1RpcTxFeeCap": "lots", "ecp:deployMaxFeeGwei": "0" }))).toEqual([
+      '`ecp:l1RpcTxFeeCap` must be an amount like "1 ETH" or "0" for an RPC without a fee cap, got "lots". Run `pulumi config set ecp:l1RpcTxFeeCap "1 ETH"`.',
+      "`ecp:deployMaxFeeGwei` must be a positive number of gwei like 20 or 2.5, got \"0\". Run `pulumi config set ecp:deployMaxFeeGwei 20`.",
+    ]);
+  });
+
+  it("test_load_Prestate_ProgramIsARelease_DefaultOpProgram", () => {
+    const prestate = (program: string) => JSON.stringify({ hash: TEST_PRESTATE, path: "/p/prestate-mt64.bin.gz", program });
+    expect(loadConfig(minimalRawConfig({ "ecp:prestate": prestate("kona-client/v1.7.0") })).prestate?.program).toBe("kona-client/v1.7.0");
+    expect(problemsOf(minimalRawConfig({ "ecp:prestate": prestate("v1.9.0") }))).toEqual([
+      '`ecp:prestate.program` must be the release the prestate was built from, like op-program/v1.9.0 or kona-client/v1.7.0, got "v1.9.0". Run `pulumi config set --path ecp:prestate.program op-program/v1.9.0`.',
+    ]);
+  });
+
   it("test_load_Prestate_ParsesPathAndUrlSources", () => {
     const byPath = loadConfig(fullRawConfig());
     expect(byPath.prestate).toEqual({
       hash: TEST_PRESTATE,
       source: { kind: "path", path: "/var/lib/ecp-opstack/prestates/prestate-mt64.bin.gz" },
       extension: ".bin.gz",
+      program: "op-program/v1.9.0",
     });
     const byUrl = loadConfig(
       fullRawConfig({
@@ -125,6 +148,7 @@ describe("loadConfig: defaults", () => {
       hash: TEST_PRESTATE,
       source: { kind: "url", url: "https://prestates.example.org/p.bin.gz" },
       extension: ".bin.gz",
+      program: "op-program/v1.9.0",
     });
   });
 

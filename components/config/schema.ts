@@ -18,6 +18,8 @@ import {
   DEFAULT_L1_RPC_URL,
   DEFAULT_L2_CHAIN_ID,
   DEFAULT_MIN_DEPLOYER_BALANCE,
+  DEFAULT_L1_RPC_TX_FEE_CAP,
+  OP_PROGRAM_PRESTATE_TAG,
   DEFAULT_BACKUP_DIR,
   DEFAULT_EXECUTION_CLIENT,
   DEFAULT_EXECUTION_P2P_PORT,
@@ -319,6 +321,9 @@ export function parseBalance(input: unknown): ParseResult<bigint> {
   return ok(unit === "gwei" ? parseGwei(amount) : parseEther(amount));
 }
 
+/** A proof program's release tag, as the monorepo tags it: `op-program/vX.Y.Z` or `kona-client/vX.Y.Z`. */
+const PROOF_PROGRAM_TAG = /^(op-program|kona-client)\/v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+
 /** An exact release tag: no `latest`, no floating majors. */
 const EXACT_TAG = /^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
@@ -600,6 +605,29 @@ export const rawConfigSchema = z
       },
       parseEther(DEFAULT_MIN_DEPLOYER_BALANCE.split(" ")[0] ?? "2"),
     ),
+    // The L1 RPC's cap on a transaction's gas × max fee (geth's and reth's --rpc.txfeecap, 1 ETH by default):
+    // the one deploy transaction is sized to stay below it (components/deployer/send.ts).
+    l1RpcTxFeeCap: withDefault(
+      {
+        path: "l1RpcTxFeeCap",
+        example: '"1 ETH"',
+        expected: 'an amount like "1 ETH" or "0" for an RPC without a fee cap',
+        parse: parseBalance,
+      },
+      parseEther(DEFAULT_L1_RPC_TX_FEE_CAP.split(" ")[0] ?? "1"),
+    ),
+    // The highest max fee per gas the deploy transaction may carry, in gwei; unset: only the RPC's cap bounds it.
+    deployMaxFeeGwei: optional({
+      path: "deployMaxFeeGwei",
+      example: "20",
+      expected: "a positive number of gwei like 20 or 2.5",
+      parse: (i): ParseResult<bigint> => {
+        const text = typeof i === "number" && Number.isFinite(i) ? String(i) : i;
+        if (typeof text !== "string" || !/^\s*\d+(\.\d{1,9})?\s*$/.test(text)) return fail();
+        const wei = parseGwei(text.trim());
+        return wei > 0n ? ok(wei) : fail();
+      },
+    }),
     prestate: z
         .object(
           {
@@ -615,6 +643,15 @@ export const rawConfigSchema = z
               expected: "an absolute host path",
               parse: prestatePath,
             }),
+            program: withDefault(
+              {
+                path: "prestate.program",
+                example: OP_PROGRAM_PRESTATE_TAG,
+                expected: "the release the prestate was built from, like op-program/v1.9.0 or kona-client/v1.7.0",
+                parse: matching(PROOF_PROGRAM_TAG),
+              },
+              OP_PROGRAM_PRESTATE_TAG,
+            ),
             url: optional({
               path: "prestate.url",
               example: "https://example.org/prestates/0x03….bin.gz",
@@ -941,7 +978,9 @@ export const KNOWN_KEYS: KeyTree = {
   opDeployerVersion: true,
   opDeployerSha256: true,
   minDeployerBalance: true,
-  prestate: { hash: true, path: true, url: true },
+  l1RpcTxFeeCap: true,
+  deployMaxFeeGwei: true,
+  prestate: { hash: true, path: true, url: true, program: true },
   proposerGameType: true,
   permissionless: true,
   disputeMonEnabled: true,
@@ -996,6 +1035,9 @@ export interface PrestateConfig {
   source: PrestateSource;
   /** Always `.bin.gz` (the config accepts nothing else): op-challenger looks for `<hash>.bin.gz`. */
   extension: ".bin.gz";
+  /** The release the prestate was built from (`op-program/vX.Y.Z` or `kona-client/vX.Y.Z`): the fork gate checks it
+   *  can read the L1's headers. */
+  program: string;
 }
 
 export type RoleKeyRole = "batcher" | "proposer" | "challenger" | "sequencer";
@@ -1021,6 +1063,8 @@ export interface StackConfig {
   images: Record<ImageName, ImageConfig>;
   opDeployer: { version: string; sha256: string };
   minDeployerBalanceWei: bigint;
+  /** The deploy transaction's fee limits (components/deployer/send.ts FeeLimits). */
+  deployFees: { rpcTxFeeCapWei: bigint; maxFeePerGasWei?: bigint };
   prestate?: PrestateConfig;
   proofs: { proposerGameType: number; permissionless: boolean };
   disputeMonEnabled: boolean;
@@ -1092,7 +1136,7 @@ export function toStackConfig(raw: RawConfigOutput): StackConfig {
       raw.prestate.path !== undefined
         ? { kind: "path", path: raw.prestate.path }
         : { kind: "url", url: raw.prestate.url ?? "" };
-    prestate = { hash: raw.prestate.hash, source, extension: ".bin.gz" };
+    prestate = { hash: raw.prestate.hash, source, extension: ".bin.gz", program: raw.prestate.program };
   }
 
   const deployer = raw.deployerPrivateKey;
@@ -1118,6 +1162,7 @@ export function toStackConfig(raw: RawConfigOutput): StackConfig {
     images,
     opDeployer: { version: raw.opDeployerVersion, sha256: raw.opDeployerSha256 },
     minDeployerBalanceWei: raw.minDeployerBalance,
+    deployFees: { rpcTxFeeCapWei: raw.l1RpcTxFeeCap, ...(raw.deployMaxFeeGwei === undefined ? {} : { maxFeePerGasWei: raw.deployMaxFeeGwei }) },
     proofs: {
       proposerGameType:
         raw.proposerGameType ?? (raw.permissionless ? GAME_TYPE.CANNON : GAME_TYPE.PERMISSIONED_CANNON),

@@ -26,6 +26,8 @@ import {
   http,
   keccak256,
   parseEther,
+  parseGwei,
+  parseTransaction,
   zeroAddress,
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
@@ -35,8 +37,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Anvil, startAnvil } from "../../rail/anvil.js";
 import { devAccount, devKey } from "../../rail/keys.js";
 import { testConfig } from "../config/test-fixtures.js";
-import { chooseGas, deployBlockOf, deployFees, type DeployPlan, parseDeployPlan } from "./send.js";
-import { applyStep, calldataStep } from "./steps.js";
+import { chooseGas, deployBlockOf, deployFees, type DeployPlan, fitDeployFees, parseDeployPlan } from "./send.js";
+import { applyStep, calldataStep, inspectStep } from "./steps.js";
 
 const L2 = 16584;
 const foundryL1 = { ...foundry, id: 11155111 };
@@ -59,7 +61,8 @@ async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
 }
 
 beforeAll(async () => {
-  anvil = await startAnvil({ chainId: 11155111 });
+  // Twenty funded accounts: each test sends from its own.
+  anvil = await startAnvil({ chainId: 11155111, extraArgs: ["--accounts", "20"] });
   dir = mkdtempSync(path.join(tmpdir(), "ecp-deploy-"));
   client = createPublicClient({ transport: http(anvil.rpcUrl) });
   const w = createWalletClient({ account: devAccount(9), chain: foundryL1, transport: http(anvil.rpcUrl) });
@@ -109,7 +112,9 @@ const freshSalt = (): Hex => keccak256(encodeAbiParameters([{ type: "string" }, 
 
 /** A stand-in op-deployer: `init` writes a state.json with a salt; `apply --deployment-target calldata` writes
  *  what $FAKE_CALLDATA_STATE holds (what v0.7.1 records); `apply --deployment-target live` sets a missing start
- *  block to L1's latest block, as SetStartBlockLiveStrategy does. Every call is appended to $workdir/../calls. */
+ *  block to L1's latest block, as SetStartBlockLiveStrategy does, and copies intent.toml into appliedIntent, as
+ *  ApplyPipeline does; `inspect rollup` renders the system config from appliedIntent, as v0.7.1 does. Every call
+ *  is appended to $workdir/../calls. */
 function fakeOpDeployer(bin: string): string {
   const file = path.join(bin, "op-deployer");
   writeFileSync(
@@ -117,8 +122,19 @@ function fakeOpDeployer(bin: string): string {
     `#!/usr/bin/env bash
 set -euo pipefail
 cmd=$1; shift
-workdir=""; target=""
-while [ $# -gt 0 ]; do case $1 in --workdir) workdir=$2; shift 2;; --deployment-target) target=$2; shift 2;; *) shift;; esac; done
+workdir=""; target=""; out=""; what=\${1:-}
+while [ $# -gt 0 ]; do case $1 in --workdir) workdir=$2; shift 2;; --deployment-target) target=$2; shift 2;; --outfile) out=$2; shift 2;; *) shift;; esac; done
+case $cmd in
+  inspect)
+    echo "inspect $what" >> "$(dirname "$workdir")/calls"
+    # rollup.json's system config comes from appliedIntent (as v0.7.1's inspect rollup renders it); genesis from the allocs.
+    case $what in
+      rollup) jq '{genesis: {system_config: {batcher: .appliedIntent}}}' "$workdir/state.json" > "$out";;
+      genesis) jq '{alloc: (.opChainDeployments[0].SystemConfigProxy // null)}' "$workdir/state.json" > "$out";;
+      l1) echo '{}' > "$out";;
+    esac
+    exit 0;;
+esac
 calls="$(dirname "$workdir")/calls"
 case $cmd in
   init) echo '{"appliedIntent":null,"create2Salt":"0x01"}' > "$workdir/state.json"; echo "init" >> "$calls";;
@@ -129,7 +145,7 @@ case $cmd in
       calldata) cp "$FAKE_CALLDATA_STATE" "$workdir/state.json";;
       live)
         latest=$(curl -s -H 'content-type: application/json' --data '{"jsonrpc":"2.0","id":1,"method":"eth_getBlockByNumber","params":["latest",false]}' "$L1_RPC_URL" | jq -c '.result | {hash, number}')
-        jq --argjson b "$latest" '(.opChainDeployments[] | select(.startBlock == null) | .startBlock) = $b' "$workdir/state.json" > "$workdir/s.tmp"
+        jq --argjson b "$latest" --arg intent "$(cat "$workdir/intent.toml")" '(.opChainDeployments[] | select(.startBlock == null) | .startBlock) = $b | .appliedIntent = {intentToml: $intent}' "$workdir/state.json" > "$workdir/s.tmp"
         mv "$workdir/s.tmp" "$workdir/state.json";;
     esac;;
 esac
@@ -171,8 +187,16 @@ function runCalldata(h: Host, deployer: Address, opts: { key?: Hex; minEth?: str
 function runApply(h: Host, opts: { key?: Hex; intent?: string; deployBlock?: bigint; env?: Record<string, string> } = {}) {
   const key = opts.key ?? devKey(0);
   const step = applyStep(testConfig(), { bin: "/nonexistent", deployer: h.workdir }, opts.intent ?? INTENT, { l1RpcUrl: anvil.rpcUrl, deployerPrivateKey: key }, privateKeyToAccount(key).address, opts.deployBlock);
-  return runScript(h, step.stdin, opts.env);
+  return runScript(h, step.stdin, { START_BLOCK_POLL_SECONDS: "0.1", START_BLOCK_WAIT_SECONDS: "2", ...opts.env });
 }
+
+function runInspect(h: Host, configDir: string) {
+  const step = inspectStep(testConfig(), { bin: "/nonexistent", deployer: h.workdir, configDir }, "0".repeat(64));
+  return runScript(h, step.stdin);
+}
+
+/** Mines past anvil's finality (its finalized block is 64 behind latest), so the deploy is in a finalized block. */
+const finalize = () => rpc("anvil_mine", ["0x41"]);
 
 interface Run {
   status: number;
@@ -250,30 +274,41 @@ describe("a first deploy: calldata on ecp-forge, the send on the operator's mach
     expect(parseDeployPlan(rerun.stdout)).toEqual(p);
     expect(calls(h)).toHaveLength(2);
 
-    // A start block older than the deploy's block (a lagging RPC backend) is refused, and the next run clears it.
-    const lagging = runApply(h, { deployBlock: deployBlockOf(sent.stdout) + 1000n });
-    expect(lagging.status).toBe(1);
-    expect(lagging.stderr).toMatch(/the start block op-deployer recorded \(\d+\) is before the deploy's block \(\d+\)/);
-    expect(existsSync(`${h.workdir}.calldata/state.json`)).toBe(true);
+    // The start block must be a finalized block that holds the deploy: until L1 finalizes it, apply waits (with
+    // progress) and then refuses, leaving the prepared copy as it was.
+    const unfinal = runApply(h, { deployBlock: deployBlockOf(sent.stdout), env: { START_BLOCK_WAIT_SECONDS: "1" } });
+    expect(unfinal.status).toBe(1);
+    expect(unfinal.stderr).toMatch(/waiting for L1 to finalize the deploy for the start block: finalized block \d+, deploy block \d+; \d+ s left/);
+    expect(unfinal.stderr).toMatch(/L1 has not finalized the deploy within 1 s \(finalized block \d+, deploy block \d+\)[^]*Nothing was applied/);
+    expect(JSON.parse(readFileSync(`${h.workdir}.calldata/state.json`, "utf8")).opChainDeployments[0].startBlock.hash).toBe("0xsimulated");
+    expect(calls(h)).toHaveLength(2);
+    const badWait = runApply(h, { deployBlock: deployBlockOf(sent.stdout), env: { START_BLOCK_WAIT_SECONDS: "30m" } });
+    expect(badWait.status).toBe(1);
+    expect(badWait.stderr).toContain('START_BLOCK_WAIT_SECONDS must be a whole number of seconds, got "30m".');
+    await finalize();
     const applied = runApply(h, { deployBlock: deployBlockOf(sent.stdout) });
     expect(applied.stderr).toContain("the deploy is recorded in");
     expect(applied.status).toBe(0);
     expect(applied.stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
-    expect(calls(h).slice(2)).toEqual(["apply live deployer.calldata key:set", "apply live deployer.calldata key:set"]);
+    expect(calls(h).slice(2)).toEqual(["apply live deployer.calldata key:set"]);
     const state = JSON.parse(readFileSync(`${h.workdir}/state.json`, "utf8"));
-    // The simulation's start block (from before the deploy) was replaced by L1's latest at the live apply.
+    // The simulation's start block (from before the deploy) was replaced by L1's finalized block, which op-deployer kept.
     const start = state.opChainDeployments[0].startBlock;
-    expect(start.hash).not.toBe("0xsimulated");
+    const finalized = await client.getBlock({ blockTag: "finalized" });
+    expect(start).toEqual({ hash: finalized.hash, parentHash: finalized.parentHash, number: `0x${finalized.number.toString(16)}`, timestamp: `0x${finalized.timestamp.toString(16)}` });
     expect(BigInt(start.number)).toBeGreaterThanOrEqual(BigInt(r["block"] as string));
     expect(state.opChainDeployments[0].SystemConfigProxy).toBe(sim.contracts["SystemConfigProxy"]);
     expect(readFileSync(`${h.workdir}/intent.toml`, "utf8")).toContain("standard-overrides");
     expect(existsSync(`${h.workdir}.before-deploy/state.json`)).toBe(true);
     expect(existsSync(`${h.workdir}.calldata`)).toBe(false);
 
-    // From now on: apply re-applies in the workdir, calldata says deployed, the sender does nothing.
+    // From now on: apply leaves the recorded workdir alone, calldata says deployed, the sender does nothing.
+    const stateBefore = readFileSync(`${h.workdir}/state.json`, "utf8");
     const day2 = runApply(h);
     expect(day2.status).toBe(0);
-    expect(calls(h).at(-1)).toBe("apply live deployer key:set");
+    expect(day2.stdout.trim()).toBe(applied.stdout.trim());
+    expect(calls(h).slice(2)).toEqual(["apply live deployer.calldata key:set"]);
+    expect(readFileSync(`${h.workdir}/state.json`, "utf8")).toBe(stateBefore);
     const done = runCalldata(h, deployer);
     expect(done.status).toBe(0);
     expect(done.stdout.trim()).toBe('{"status":"deployed"}');
@@ -329,6 +364,32 @@ describe("a first deploy: calldata on ecp-forge, the send on the operator's mach
     expect(await codeAt(contracts)).toBe(4);
   }, 60_000);
 
+  it("a sent transaction not mined in time: the refusal names it and what to do; the next run sends nothing more", async () => {
+    const key = devKey(16);
+    const deployer = devAccount(16).address;
+    const p = plan(deployer, freshSalt());
+    const before = await nonce(deployer);
+    await rpc("evm_setAutomine", [false]);
+    try {
+      const r = await runSend(p, key, { env: { ECP_WAIT_MS: "1500" } });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`the deploy transaction 0x[0-9a-f]{64} \\(nonce ${before}, max fee [0-9.]+ gwei\\) was sent but not mined within 2 s`));
+      expect(r.stderr).toContain("It is not replaced and nothing more was sent: run `pulumi up` again, which waits for it");
+      await rpc("evm_mine");
+    } finally {
+      await rpc("evm_setAutomine", [true]);
+    }
+    const again = await runSend(p, key);
+    expect(report(again)).toEqual({ status: "already-on-l1", contracts: 4 });
+    expect(await nonce(deployer)).toBe(before + 1);
+  }, 60_000);
+
+  it("a wait given as something other than a whole number of milliseconds is refused before anything is read", async () => {
+    const r = await runSend(plan(devAccount(16).address, freshSalt()), devKey(16), { env: { ECP_FEE_WAIT_MS: "30m" } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('ECP_FEE_WAIT_MS must be a whole number of milliseconds, got "30m".');
+  });
+
   it("an RPC that caps eth_estimateGas (geth's RPCGasCap): the deploy goes out with the block gas limit", async () => {
     const proxy = await cappingProxy(anvil.rpcUrl);
     try {
@@ -377,6 +438,261 @@ async function cappingProxy(target: string, error = { code: -32000, message: "ga
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, estimates: () => estimates };
 }
+
+/** An HTTP JSON-RPC proxy to anvil that refuses eth_sendRawTransaction as geth does with `--rpc.txfeecap` (1 ETH by
+ *  default): when the transaction's fee cap × gas exceeds it (internal/ethapi/api.go checkTxFee). */
+async function feeCapProxy(target: string, capWei = parseEther("1")): Promise<{ url: string; server: Server; refused: () => number }> {
+  let refused = 0;
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d: Buffer) => (body += d.toString()));
+    req.on("end", () => {
+      const msg = JSON.parse(body) as { id: number; method: string; params: unknown[] };
+      res.setHeader("content-type", "application/json");
+      if (msg.method === "eth_sendRawTransaction") {
+        const tx = parseTransaction(msg.params[0] as Hex);
+        const price = tx.maxFeePerGas ?? tx.gasPrice ?? 0n;
+        const fee = price * (tx.gas ?? 0n);
+        if (fee > capWei) {
+          refused++;
+          const ether = (w: bigint) => (Number(w) / 1e18).toFixed(2);
+          res.end(JSON.stringify({ jsonrpc: "2.0", id: msg.id, error: { code: -32000, message: `tx fee (${ether(fee)} ether) exceeds the configured cap (${ether(capWei)} ether)` } }));
+          return;
+        }
+      }
+      fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body })
+        .then(async (up) => res.end(await up.text()))
+        .catch((e: unknown) => {
+          res.statusCode = 502;
+          res.end(String(e));
+        });
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, refused: () => refused };
+}
+
+/** Makes L1's latest block carry this base fee (the next transaction's block gets at most 12.5% less). */
+async function setBaseFee(wei: bigint): Promise<void> {
+  await rpc("anvil_setNextBlockBaseFeePerGas", [`0x${wei.toString(16)}`]);
+  await rpc("evm_mine");
+}
+
+describe("the deploy within the L1 RPC's fee cap (geth's and reth's --rpc.txfeecap, 1 ETH by default)", () => {
+  it("the proxy refuses what geth refuses: a transaction whose max fee × gas is above 1 ETH", async () => {
+    const proxy = await feeCapProxy(anvil.rpcUrl);
+    try {
+      const w = createWalletClient({ account: devAccount(10), chain: foundryL1, transport: http(proxy.url) });
+      await expect(w.sendTransaction({ to: EMPTY, value: 1n, gas: 60_000_000n, maxFeePerGas: parseGwei("20"), maxPriorityFeePerGas: 1n })).rejects.toThrow(
+        "tx fee (1.20 ether) exceeds the configured cap (1.00 ether)",
+      );
+      expect(proxy.refused()).toBe(1);
+    } finally {
+      proxy.server.close();
+    }
+  });
+
+  it("fees that do not fit: waits with progress, then sends below the cap once the base fee falls", async () => {
+    const proxy = await feeCapProxy(anvil.rpcUrl);
+    const deployer = devAccount(11).address;
+    const before = await nonce(deployer);
+    try {
+      await setBaseFee(parseGwei("200"));
+      let waiting: () => void = () => undefined;
+      const seen = new Promise<void>((r) => (waiting = r));
+      let err = "";
+      const run = runSend(plan(deployer, freshSalt()), devKey(11), {
+        rpcUrl: proxy.url,
+        env: { ECP_FEE_WAIT_MS: "60000" },
+        onStderr: (t) => {
+          err += t;
+          if (err.includes("waiting for L1's base fee to fall")) waiting();
+        },
+      });
+      await Promise.race([seen, run]);
+      expect(err).toMatch(/waiting for L1's base fee to fall: the deploy's \d+ gas needs a max fee of [0-9.]+ gwei \(base fee 200 gwei\), and the RPC's 1 ETH fee cap allows [0-9.]+ gwei; \d+ s left/);
+      expect(await nonce(deployer)).toBe(before);
+      await setBaseFee(parseGwei("1"));
+      const r = await run;
+      expect(r.status).toBe(0);
+      expect(report(r)).toMatchObject({ status: "sent", contracts: 4 });
+      const tx = await client.getTransaction({ hash: report(r)["transaction"] as Hex });
+      expect(tx.maxFeePerGas! * tx.gas).toBeLessThanOrEqual(parseEther("0.95"));
+      expect(proxy.refused()).toBe(0);
+    } finally {
+      proxy.server.close();
+      await setBaseFee(parseGwei("1"));
+    }
+  }, 60_000);
+
+  it("refuses after the bounded wait, naming the cap, the gas, the fee and what to do; nothing is sent", async () => {
+    const proxy = await feeCapProxy(anvil.rpcUrl);
+    const deployer = devAccount(12).address;
+    const before = await nonce(deployer);
+    try {
+      await setBaseFee(parseGwei("200"));
+      const r = await runSend(plan(deployer, freshSalt()), devKey(12), { rpcUrl: proxy.url, env: { ECP_FEE_WAIT_MS: "300" } });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(
+        /the deploy's \d+ gas \(L1's estimate plus 10%\) at the max fee it needs now, 226 gwei \(L1's base fee 200 gwei after one block's largest rise, plus the tip\), would cost up to [0-9.]+ ETH; the L1 RPC refuses a transaction whose gas × max fee exceeds its fee cap, 1 ETH \(`ecp:l1RpcTxFeeCap`; geth's and reth's --rpc.txfeecap default is 1 ETH\), and the deploy stays at 95% of it: at most [0-9.]+ gwei for this gas\. Waited \d+ s for the base fee to fall\. Nothing was sent: run `pulumi up` again when L1's base fee is lower, or use an L1 RPC with a higher fee cap/,
+      );
+      expect(r.stderr).toContain("`ecp:deployMaxFeeGwei` bounds what the deploy pays per gas");
+      expect(await nonce(deployer)).toBe(before);
+      expect(proxy.refused()).toBe(0);
+    } finally {
+      proxy.server.close();
+      await setBaseFee(parseGwei("1"));
+    }
+  }, 30_000);
+
+  it("ecp:deployMaxFeeGwei below what the deploy needs: refused, naming the key", async () => {
+    const deployer = devAccount(12).address;
+    const before = await nonce(deployer);
+    try {
+      await setBaseFee(parseGwei("10"));
+      const r = await runSend(plan(deployer, freshSalt()), devKey(12), { env: { ECP_FEE_WAIT_MS: "200", ECP_DEPLOY_MAX_FEE_WEI: parseGwei("2").toString() } });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain("`ecp:deployMaxFeeGwei` allows at most 2 gwei");
+      expect(r.stderr).toContain("Nothing was sent: raise it (`pulumi config set ecp:deployMaxFeeGwei");
+      expect(await nonce(deployer)).toBe(before);
+    } finally {
+      await setBaseFee(parseGwei("1"));
+    }
+  }, 30_000);
+
+  it("a cap set higher than the RPC's real one: the node's refusal comes back named, not raw", async () => {
+    const proxy = await feeCapProxy(anvil.rpcUrl);
+    const deployer = devAccount(13).address;
+    const before = await nonce(deployer);
+    try {
+      await setBaseFee(parseGwei("200"));
+      const r = await runSend(plan(deployer, freshSalt()), devKey(13), { rpcUrl: proxy.url, env: { ECP_RPC_TX_FEE_CAP_WEI: parseEther("100").toString() } });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/the L1 RPC refused the deploy for its fee cap \(.*exceeds the configured cap \(1\.00 ether\).*\): \d+ gas at [0-9.]+ gwei is [0-9.]+ ETH, and the stack assumed a cap of 100 ETH \(`ecp:l1RpcTxFeeCap`\)/);
+      expect(proxy.refused()).toBe(1);
+      expect(await nonce(deployer)).toBe(before);
+    } finally {
+      proxy.server.close();
+      await setBaseFee(parseGwei("1"));
+    }
+  }, 30_000);
+});
+
+describe("the start block cannot be orphaned, and the recorded chain's config never changes", () => {
+  it("waits for L1 to finalize the deploy and takes that block: a reorg that orphans L1's latest leaves it canonical", async () => {
+    const h = host("reorg");
+    const deployer = devAccount(14).address;
+    const key = devKey(14);
+    const sim = simulated(deployer, freshSalt());
+    const step = calldataStep(testConfig(), { bin: "/nonexistent", deployer: h.workdir }, INTENT, { l1RpcUrl: anvil.rpcUrl, deployerPrivateKey: key }, deployer);
+    writeFileSync(path.join(h.root, "calldata-state.json"), JSON.stringify(sim.state));
+    expect(runScript(h, step.stdin, { FAKE_CALLDATA_STATE: path.join(h.root, "calldata-state.json") }).status).toBe(0);
+    const sent = await runSend(plan(deployer, sim.state.create2Salt as Hex), key);
+    expect(sent.status).toBe(0);
+    const deployBlock = deployBlockOf(sent.stdout);
+    await rpc("anvil_mine", ["0xa"]);
+
+    let waiting: () => void = () => undefined;
+    const seen = new Promise<void>((r) => (waiting = r));
+    const applyStepFor = applyStep(testConfig(), { bin: "/nonexistent", deployer: h.workdir }, INTENT, { l1RpcUrl: anvil.rpcUrl, deployerPrivateKey: key }, deployer, deployBlock);
+    const script = applyStepFor.stdin.replace(/export OP_DEPLOYER='[^']*'/, `export OP_DEPLOYER='${h.opDeployer}'`);
+    const child = spawn("bash", ["-s"], { env: { ...process.env, START_BLOCK_POLL_SECONDS: "0.1" } });
+    let stderr = "";
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes("waiting for L1 to finalize the deploy")) waiting();
+    });
+    const done = new Promise<number>((r) => child.on("close", (code) => r(code ?? 1)));
+    child.stdin.end(script);
+    await Promise.race([seen, done]);
+    expect(stderr).toContain(`deploy block ${deployBlock}`);
+
+    // What op-deployer would have taken before (L1's latest) is gone after a shallow reorg.
+    const latest = await client.getBlock({ blockTag: "latest" });
+    await rpc("anvil_reorg", [3, []]);
+    expect((await client.getBlock({ blockNumber: latest.number })).hash).not.toBe(latest.hash);
+
+    await finalize();
+    expect(await done).toBe(0);
+    expect(stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
+    const start = JSON.parse(readFileSync(`${h.workdir}/state.json`, "utf8")).opChainDeployments[0].startBlock as { hash: Hex; number: Hex };
+    expect(BigInt(start.number)).toBeGreaterThanOrEqual(deployBlock);
+    const head = await client.getBlockNumber();
+    expect(BigInt(start.number)).toBeLessThanOrEqual(head - 64n);
+    // A reorg shallower than finality leaves it on the canonical chain.
+    await rpc("anvil_reorg", [10, []]);
+    expect((await client.getBlock({ blockNumber: BigInt(start.number) })).hash).toBe(start.hash);
+  }, 60_000);
+
+  it("the recorded chain: apply never writes the config's intent, and inspect refuses a rollup.json other than the one at genesis", async () => {
+    const h = host("recorded");
+    const deployer = devAccount(15).address;
+    const key = devKey(15);
+    const sim = simulated(deployer, freshSalt());
+    const calldata = calldataStep(testConfig(), { bin: "/nonexistent", deployer: h.workdir }, INTENT, { l1RpcUrl: anvil.rpcUrl, deployerPrivateKey: key }, deployer);
+    writeFileSync(path.join(h.root, "calldata-state.json"), JSON.stringify(sim.state));
+    expect(runScript(h, calldata.stdin, { FAKE_CALLDATA_STATE: path.join(h.root, "calldata-state.json") }).status).toBe(0);
+    expect((await runSend(plan(deployer, sim.state.create2Salt as Hex), key)).status).toBe(0);
+    await finalize();
+    expect(runApply(h, { key }).status).toBe(0);
+    const configDir = path.join(h.root, "config");
+    const first = runInspect(h, configDir);
+    expect(first.stderr).toBe("");
+    expect(first.status).toBe(0);
+    const genesisRollup = readFileSync(path.join(configDir, "rollup.json"), "utf8");
+    const rollupSha = JSON.parse(first.stdout).rollupSha256 as string;
+    expect(readFileSync(`${h.workdir}/chain-config.sha256`, "utf8")).toContain(`${rollupSha}  rollup.json`);
+
+    // Day 2 rotated the batcher: the config's intent changed. apply leaves the workdir and op-deployer alone.
+    const rotated = `${INTENT}[[chains]]\n[chains.roles]\nbatcher = "0x000000000000000000000000000000000000b0b0"\n`;
+    const stateBefore = readFileSync(`${h.workdir}/state.json`, "utf8");
+    const callsBefore = calls(h).filter((c) => c.startsWith("apply")).length;
+    const a = runApply(h, { key, intent: rotated });
+    expect(a.status).toBe(0);
+    expect(a.stderr).toContain("the config's intent differs from the one chain 16584 was deployed from; it is not written to");
+    expect(readFileSync(`${h.workdir}/intent.toml`, "utf8")).toBe(`${INTENT}\n`);
+    expect(readFileSync(`${h.workdir}/state.json`, "utf8")).toBe(stateBefore);
+    expect(calls(h).filter((c) => c.startsWith("apply"))).toHaveLength(callsBefore);
+    // inspect again renders the same files: passes.
+    expect(runInspect(h, configDir).status).toBe(0);
+
+    // Had the intent been written and applied (what apply did before), inspect would render another rollup.json:
+    // it stops, naming both hashes, and the nodes' rollup.json stays the genesis one.
+    writeFileSync(`${h.workdir}/intent.toml`, rotated);
+    execFileSync("bash", ["-c", `cd ${JSON.stringify(h.workdir)} && jq --arg t "$(cat intent.toml)" '.appliedIntent = {intentToml: $t}' state.json > s && mv s state.json`]);
+    const drifted = runInspect(h, configDir);
+    expect(drifted.status).toBe(1);
+    expect(drifted.stderr).toMatch(new RegExp(`op-deployer inspect rendered a rollup\\.json with sha256 [0-9a-f]{64}, but chain 16584 started from the rollup\\.json with sha256 ${rollupSha} \\(`));
+    expect(drifted.stderr).toContain("nothing was replaced in");
+    expect(readFileSync(path.join(configDir, "rollup.json"), "utf8")).toBe(genesisRollup);
+    expect(existsSync(path.join(configDir, "rollup.json.tmp"))).toBe(false);
+  }, 60_000);
+
+  it("a chain deployed before the record existed: the config files the nodes run are what later renders are held to", () => {
+    const h = host("legacy");
+    const configDir = path.join(h.root, "config");
+    mkdirSync(h.workdir, { recursive: true });
+    mkdirSync(configDir, { recursive: true });
+    writeFileSync(`${h.workdir}/state.json`, JSON.stringify({ appliedIntent: { intentToml: "rotated" }, opChainDeployments: [{ id: CHAIN_ID_HASH, SystemConfigProxy: EMPTY }] }));
+    writeFileSync(path.join(configDir, "genesis.json"), `${JSON.stringify({ alloc: EMPTY }, null, 2)}\n`);
+    writeFileSync(path.join(configDir, "rollup.json"), '{"genesis":{"system_config":{"batcher":{"intentToml":"genesis"}}}}\n');
+    const r = runInspect(h, configDir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("but chain 16584 started from the rollup.json with sha256");
+    expect(readFileSync(`${h.workdir}/chain-config.sha256`, "utf8")).toMatch(/^[0-9a-f]{64} {2}genesis\.json\n[0-9a-f]{64} {2}rollup\.json\n$/);
+
+    // A record without a line for a file cannot check it: refused, naming the record, nothing replaced.
+    const record = readFileSync(`${h.workdir}/chain-config.sha256`, "utf8");
+    writeFileSync(`${h.workdir}/chain-config.sha256`, record.split("\n")[0] + "\n");
+    const rollupBefore = readFileSync(path.join(configDir, "rollup.json"), "utf8");
+    const broken = runInspect(h, configDir);
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toContain(`${h.workdir}/chain-config.sha256 has no sha256 for rollup.json`);
+    expect(readFileSync(path.join(configDir, "rollup.json"), "utf8")).toBe(rollupBefore);
+  });
+});
 
 describe("deploy-send refuses, sending nothing", () => {
   it("an estimate that fails for another reason than the RPC's gas cap (here: the provider's rate limit)", async () => {
@@ -478,6 +794,26 @@ describe("chooseGas", () => {
   it("fees allow the base fee to double while the one transaction waits", () => {
     expect(deployFees(10n, 2n)).toEqual({ maxFeePerGas: 22n, maxPriorityFeePerGas: 2n });
   });
+
+  it("fees within the RPC's fee cap: the issue's 61M gas fits a 1 ETH cap up to a base fee of about 13.7 gwei", () => {
+    const cap = { rpcTxFeeCapWei: parseEther("1") };
+    const gas = 61_000_000n;
+    const tip = parseGwei("1");
+    // 2 × base + tip fits below 95% of the cap: unchanged.
+    expect(fitDeployFees(gas, parseGwei("5"), tip, cap)).toEqual({ fits: true, maxFeePerGas: parseGwei("11"), maxPriorityFeePerGas: tip });
+    // Above it, the max fee is lowered to what the cap allows, as long as the next block can take the transaction.
+    const at10 = fitDeployFees(gas, parseGwei("10"), tip, cap);
+    expect(at10).toEqual({ fits: true, maxFeePerGas: (parseEther("0.95") / gas), maxPriorityFeePerGas: tip });
+    expect(gas * (at10 as { maxFeePerGas: bigint }).maxFeePerGas).toBeLessThanOrEqual(parseEther("0.95"));
+    // 14 gwei × 1.125 + 1 gwei tip = 16.75 gwei > 15.57 gwei allowed.
+    expect(fitDeployFees(gas, parseGwei("14"), tip, cap)).toMatchObject({ fits: false, limit: "rpc-cap", neededMaxFeePerGas: parseGwei("16.75") });
+    // The block-limit fallback (Sepolia's limit is 60M before Glamsterdam's schedule, larger after) hits the cap sooner.
+    expect(fitDeployFees(200_000_000n, parseGwei("5"), tip, cap)).toMatchObject({ fits: false, limit: "rpc-cap" });
+    // No cap (0), and the operator's own max fee.
+    expect(fitDeployFees(gas, parseGwei("100"), tip, { rpcTxFeeCapWei: 0n })).toMatchObject({ fits: true, maxFeePerGas: parseGwei("201") });
+    expect(fitDeployFees(gas, parseGwei("5"), tip, { ...cap, maxFeePerGasWei: parseGwei("8") })).toEqual({ fits: true, maxFeePerGas: parseGwei("8"), maxPriorityFeePerGas: tip });
+    expect(fitDeployFees(gas, parseGwei("7"), tip, { ...cap, maxFeePerGasWei: parseGwei("8") })).toMatchObject({ fits: false, limit: "config" });
+  });
 });
 
 describe("op-deployer-calldata.sh before the send", () => {
@@ -514,7 +850,8 @@ describe("op-deployer-calldata.sh before the send", () => {
     expect(a.status).toBe(1);
     expect(a.stderr).toContain("Nothing was applied: restore the previous config");
     expect(calls(h).filter((c) => c.startsWith("apply live"))).toEqual([]);
-    // With the config restored, the deploy finishes.
+    // With the config restored, the deploy finishes (once L1 has finalized it).
+    await finalize();
     expect(runApply(h, { key: devKey(6) }).status).toBe(0);
   }, 30_000);
 
@@ -525,6 +862,7 @@ describe("op-deployer-calldata.sh before the send", () => {
     expect((await runSend(prepared.stdout, devKey(7))).status).toBe(0);
     // As after `mv "$WORKDIR" "$WORKDIR.before-deploy"` and before the copy was moved in.
     execFileSync("mv", [h.workdir, `${h.workdir}.before-deploy`]);
+    await finalize();
     const r = runApply(h, { key: devKey(7) });
     expect(r.stderr).not.toContain("cannot stat");
     expect(r.status).toBe(0);

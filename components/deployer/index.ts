@@ -29,6 +29,7 @@ import {
   calldataCreateLine,
   calldataStep,
   deploySendCommandLine,
+  deploySendFeeEnv,
   initStep,
   inspectStep,
   installStep,
@@ -59,6 +60,10 @@ export class OpDeployer extends pulumi.ComponentResource {
   readonly calldata: command.remote.Command;
   /** First deploy: sends the plan's transaction from the operator's machine. */
   readonly deploySend: command.local.Command;
+  /** What the sender ignores once it exists: the fee limits (`ecp:l1RpcTxFeeCap`, `ecp:deployMaxFeeGwei`) only
+   *  shape a send that has not happened. A refused send leaves no resource (a failed create records nothing),
+   *  so the next up creates it with the new limits; once it has run, changing them must not run it again. */
+  readonly deploySendIgnoreChanges: readonly string[] = ["environment.ECP_RPC_TX_FEE_CAP_WEI", "environment.ECP_DEPLOY_MAX_FEE_WEI"];
   readonly apply: command.remote.Command;
   readonly inspect: command.remote.Command;
   readonly deployment: pulumi.Output<Inspected>;
@@ -116,11 +121,16 @@ export class OpDeployer extends pulumi.ComponentResource {
         create: pulumi.all([plan, this.intent]).apply(([p, intent]) => deploySendCommandLine(p, intent.opcmAddress, args.roles.deployer)),
         stdin: plan,
         dir: PROJECT_ROOT,
-        environment: { ECP_L1_RPC_URL: l1RpcUrl, ECP_DEPLOYER_KEY: deployerKey, ECP_OPCM: this.intent.apply((i) => i.opcmAddress) },
+        environment: {
+          ECP_L1_RPC_URL: l1RpcUrl,
+          ECP_DEPLOYER_KEY: deployerKey,
+          ECP_OPCM: this.intent.apply((i) => i.opcmAddress),
+          ...deploySendFeeEnv(config.deployFees),
+        },
         logging: "stderr",
         addPreviousOutputInEnv: false,
       },
-      { ...child, dependsOn: [this.calldata] },
+      { ...child, dependsOn: [this.calldata], ignoreChanges: [...this.deploySendIgnoreChanges] },
     );
 
     const apply = pulumi

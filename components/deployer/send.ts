@@ -19,12 +19,14 @@ import {
   createWalletClient,
   ExecutionRevertedError,
   formatEther,
+  formatGwei,
   getAddress,
   type Hex,
   http,
   isAddressEqual,
   type PrivateKeyAccount,
   type PublicClient,
+  WaitForTransactionReceiptTimeoutError,
 } from "viem";
 import { z } from "zod";
 
@@ -85,6 +87,10 @@ export interface SendOptions {
   /** How long to wait for a pending transaction of the deployer, and for the receipt (default 15 min). */
   waitMs?: number;
   pollMs?: number;
+  /** The RPC's fee cap and the operator's max fee (default: a 1 ETH cap, no max fee of its own). */
+  feeLimits?: FeeLimits;
+  /** How long to wait for L1's base fee to fall until the deploy fits the limits (default 30 min). */
+  feeWaitMs?: number;
 }
 
 export type SendReport =
@@ -96,6 +102,82 @@ export type SendReport =
  *  latest base fee plus the tip. Only what the block needs is charged. */
 export function deployFees(baseFeePerGas: bigint, maxPriorityFeePerGas: bigint): { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } {
   return { maxFeePerGas: 2n * baseFeePerGas + maxPriorityFeePerGas, maxPriorityFeePerGas };
+}
+
+/**
+ * What the L1 RPC and the operator allow the deploy to carry.
+ * - geth and op-geth refuse a transaction sent through their RPC whose `maxFeePerGas × gas` exceeds `--rpc.txfeecap`,
+ *   1 ether by default (`internal/ethapi/api.go` checkTxFee, called from SubmitTransaction; `eth/ethconfig/config.go`
+ *   RPCTxFeeCap; `tx.GasPrice()` of a dynamic-fee transaction is its fee cap). reth does the same with
+ *   `DEFAULT_TX_FEE_CAP_WEI` = 1e18 (`crates/rpc/rpc-server-types/src/constants.rs`; the pool checks
+ *   `cost - value`). docs/opstack-pins.md names the versions read.
+ */
+export interface FeeLimits {
+  /** The L1 RPC's cap on `gas × maxFeePerGas` in wei (`ecp:l1RpcTxFeeCap`); 0 for none. */
+  rpcTxFeeCapWei: bigint;
+  /** `ecp:deployMaxFeeGwei` in wei: the highest max fee per gas the deploy may carry; undefined for no limit of its own. */
+  maxFeePerGasWei?: bigint;
+}
+
+/** geth's and reth's default `--rpc.txfeecap`: 1 ether. */
+export const DEFAULT_RPC_TX_FEE_CAP_WEI = 10n ** 18n;
+
+/** The deploy keeps its cost at most this share of the RPC's cap (geth compares in floating-point ether). */
+export const FEE_CAP_MARGIN_PERCENT = 95n;
+
+export type FeeFit =
+  | { fits: true; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }
+  | {
+      fits: false;
+      /** The smallest max fee per gas the deploy is sent with: the base fee after one block's largest rise, plus the tip. */
+      neededMaxFeePerGas: bigint;
+      /** The largest max fee per gas the limits allow for this gas. */
+      allowedMaxFeePerGas: bigint;
+      /** Which limit binds. */
+      limit: "rpc-cap" | "config";
+    };
+
+/**
+ * The deploy's fees within the limits: twice the base fee plus the tip (deployFees), lowered to what the RPC's
+ * fee cap (less the margin) and `ecp:deployMaxFeeGwei` allow, but never below the base fee after one block's
+ * largest EIP-1559 rise (12.5%) plus the tip: a transaction that cannot enter the next block is not sent.
+ */
+export function fitDeployFees(gas: bigint, baseFeePerGas: bigint, maxPriorityFeePerGas: bigint, limits: FeeLimits): FeeFit {
+  const preferred = deployFees(baseFeePerGas, maxPriorityFeePerGas).maxFeePerGas;
+  const needed = baseFeePerGas + baseFeePerGas / 8n + maxPriorityFeePerGas;
+  const capFee = limits.rpcTxFeeCapWei === 0n || gas === 0n ? undefined : (limits.rpcTxFeeCapWei * FEE_CAP_MARGIN_PERCENT) / 100n / gas;
+  const configFee = limits.maxFeePerGasWei;
+  let allowed = preferred;
+  let limit: "rpc-cap" | "config" = "rpc-cap";
+  if (capFee !== undefined && capFee < allowed) allowed = capFee;
+  if (configFee !== undefined && configFee < allowed) {
+    allowed = configFee;
+    limit = "config";
+  }
+  if (allowed < needed) return { fits: false, neededMaxFeePerGas: needed, allowedMaxFeePerGas: allowed, limit };
+  return { fits: true, maxFeePerGas: allowed, maxPriorityFeePerGas };
+}
+
+const gwei = (wei: bigint): string => formatGwei(wei);
+
+/** Why the deploy is not sent at today's fees, with what to do. */
+export function feeRefusal(gas: bigint, gasSource: "estimate" | "block-limit", baseFeePerGas: bigint, fit: Extract<FeeFit, { fits: false }>, limits: FeeLimits, waitedMs: number): string {
+  const cost = formatEther(gas * fit.neededMaxFeePerGas);
+  const gasText = gasSource === "estimate" ? `${gas} gas (L1's estimate plus 10%)` : `${gas} gas (the L1 block gas limit: the RPC would not estimate the deploy)`;
+  const binding =
+    fit.limit === "config"
+      ? `\`ecp:deployMaxFeeGwei\` allows at most ${gwei(fit.allowedMaxFeePerGas)} gwei`
+      : `the L1 RPC refuses a transaction whose gas × max fee exceeds its fee cap, ${formatEther(limits.rpcTxFeeCapWei)} ETH (\`ecp:l1RpcTxFeeCap\`; geth's and reth's --rpc.txfeecap default is 1 ETH), and the deploy stays at ${FEE_CAP_MARGIN_PERCENT}% of it: at most ${gwei(fit.allowedMaxFeePerGas)} gwei for this gas`;
+  const fix =
+    fit.limit === "config"
+      ? `raise it (\`pulumi config set ecp:deployMaxFeeGwei ${gwei(fit.neededMaxFeePerGas * 2n)}\`), or run \`pulumi up\` again when L1's base fee is lower`
+      : `run \`pulumi up\` again when L1's base fee is lower, or use an L1 RPC with a higher fee cap and say so (\`pulumi config set ecp:l1RpcTxFeeCap "5 ETH"\`, 0 for none)` +
+        (gasSource === "block-limit" ? "; an RPC that estimates the deploy (a higher RPC gas cap) also needs far less gas than the block limit" : "") +
+        ". `ecp:deployMaxFeeGwei` bounds what the deploy pays per gas; it cannot lift the RPC's cap";
+  return (
+    `the deploy's ${gasText} at the max fee it needs now, ${gwei(fit.neededMaxFeePerGas)} gwei (L1's base fee ${gwei(baseFeePerGas)} gwei after one block's largest rise, plus the tip), would cost up to ${cost} ETH; ` +
+    `${binding}. Waited ${Math.round(waitedMs / 1000)} s for the base fee to fall. Nothing was sent: ${fix}.`
+  );
 }
 
 /** Gas for the deploy: L1's estimate plus 10%, within the block gas limit; or the block gas limit when the
@@ -136,6 +218,35 @@ function errorText(e: unknown): string {
 
 function short(e: unknown): string {
   return e instanceof BaseError ? e.shortMessage : e instanceof Error ? e.message : String(e);
+}
+
+/** Reads L1's base fee until the deploy's fees fit the limits, logging progress; refuses after `waitMs`. */
+async function feesWithinLimits(
+  client: PublicClient,
+  gas: bigint,
+  source: "estimate" | "block-limit",
+  limits: FeeLimits,
+  wait: { waitMs: number; pollMs: number; log: (line: string) => void },
+  firstBaseFee: bigint,
+): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> {
+  const started = Date.now();
+  let baseFee = firstBaseFee;
+  let lastLog = 0;
+  for (;;) {
+    const fit = fitDeployFees(gas, baseFee, await client.estimateMaxPriorityFeePerGas(), limits);
+    if (fit.fits) return { maxFeePerGas: fit.maxFeePerGas, maxPriorityFeePerGas: fit.maxPriorityFeePerGas };
+    const waited = Date.now() - started;
+    if (waited >= wait.waitMs) throw new DeploySendError(feeRefusal(gas, source, baseFee, fit, limits, waited));
+    if (lastLog === 0 || Date.now() - lastLog >= 60_000) {
+      lastLog = Date.now();
+      const left = Math.max(0, Math.round((wait.waitMs - waited) / 1000));
+      wait.log(
+        `waiting for L1's base fee to fall: the deploy's ${gas} gas needs a max fee of ${formatGwei(fit.neededMaxFeePerGas)} gwei (base fee ${formatGwei(baseFee)} gwei), and ${fit.limit === "config" ? "`ecp:deployMaxFeeGwei`" : `the RPC's ${formatEther(limits.rpcTxFeeCapWei)} ETH fee cap`} allows ${formatGwei(fit.allowedMaxFeePerGas)} gwei; ${left} s left`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, wait.pollMs));
+    baseFee = (await client.getBlock({ blockTag: "latest" })).baseFeePerGas ?? 0n;
+  }
 }
 
 async function codePresence(client: PublicClient, contracts: Record<string, Address>): Promise<{ present: string[]; missing: string[] }> {
@@ -224,7 +335,8 @@ export async function sendDeployment(plan: DeployPlan, opts: SendOptions): Promi
     log(`eth_estimateGas failed (${short(e)}): the RPC caps the gas it estimates; sending with the L1 block gas limit ${block.gasLimit} instead (unused gas is refunded)`);
   }
   const { gas, source } = chooseGas(estimate, block.gasLimit);
-  const fees = deployFees(block.baseFeePerGas ?? 0n, await client.estimateMaxPriorityFeePerGas());
+  const limits = opts.feeLimits ?? { rpcTxFeeCapWei: DEFAULT_RPC_TX_FEE_CAP_WEI };
+  const fees = await feesWithinLimits(client, gas, source, limits, { waitMs: opts.feeWaitMs ?? 30 * 60_000, pollMs, log }, block.baseFeePerGas ?? 0n);
   const balance = await client.getBalance({ address: opts.account.address });
   const worst = gas * fees.maxFeePerGas + value;
   if (balance < worst) {
@@ -245,10 +357,29 @@ export async function sendDeployment(plan: DeployPlan, opts: SendOptions): Promi
       log(`the send was refused (${short(e)}), and all ${landed.present.length} contracts are on L1: an earlier run's transaction landed`);
       return { status: "already-on-l1", contracts: landed.present.length };
     }
+    const capLine = errorText(e)
+      .split("\n")
+      .find((l) => /exceeds the configured cap/i.test(l));
+    if (capLine !== undefined) {
+      throw new DeploySendError(
+        `the L1 RPC refused the deploy for its fee cap ("${capLine.trim()}"): ${gas} gas at ${formatGwei(fees.maxFeePerGas)} gwei is ${formatEther(gas * fees.maxFeePerGas)} ETH, and the stack assumed a cap of ${formatEther(limits.rpcTxFeeCapWei)} ETH (\`ecp:l1RpcTxFeeCap\`). Nothing was sent: set \`ecp:l1RpcTxFeeCap\` to the RPC's real cap, or use an L1 RPC with a higher one, and run \`pulumi up\` again.`,
+      );
+    }
     throw e;
   }
   log(`sent the deploy transaction ${hash} (nonce ${nonce}, gas ${gas} from ${source === "estimate" ? `estimate ${estimate}` : "the block gas limit"})`);
-  const receipt = await client.waitForTransactionReceipt({ hash, timeout: waitMs, pollingInterval: pollMs });
+  let receipt: Awaited<ReturnType<typeof client.waitForTransactionReceipt>>;
+  try {
+    receipt = await client.waitForTransactionReceipt({ hash, timeout: waitMs, pollingInterval: pollMs });
+  } catch (e) {
+    // Its max fee may sit close to the base fee (the RPC's fee cap), so a rising base fee can hold it back.
+    if (e instanceof WaitForTransactionReceiptTimeoutError) {
+      throw new DeploySendError(
+        `the deploy transaction ${hash} (nonce ${nonce}, max fee ${formatGwei(fees.maxFeePerGas)} gwei) was sent but not mined within ${Math.round(waitMs / 1000)} s; L1's base fee may be above its max fee. It is not replaced and nothing more was sent: run \`pulumi up\` again, which waits for it (or finds its contracts on L1 once it lands). Do not send another deploy from this key by hand.`,
+      );
+    }
+    throw e;
+  }
   if (receipt.status !== "success") {
     throw new DeploySendError(
       `the deploy transaction ${hash} reverted in block ${receipt.blockNumber} after using ${receipt.gasUsed} of ${gas} gas. Its fee is spent; nothing was deployed. Read the trace, fix the cause and run \`pulumi up\` again.`,

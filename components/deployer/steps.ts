@@ -120,6 +120,14 @@ export function deploySendCommandLine(plan: string, opcm: string, deployer: stri
   return `node_modules/.bin/tsx scripts/op-stack/deploy-send.ts # first deploy from ${deployer} to the contracts manager ${opcm}, plan sha256 ${contentSha256(plan)}`;
 }
 
+/** What deploy-send.ts reads of the fee limits (`ecp:l1RpcTxFeeCap`, `ecp:deployMaxFeeGwei`), in wei. */
+export function deploySendFeeEnv(fees: StackConfig["deployFees"]): Record<string, string> {
+  return {
+    ECP_RPC_TX_FEE_CAP_WEI: fees.rpcTxFeeCapWei.toString(),
+    ...(fees.maxFeePerGasWei === undefined ? {} : { ECP_DEPLOY_MAX_FEE_WEI: fees.maxFeePerGasWei.toString() }),
+  };
+}
+
 /** The stdin carries the L1 RPC URL and the deployer key: the component passes it as a secret. */
 export function applyStep(
   config: Pick<StackConfig, "opDeployer" | "l2ChainId">,

@@ -364,3 +364,76 @@ export const FORK_MINIMUMS: Readonly<Record<GatedForkName, Readonly<Record<Compo
     },
   },
 };
+
+// -- the proof program ------------------------------------------------------------------------------
+
+/**
+ * The programs a prestate is built from. A fault proof runs the program over the L1 blocks the disputed output
+ * derives from, and the program decodes their headers itself: a program whose header type ends before a fork's
+ * new fields cannot read that fork's L1 blocks, whatever the services run.
+ */
+export const PROOF_PROGRAMS = ["op-program", "kona-client"] as const;
+export type ProofProgram = (typeof PROOF_PROGRAMS)[number];
+
+const OP_PROGRAM_EOS = "ethereum-optimism/optimism#20358 (U19 notice: op-geth and op-program end of support 2026-05-31)";
+
+/**
+ * The oldest release of each proof program that can read an L1 fork's headers. Same shape as FORK_MINIMUMS:
+ * `null` means no release is known that can (the gate refuses a `cannon` game built on it, and warns for the
+ * permissioned game).
+ */
+export const PROOF_PROGRAM_MINIMUMS: Readonly<Record<GatedForkName, Readonly<Record<ProofProgram, ComponentMinimum>>>> = {
+  Fusaka: {
+    "op-program": {
+      minimum: "v1.8.0",
+      kind: "required",
+      source: `${FUSAKA_NOTICE}; ../shared/research/op-stack.md §2 (v1.8.0-rc.4 is the Fusaka and Jovian prestate; 1.8.0 = 1.8.0-rc.4 in superchain-registry standard-prestates.toml)`,
+      why: "the Fusaka notice names op-program v1.8.0-rc.4 as the Fusaka prestate",
+    },
+    "kona-client": {
+      minimum: "none",
+      kind: "inferred",
+      source: FUSAKA_NOTICE,
+      why: "not established here: the Fusaka notice as read names op-program's prestate only",
+    },
+  },
+  Glamsterdam: {
+    "op-program": {
+      minimum: null,
+      kind: "inferred",
+      source:
+        "mono@op-program/v1.9.0:op-program/client/l1/oracle.go:54-60 (rlp.DecodeBytes into types.Header, panic on error); go.mod:312 replaces go-ethereum with op-geth ba6bdcfef423 (2025-12-08), whose core/types/block.go Header ends at RequestsHash; rlp/decode.go:137-138 refuses extra list elements (\"input list has too many elements\"); " +
+        OP_PROGRAM_EOS,
+      why: "op-program v1.9.0, the newest release, decodes L1 headers with a header type that has no block-access-list hash (EIP-7928) or slot number (EIP-7843), so decoding a post-Glamsterdam L1 header fails and the program panics; op-program is out of support and no later release exists",
+      fix: "Keep the dispute path permissioned (`pulumi config set ecp:permissionless false`) until a proof program that reads Glamsterdam L1 headers is released and added to this table",
+    },
+    "kona-client": {
+      minimum: null,
+      kind: "inferred",
+      source: "superchain-registry#1329 (kona-client v1.7.0 prestates, 2026-09-08, the newest seen); alloy-rs/alloy#3577 (the Amsterdam header fields in alloy's Header)",
+      why: "no kona-client release was read in source that decodes post-Glamsterdam L1 headers (v1.7.0 is the newest seen, its source was not readable here)",
+      fix: "Check the kona-client release's L1 header type and add its version to this table before using its prestate for a cannon game",
+    },
+  },
+};
+
+// -- other L1s ----------------------------------------------------------------------------------------
+
+/**
+ * Glamsterdam on the other public L1s, as data for when the gate serves them (it checks Sepolia only today).
+ * Dates as announced; epochs and times were not read from the networks' configs.
+ */
+export interface AnnouncedFork {
+  network: "hoodi" | "mainnet";
+  chainId: number;
+  fork: "Glamsterdam";
+  /** UTC date. */
+  date: string;
+  status: "scheduled" | "targeted";
+  source: string;
+}
+
+export const OTHER_L1_GLAMSTERDAM: readonly AnnouncedFork[] = [
+  { network: "hoodi", chainId: 560048, fork: "Glamsterdam", date: "2026-12-15", status: "scheduled", source: "ecp-forge issue 23 (release review of 2026-12); epoch not read from eth-clients/hoodi" },
+  { network: "mainnet", chainId: 1, fork: "Glamsterdam", date: "2027-01-26", status: "targeted", source: "ecp-forge issue 23 (release review of 2026-12); not yet scheduled in client configs as far as read" },
+];

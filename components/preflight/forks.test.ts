@@ -7,6 +7,8 @@ import {
   COMPONENT_CONFIG_PATH,
   COMPONENT_NAMES,
   FORK_MINIMUMS,
+  OTHER_L1_GLAMSTERDAM,
+  PROOF_PROGRAM_MINIMUMS,
   SECONDS_PER_EPOCH,
   SEPOLIA_BEACON_GENESIS_TIME,
   SEPOLIA_BLOB_PARAMETER_FORKS,
@@ -21,6 +23,7 @@ import {
   parseBeaconForkSchedule,
   parseElConfig,
   type Pins,
+  proofProgramGate,
   VersionTagError,
 } from "./forks.js";
 
@@ -470,5 +473,52 @@ describe("forkGate", () => {
   it("refuses nonsense times", () => {
     expect(() => forkGate({ pins: READY, nowUnix: Number.NaN, horizonDays: 0 })).toThrow(RangeError);
     expect(() => forkGate({ pins: READY, nowUnix: AFTER_GLAMSTERDAM, horizonDays: -1 })).toThrow(RangeError);
+  });
+});
+
+describe("proofProgramGate: the prestate's program against the L1 forks", () => {
+  const AFTER = Date.parse("2026-12-06T00:00:00Z") / 1000;
+  const BEFORE = Date.parse("2026-08-01T00:00:00Z") / 1000;
+
+  it("refuses a cannon game on a program that cannot read a counted fork's headers, naming program, fork and source", () => {
+    const r = proofProgramGate({ program: "op-program/v1.9.0", cannon: true, nowUnix: AFTER, horizonDays: 30 });
+    expect(r.warnings).toEqual([]);
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toContain("built from op-program/v1.9.0, and Sepolia's Glamsterdam fork is active since 2026-10-06T13:53:36Z: no op-program release is known that reads its L1 headers.");
+    expect(r.problems[0]).toContain("oracle.go:54-60");
+    expect(r.problems[0]).toContain("proofs would be unsound");
+  });
+
+  it("warns for the permissioned game instead, saying what it means for disputes", () => {
+    const r = proofProgramGate({ program: "op-program/v1.9.0", cannon: false, nowUnix: AFTER, horizonDays: 30 });
+    expect(r.problems).toEqual([]);
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0]).toContain("would be settled by the clock, not by a proof");
+  });
+
+  it("counts a fork within the horizon, and checks each fork's minimum: below Fusaka's is refused even before Glamsterdam", () => {
+    expect(proofProgramGate({ program: "op-program/v1.9.0", cannon: true, nowUnix: BEFORE, horizonDays: 30 }).problems).toEqual([]);
+    expect(proofProgramGate({ program: "op-program/v1.9.0", cannon: true, nowUnix: BEFORE, horizonDays: 90 }).problems[0]).toContain("within the 90-day horizon");
+    const old = proofProgramGate({ program: "op-program/v1.6.1", cannon: true, nowUnix: BEFORE, horizonDays: 30 });
+    expect(old.problems).toEqual([expect.stringContaining("op-program v1.8.0 is the first release that reads its L1 headers. Required upstream:")]);
+    expect(old.problems[0]).toContain("Build the prestate from op-program v1.8.0 or later, and set `ecp:prestate.program`.");
+  });
+
+  it("has an entry, with a source, for every gated fork and program; none is a moving tag", () => {
+    for (const fork of Object.keys(FORK_MINIMUMS) as (keyof typeof FORK_MINIMUMS)[]) {
+      for (const [program, m] of Object.entries(PROOF_PROGRAM_MINIMUMS[fork])) {
+        expect(m.source.length, `${fork} ${program}`).toBeGreaterThan(10);
+        if (typeof m.minimum === "string" && m.minimum !== "none") expect(isVersionTag(m.minimum)).toBe(true);
+        if (m.minimum === null) expect(m.fix, `${fork} ${program}`).toBeDefined();
+      }
+    }
+    expect(proofProgramGate({ program: "kona-client/v1.7.0", cannon: true, nowUnix: AFTER, horizonDays: 30 }).problems).toHaveLength(1);
+  });
+
+  it("records Hoodi's and mainnet's Glamsterdam as data for other L1s", () => {
+    expect(OTHER_L1_GLAMSTERDAM.map((f) => [f.network, f.chainId, f.date, f.status])).toEqual([
+      ["hoodi", 560048, "2026-12-15", "scheduled"],
+      ["mainnet", 1, "2027-01-26", "targeted"],
+    ]);
   });
 });

@@ -18,6 +18,8 @@ import {
   type ComponentName,
   FORK_MINIMUMS,
   type GatedForkName,
+  PROOF_PROGRAM_MINIMUMS,
+  type ProofProgram,
   SECONDS_PER_EPOCH,
   SEPOLIA_BEACON_GENESIS_TIME,
   SEPOLIA_BLOB_PARAMETER_FORKS,
@@ -474,4 +476,63 @@ export function forkGate(args: ForkGateArgs): ForkGateResult {
     upcoming: counted.filter((c) => !c.active).map((c) => c.fork.name),
     unknown,
   };
+}
+
+// -- the proof program ----------------------------------------------------------------------------
+
+export interface ProofProgramGateArgs {
+  /** The prestate's program release, `op-program/vX.Y.Z` or `kona-client/vX.Y.Z` (`ecp:prestate.program`). */
+  program: string;
+  /** True when the permissionless cannon game (type 0) is the one in use (`ecp:permissionless`). */
+  cannon: boolean;
+  nowUnix: number;
+  horizonDays: number;
+}
+
+export interface ProofProgramGateResult {
+  /** Refusals: a cannon game whose program cannot read a counted fork's L1 headers. */
+  problems: string[];
+  /** What it means for the permissioned game, which runs the same program. */
+  warnings: string[];
+}
+
+/**
+ * The prestate's program against Sepolia's forks (active, or within the horizon), from the table alone. A
+ * program below a fork's minimum cannot read that fork's L1 headers: a proof that steps through such a block
+ * ends in a panic. With the cannon game in use that makes proofs unsound, so it is refused; with the
+ * permissioned game it is a warning that says what it means for disputes.
+ */
+export function proofProgramGate(args: ProofProgramGateArgs): ProofProgramGateResult {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const horizonEnd = args.nowUnix + args.horizonDays * 86_400;
+  const key = `\`${fullKey("prestate.program")}\``;
+  const m = /^(op-program|kona-client)\/(v.+)$/.exec(args.program);
+  if (m === null) {
+    problems.push(`${key} is ${received(args.program)}, not a proof program release like op-program/v1.9.0 or kona-client/v1.7.0: the fork gate cannot compare it with the minimums of Sepolia's forks.`);
+    return { problems, warnings };
+  }
+  const program = m[1] as ProofProgram;
+  const version = m[2] ?? "";
+  for (const fork of SEPOLIA_FORKS) {
+    if (fork.activationTime > horizonEnd || !isGated(fork.name)) continue;
+    const min = PROOF_PROGRAM_MINIMUMS[fork.name][program];
+    if (min.minimum === "none") continue;
+    if (min.minimum !== null && isVersionTag(version) && compareVersions(version, min.minimum) >= 0) continue;
+    const c: CountedFork = { fork, time: fork.activationTime, active: fork.activationTime <= args.nowUnix };
+    const below = min.minimum === null ? `no ${program} release is known that reads its L1 headers` : `${program} ${min.minimum} is the first release that reads its L1 headers`;
+    const basis = `${min.kind === "required" ? "Required upstream" : "Inferred"}: ${min.why} (${min.source}).`;
+    const what = `The prestate in ${key} is built from ${args.program}, and Sepolia's ${fork.name} fork is ${whenText(c, args.horizonDays)}: ${below}. ${basis}`;
+    if (args.cannon) {
+      problems.push(
+        `${what} With \`${fullKey("permissionless")}\` true the cannon game (type 0) is in use, and a fault proof that steps through an L1 block from ${fork.name} on ends in a panic of the program: the game could not be settled by a proof, so proofs would be unsound. ` +
+          `${min.fix ?? `Build the prestate from ${program} ${min.minimum} or later, and set ${key}`}.`,
+      );
+    } else {
+      warnings.push(
+        `${what} The permissioned game (type 1) runs the same program: a dispute between the proposer and the challenger (both role keys) that comes down to one step over such an L1 block cannot be proved either way, and would be settled by the clock, not by a proof. Nothing is disputed while both keys act honestly. ${min.fix ?? `Build the prestate from ${program} ${min.minimum} or later`}.`,
+      );
+    }
+  }
+  return { problems, warnings };
 }

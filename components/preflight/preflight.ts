@@ -9,10 +9,10 @@
  */
 import { createPublicClient, formatEther, http, parseAbi, type Address } from "viem";
 
-import { L1_CHAIN_ID, OP_CONTRACTS_TAG, OPCM_SUPERCHAIN_CONFIG_VERSION, SEPOLIA_SUPERCHAIN_CONFIG } from "../config/defaults.js";
+import { GAME_TYPE, L1_CHAIN_ID, OP_CONTRACTS_TAG, OPCM_SUPERCHAIN_CONFIG_VERSION, SEPOLIA_SUPERCHAIN_CONFIG } from "../config/defaults.js";
 import { imagesInUse } from "../config/images.js";
 import { fullKey, type StackConfig } from "../config/schema.js";
-import { compareVersions, forkGate, isVersionTag, parseBeaconForkSchedule, parseElConfig, type ElConfig, type Pins, type ReadSchedule, type BeaconFork } from "./forks.js";
+import { compareVersions, forkGate, isVersionTag, proofProgramGate, parseBeaconForkSchedule, parseElConfig, type ElConfig, type Pins, type ReadSchedule, type BeaconFork } from "./forks.js";
 import { ProblemsError } from "../config/problems.js";
 
 /** Sepolia's beacon genesis fork version (`GET /eth/v1/beacon/genesis`, eth-clients/sepolia config.yaml GENESIS_FORK_VERSION). */
@@ -54,6 +54,19 @@ export class ForkGateError extends ProblemsError {
 export function assertForkGate(gate: GateInput): void {
   const { problems } = forkGate({ pins: gate.pins, nowUnix: gate.nowUnix, horizonDays: gate.horizonDays });
   if (problems.length > 0) throw new ForkGateError(problems);
+}
+
+/**
+ * The prestate's program against the forks (forks.ts proofProgramGate): a `cannon` game whose program cannot read
+ * a counted fork's L1 headers is refused; for the permissioned game the same finding is returned as a warning.
+ * Without `ecp:prestate` there is no program to judge (no challenger runs; NO_PRESTATE_REASON says why).
+ */
+export function assertProofProgramGate(config: Pick<StackConfig, "prestate" | "proofs" | "forkHorizonDays">, nowUnix: number): string[] {
+  if (config.prestate === undefined) return [];
+  const cannon = config.proofs.permissionless || config.proofs.proposerGameType === GAME_TYPE.CANNON;
+  const { problems, warnings } = proofProgramGate({ program: config.prestate.program, cannon, nowUnix, horizonDays: config.forkHorizonDays });
+  if (problems.length > 0) throw new ForkGateError(problems);
+  return warnings;
 }
 
 export interface PreflightReport {

@@ -9,7 +9,9 @@
 #
 # Optional: ECP_BATCHER_PRIVATE_KEY ECP_PROPOSER_PRIVATE_KEY ECP_CHALLENGER_PRIVATE_KEY ECP_SEQUENCER_PRIVATE_KEY
 # (each defaults to the deployer key, as in the stack). Re-running resumes: nothing is sent twice, and a
-# deployed chain (<work-dir>/deployer/state.json records it) is only re-applied.
+# deployed chain (<work-dir>/deployer/state.json records it) is left as it is, intent.toml included (the stack
+# file's intent is written to <work-dir>/intent.toml); its config is checked against the one it started from.
+# The stack file's ecp:l1RpcTxFeeCap and ecp:deployMaxFeeGwei bound the deploy transaction, as in the stack.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -34,9 +36,11 @@ settings=$("$tsx" -e '
     const c = loadConfig(m.rawConfigFromStackFile(readFileSync(process.argv[1], "utf8"), process.env));
     const { formatEther } = await import("viem");
     const w = c.minDeployerBalanceWei;
-    console.log([c.opDeployer.version, c.opDeployer.sha256, c.l2ChainId, w, "0x" + w.toString(16), formatEther(w)].join(" "));
+    const f = c.deployFees;
+    console.log([c.opDeployer.version, c.opDeployer.sha256, c.l2ChainId, w, "0x" + w.toString(16), formatEther(w), f.rpcTxFeeCapWei, f.maxFeePerGasWei ?? "-"].join(" "));
   }).catch((e) => { console.error(e.message); process.exit(1); });' "$stack_file")
-read -r version sha256 l2_chain_id min_balance_wei min_balance_hex min_balance_eth <<< "$settings"
+read -r version sha256 l2_chain_id min_balance_wei min_balance_hex min_balance_eth fee_cap_wei max_fee_wei <<< "$settings"
+[ "$max_fee_wei" != "-" ] || max_fee_wei=
 
 step "op-deployer $version (sha256-verified)"
 op_deployer=$(scripts/op-stack/download-op-deployer.sh "$version" "$sha256" "$work/bin")
@@ -49,7 +53,9 @@ trap 'rm -rf "$init_dir"' EXIT
 step "intent.toml from $stack_file"
 mkdir -p "$work/deployer" "$work/config"
 [ -f "$work/deployer/state.json" ] || cp "$init_dir/state.json" "$work/deployer/state.json"
-roles=$("$tsx" scripts/op-stack/render-intent.ts "$stack_file" "$init_dir/intent.toml" "$work/deployer/intent.toml")
+# The config's intent goes beside the workdir, not into it: a workdir that records the chain keeps the intent
+# it was deployed from (remote/op-deployer-apply.sh), and the calldata step writes it there before a first deploy.
+roles=$("$tsx" scripts/op-stack/render-intent.ts "$stack_file" "$init_dir/intent.toml" "$work/intent.toml")
 echo "$roles" >&2
 deployer=$(printf '%s' "$roles" | sed -n 's/.*"deployer": "\(0x[0-9a-fA-F]*\)".*/\1/p')
 
@@ -61,15 +67,17 @@ remote() { cat <(printf 'set -euo pipefail\n') scripts/op-stack/remote/op-deploy
 export OP_DEPLOYER="$op_deployer" WORKDIR="$work/deployer" L1_CHAIN_ID=11155111 L2_CHAIN_ID="$l2_chain_id" \
   INTENT_TYPE=standard-overrides L1_RPC_URL="$ECP_L1_RPC_URL" DEPLOYER_PRIVATE_KEY="$ECP_DEPLOYER_PRIVATE_KEY" \
   DEPLOYER_ADDRESS="$deployer" MIN_BALANCE_WEI_HEX="$min_balance_hex" MIN_BALANCE_TEXT="$min_balance_eth ETH"
-INTENT_TOML=$(cat "$work/deployer/intent.toml")
+INTENT_TOML=$(cat "$work/intent.toml")
 export INTENT_TOML
 
 step "op-deployer apply --deployment-target calldata (first deploy only)"
 plan=$(remote op-deployer-calldata.sh)
 
 step "the deploy transaction (first deploy only)"
-opcm=$(sed -n 's/^opcmAddress = "\(0x[0-9a-fA-F]*\)"$/\1/p' "$work/deployer/intent.toml")
-sent=$(printf '%s\n' "$plan" | ECP_DEPLOYER_KEY="$ECP_DEPLOYER_PRIVATE_KEY" ECP_OPCM="$opcm" "$tsx" scripts/op-stack/deploy-send.ts)
+opcm=$(sed -n 's/^opcmAddress = "\(0x[0-9a-fA-F]*\)"$/\1/p' "$work/intent.toml")
+# The stack file's fee limits (ecp:l1RpcTxFeeCap, ecp:deployMaxFeeGwei), as the stack passes them.
+sent=$(printf '%s\n' "$plan" | ECP_DEPLOYER_KEY="$ECP_DEPLOYER_PRIVATE_KEY" ECP_OPCM="$opcm" \
+  ECP_RPC_TX_FEE_CAP_WEI="$fee_cap_wei" ECP_DEPLOY_MAX_FEE_WEI="$max_fee_wei" "$tsx" scripts/op-stack/deploy-send.ts)
 echo "$sent" >&2
 DEPLOY_BLOCK=$(printf '%s' "$sent" | jq -r 'if .status == "sent" then .block else "0" end')
 export DEPLOY_BLOCK
@@ -78,7 +86,6 @@ step "op-deployer apply (Sepolia)"
 remote op-deployer-apply.sh > /dev/null
 
 step "genesis.json, rollup.json, l1.json -> $work/config"
-for what in genesis rollup l1; do
-  "$op_deployer" inspect "$what" --workdir "$work/deployer" --outfile "$work/config/$what.json" "$l2_chain_id"
-done
+# The stack's own inspect step: it holds every later render to the chain config the chain started from.
+CONFIG_DIR="$work/config" remote op-deployer-inspect.sh > /dev/null
 echo "done: $work/deployer/state.json, $work/config/{genesis,rollup,l1}.json" >&2

@@ -131,11 +131,17 @@ describe("setup-rollup.sh", () => {
         await fetch(l1.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "anvil_setCode", params: [v, "0x00"] }) });
       }
     }
+    // Past anvil's finality (64 blocks), so the finalized block holds them: apply's start block.
+    await fetch(l1.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "anvil_mine", params: ["0x41"] }) });
+    const finalized = (await (
+      await fetch(l1.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getBlockByNumber", params: ["finalized", false] }) })
+    ).json()) as { result: { hash: string; parentHash: string; number: string; timestamp: string } };
     const r = await setup({
       ECP_DEPLOYER_PRIVATE_KEY: DEV_KEY,
       [envNameOf("batcherPrivateKey")]: BATCHER_KEY,
       ECP_L1_RPC_URL: l1.rpcUrl,
       ECP_L1_BEACON_URL: beaconUrl,
+      START_BLOCK_POLL_SECONDS: "0.1",
     });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("preflight ok: L1 chain 11155111, beacon 0x90000069, SuperchainConfig 2.4.3, deployer 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 holds 10000 ETH");
@@ -152,8 +158,28 @@ describe("setup-rollup.sh", () => {
     expect(readFileSync(path.join(work, "rollup/calls"), "utf8")).toBe("apply calldata\napply live\n");
     expect(r.stderr).toContain('{"status":"already-on-l1","contracts":10}');
     const state = JSON.parse(readFileSync(path.join(work, "rollup/deployer/state.json"), "utf8")) as typeof fixtureState;
-    expect(state.opChainDeployments[0]).toEqual(fixtureState.opChainDeployments[0]);
+    // The start block is L1's finalized block that holds the deploy, not the simulation's.
+    const { hash, parentHash, number, timestamp } = finalized.result;
+    expect(state.opChainDeployments[0]).toEqual({ ...fixtureState.opChainDeployments[0], startBlock: { hash, parentHash, number, timestamp } });
+    expect(readFileSync(path.join(work, "rollup/deployer/chain-config.sha256"), "utf8")).toContain("  rollup.json\n");
     // Nothing secret on stdout or stderr.
     expect(r.stdout + r.stderr).not.toContain(DEV_KEY.slice(2));
+
+    // Run again with another batcher key: the recorded workdir keeps the intent the chain was deployed from
+    // (the config's goes to <work>/intent.toml), op-deployer does not run, and the chain config still matches.
+    const intentBefore = readFileSync(path.join(work, "rollup/deployer/intent.toml"), "utf8");
+    const stateBefore = readFileSync(path.join(work, "rollup/deployer/state.json"), "utf8");
+    const again = await setup({
+      ECP_DEPLOYER_PRIVATE_KEY: DEV_KEY,
+      [envNameOf("batcherPrivateKey")]: `0x${"5b".repeat(32)}`,
+      ECP_L1_RPC_URL: l1.rpcUrl,
+      ECP_L1_BEACON_URL: beaconUrl,
+    });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain("the config's intent differs from the one chain");
+    expect(readFileSync(path.join(work, "rollup/deployer/intent.toml"), "utf8")).toBe(intentBefore);
+    expect(readFileSync(path.join(work, "rollup/intent.toml"), "utf8")).not.toBe(intentBefore);
+    expect(readFileSync(path.join(work, "rollup/deployer/state.json"), "utf8")).toBe(stateBefore);
+    expect(readFileSync(path.join(work, "rollup/calls"), "utf8")).toBe("apply calldata\napply live\n");
   });
 });

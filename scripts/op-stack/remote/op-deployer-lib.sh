@@ -87,3 +87,31 @@ run_apply() {
     return 1
   fi
 }
+
+# The chain's start block: the finalized L1 block once it holds the deploy (code at the SystemConfigProxy $1 in
+# that block, and not before DEPLOY_BLOCK), as state.json's startBlock {hash, parentHash, number, timestamp}.
+# A finalized block cannot be reorged out, so rollup.json's genesis.l1 stays on the canonical chain. Waits
+# START_BLOCK_WAIT_SECONDS (default 1800; Sepolia finalizes in about 13 minutes) with progress on stderr.
+finalized_start_block() {
+  local proxy=$1 since=$SECONDS waited=0 limit=${START_BLOCK_WAIT_SECONDS:-1800} poll=${START_BLOCK_POLL_SECONDS:-12}
+  local block number code
+  # A limit that is not a number would make the comparison below fail every time: a wait that never ends.
+  [[ $limit =~ ^[0-9]+$ ]] || { echo "START_BLOCK_WAIT_SECONDS must be a whole number of seconds, got \"$limit\"." >&2; return 1; }
+  [[ $poll =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "START_BLOCK_POLL_SECONDS must be a number of seconds, got \"$poll\"." >&2; return 1; }
+  while :; do
+    waited=$((SECONDS - since))
+    block=$(l1_call "L1's finalized block" eth_getBlockByNumber '["finalized",false]') || return 1
+    number=$(jq -r '.number' <<< "$block")
+    code=$(l1_call "the code at $proxy in the finalized block" eth_getCode "[\"$proxy\",\"$number\"]") || return 1
+    if [ "$code" != "0x" ] && [ "$((number))" -ge "${DEPLOY_BLOCK:-0}" ]; then
+      jq -c '{hash, parentHash, number, timestamp}' <<< "$block"
+      return 0
+    fi
+    if [ "$waited" -ge "$limit" ]; then
+      echo "L1 has not finalized the deploy within ${limit} s (finalized block $((number)), deploy block ${DEPLOY_BLOCK:-unknown}); the chain's start block must be a finalized block that holds it. Nothing was applied; run \`pulumi up\` again once L1 finalizes (a stalled finality on Sepolia shows on any beacon explorer)." >&2
+      return 1
+    fi
+    echo "waiting for L1 to finalize the deploy for the start block: finalized block $((number)), deploy block ${DEPLOY_BLOCK:-unknown}; $((limit - waited)) s left" >&2
+    sleep "$poll"
+  done
+}
