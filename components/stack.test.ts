@@ -112,7 +112,7 @@ describe("the stack with a prestate (every service)", () => {
       "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-batcher:v1.17.0",
       "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-challenger:v1.9.5",
       "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-dispute-mon:v1.6.0",
-      "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-node:v1.20.1",
+      "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-node:v1.20.2",
       "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-proposer:v1.16.4",
       "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-reth:v2.8.2",
     ]);
@@ -275,9 +275,9 @@ describe("the fork gate", () => {
     const a = byName((await build()).recorded, "op-deployer-preflight-l1");
     expect(String(a.inputs["create"])).toMatch(/^node_modules\/\.bin\/tsx scripts\/op-stack\/preflight\.ts --no-balance # before applying intent sha256 [0-9a-f]{64}; pins \{"opBatcher":"v1\.17\.0",.*"opReth":"v2\.8\.2"\}, horizon 30 days$/);
     const env = reveal(a.inputs["environment"]) as Record<string, string>;
-    expect(JSON.parse(env["ECP_PINS"]!)).toMatchObject({ opNode: "v1.20.1", opDeployer: "v0.7.1" });
+    expect(JSON.parse(env["ECP_PINS"]!)).toMatchObject({ opNode: "v1.20.2", opDeployer: "v0.7.1" });
     expect(JSON.parse(env["ECP_PINS"]!)).not.toHaveProperty("opGeth");
-    const b = byName((await build({ "ecp:images": JSON.stringify({ opNode: { tag: "v1.20.2" } }) })).recorded, "op-deployer-preflight-l1");
+    const b = byName((await build({ "ecp:images": JSON.stringify({ opNode: { tag: "v1.20.3" } }) })).recorded, "op-deployer-preflight-l1");
     expect(b.inputs["create"]).not.toEqual(a.inputs["create"]);
   });
 });

@@ -141,7 +141,7 @@ export const BINARY_OF: Readonly<Record<ImageName, string>> = {
 export const DEFAULT_IMAGE_TAGS: Readonly<Record<ImageName, string>> = {
   opReth: "v2.8.2",
   opGeth: "v1.101702.2",
-  opNode: "v1.20.1",
+  opNode: "v1.20.2",
   opBatcher: "v1.17.0",
   opProposer: "v1.16.4",
   opChallenger: "v1.9.5",

@@ -40,14 +40,14 @@ describe("loadConfig: defaults", () => {
     expect(c.destroyRemovesState).toBe(false);
     expect(c.images.opNode).toEqual({
       repository: "us-docker.pkg.dev/oplabs-tools-artifacts/images/op-node",
-      tag: "v1.20.1",
+      tag: "v1.20.2",
     });
     expect(c.executionClient).toBe("op-reth");
     expect(c.forkHorizonDays).toBe(30);
     expect(Object.fromEntries(Object.entries(c.images).map(([k, v]) => [k, v.tag]))).toEqual({
       opReth: "v2.8.2",
       opGeth: "v1.101702.2",
-      opNode: "v1.20.1",
+      opNode: "v1.20.2",
       opBatcher: "v1.17.0",
       opProposer: "v1.16.4",
       opChallenger: "v1.9.5",
@@ -202,7 +202,7 @@ describe("loadConfig: errors", () => {
       "`ecp:host.port` must be an integer from 1 to 65535, got 70000. Run `pulumi config set --path ecp:host.port 22`.",
       '`ecp:host.hostKey` must be an OpenSSH public host key like "ssh-ed25519 AAAA..." (see `ssh-keyscan ecp-forge`), got "not-a-key". Run `pulumi config set --path ecp:host.hostKey "ssh-ed25519 AAAA..."`.',
       '`ecp:l2ChainId` must be an integer that is not an existing network\'s chain id (1, 10, 11155111, 11155420), got "11155111". Run `pulumi config set ecp:l2ChainId 16584`.',
-      '`ecp:images.opNode.tag` must be an exact release tag like v1.2.3, got "latest". Run `pulumi config set --path ecp:images.opNode.tag v1.20.1`.',
+      '`ecp:images.opNode.tag` must be an exact release tag like v1.2.3, got "latest". Run `pulumi config set --path ecp:images.opNode.tag v1.20.2`.',
       '`ecp:images.opNode.digest` must be an image digest of the form sha256:<64 lowercase hex>, got "sha256:abc". Run `pulumi config set --path ecp:images.opNode.digest sha256:<64 hex>`.',
       '`ecp:opDeployerSha256` must be the 64-character lowercase hex sha256 of the linux-amd64 release tarball, got "ABC". Run `pulumi config set ecp:opDeployerSha256 <sha256 of the linux-amd64 tarball>`.',
       '`ecp:minDeployerBalance` must be an amount like "2 ETH", "500 gwei" or "1000000000000000000 wei", got "lots". Run `pulumi config set ecp:minDeployerBalance "2 ETH"`.',
@@ -336,7 +336,7 @@ describe("images", () => {
 
   it("test_imageRef_AppendsDigestWhenSet", () => {
     const c = loadConfig(minimalRawConfig({ "ecp:images": JSON.stringify({ opNode: { digest } }) }));
-    expect(imageRef(c.images.opNode)).toBe(`us-docker.pkg.dev/oplabs-tools-artifacts/images/op-node:v1.20.1@${digest}`);
+    expect(imageRef(c.images.opNode)).toBe(`us-docker.pkg.dev/oplabs-tools-artifacts/images/op-node:v1.20.2@${digest}`);
     expect(imageRef(c.images.opGeth)).toBe("us-docker.pkg.dev/oplabs-tools-artifacts/images/op-geth:v1.101702.2");
   });
 

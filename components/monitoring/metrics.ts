@@ -4,7 +4,7 @@
  * `source` is `repo@tag:path` in upstream source (the pinned tag where readable, else the newest readable
  * one, see docs/research/2026-11-services.md §0), or `rail:<path>` for the rail's own metrics. `prefix`
  * says how the full name is formed from the namespace the source registers. Each name below was read in
- * that source; the pins newer than the readable tags (op-node v1.20.1, op-batcher v1.17.0, op-proposer
+ * that source; the pins newer than the readable tags (op-node v1.20.2, op-batcher v1.17.0, op-proposer
  * v1.16.4, op-challenger v1.9.5, op-dispute-mon v1.6.0, op-reth v2.8.2) are covered by release notes only.
  *
  * Histograms are listed once by their base name; expressions use `<name>_bucket`, `_sum` or `_count`.

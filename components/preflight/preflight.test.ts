@@ -40,7 +40,7 @@ const SEPOLIA_SCHEDULE = [
   ["0x90000075", "0x90000076", "353024"],
 ].map(([previous_version, current_version, epoch]) => ({ previous_version, current_version, epoch }));
 let schedule: unknown[] = SEPOLIA_SCHEDULE;
-const READY_PINS = { opReth: "v2.8.2", opNode: "v1.20.1", opBatcher: "v1.17.0", opProposer: "v1.16.4", opChallenger: "v1.9.5", opDisputeMon: "v1.6.0", opDeployer: "v0.7.1" };
+const READY_PINS = { opReth: "v2.8.2", opNode: "v1.20.2", opBatcher: "v1.17.0", opProposer: "v1.16.4", opChallenger: "v1.9.5", opDisputeMon: "v1.6.0", opDeployer: "v0.7.1" };
 const NOW = Date.parse("2026-12-01T00:00:00Z") / 1000;
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 // Preflight before op-deployer spends Sepolia ETH (components/preflight/preflight.ts).
 // The stack runs it before `op-deployer apply`; setup-rollup.sh runs it too.
 //   ECP_L1_RPC_URL=… ECP_L1_BEACON_URL=… ECP_DEPLOYER_ADDRESS=0x… ECP_MIN_DEPLOYER_BALANCE_WEI=… \
-//   [ECP_PINS='{"opNode":"v1.20.1",…}' ECP_FORK_HORIZON_DAYS=30] tsx scripts/op-stack/preflight.ts [--no-balance]
+//   [ECP_PINS='{"opNode":"v1.20.2",…}' ECP_FORK_HORIZON_DAYS=30] tsx scripts/op-stack/preflight.ts [--no-balance]
 // With ECP_PINS, the pinned versions are also checked against the L1's own fork schedule (the fork gate).
 // --no-balance checks the L1 and the fork gate but not the deployer's balance: the stack runs it so, since
 // remote/op-deployer-apply.sh checks the balance right before a first deploy, the only apply that spends.

@@ -176,7 +176,7 @@ async function main(): Promise<void> {
       }
     }
     if (attacks.has('junk-slots') && own.length) {
-      for (let k = 0; k < 100; k++, junk++) {
+      for (let k = 0; k < 300; k++, junk++) {
         const o = own[junk % own.length]!;
         const c = proposeCandidate(o, null, nowSec + 3_600n);
         const epoch = { ...o.epoch, id: `junk-${junk}-${rand32().slice(2, 10)}` };
@@ -196,8 +196,8 @@ async function main(): Promise<void> {
     }
     if (attacks.has('big-get') && own.length) {
       // Junk slots filled with the largest candidates the wire allows (2 KiB locators), 16 each, then
-      // one read naming as many of them as a request may.
-      for (let k = 0; k < 16 && bigSlots.length < 256; k++) {
+      // one read naming as many of them as a request may (128).
+      for (let k = 0; k < 8 && bigSlots.length < 128; k++) {
         const o = own[bigSlots.length % own.length]!;
         const epoch = { ...o.epoch, id: `big-${bigSlots.length}-${rand32().slice(2, 10)}` };
         const c = proposeCandidate(o, null, nowSec + 3_600n);

@@ -11,7 +11,7 @@ describe("opNodeSpec", () => {
   const spec = opNodeSpec(config, hostPaths(config.stateDir));
 
   it("test_opNode_ExactCommandLine", () => {
-    expect(spec.image).toBe("us-docker.pkg.dev/oplabs-tools-artifacts/images/op-node:v1.20.1");
+    expect(spec.image).toBe("us-docker.pkg.dev/oplabs-tools-artifacts/images/op-node:v1.20.2");
     expect(spec.entrypoint).toBeUndefined();
     expect(spec.command).toEqual([
       "op-node",
