@@ -16,6 +16,7 @@ import { ledgerDomain, signOffDigest, signSignOffDigest } from '../signoff.js';
 import { DEFAULT_ARCHIVE } from '../smoke.js';
 import { BODY_LIMIT, startRelayer, type RunningRelayer } from './relayer.js';
 
+const hex32 = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`;
 const lines = readFileSync(DEFAULT_ARCHIVE, 'utf8').split('\n').slice(0, 30).map((l) => archiveLineSchema.parse(JSON.parse(l)));
 
 describe('rail relayer', () => {
@@ -130,6 +131,44 @@ describe('rail relayer', () => {
     await new Promise((res) => setTimeout(res, 300));
     expect((await metric(a, 'ecp_relayer_finalized_total')) + (await metric(b, 'ecp_relayer_finalized_total'))).toBe(3);
     expect((await metric(a, 'ecp_relayer_batches_total{outcome="failed"}')) + (await metric(b, 'ecp_relayer_batches_total{outcome="failed"}'))).toBe(0);
+  }, 60_000);
+
+  it('votes on one candidate under different deadlines finalize together, and a vote signed over another deadline than posted is refused', async () => {
+    const r = relayers[0] ?? (await start(8));
+    const stream = lines[0]!.stream;
+    const [, , , fourth] = lines.filter((l) => l.stream === stream);
+    const head = await waitHeadOf(conn, ledger, ownObservationOf(fourth!).streamHash);
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    const c = proposeCandidate(ownObservationOf(fourth!), { hash: head.hash, sequence: head.sequence }, now + 3600n);
+    // A vote posted with deadline D but signed over D + 1 recovers to someone else.
+    const mismatched = await signOff({ ...c, deadline: c.deadline + 1n }, 3);
+    expect(await post(r, '/v1/signoffs', { ...mismatched, candidate: candidateToWire(c) })).toMatchObject({ status: 403, body: { reason: 'bad-signature' } });
+    // Three members, three deadlines (as honest witnesses deriving one header each sign their own),
+    // in one batched post.
+    const items = await Promise.all([0, 1, 2].map(async (w) => ({ signoff: await signOff({ ...c, deadline: c.deadline + BigInt(w) }, w) })));
+    const res = await fetch(url(r, '/v1/batch'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { results: { result?: string }[] }).results.map((x) => x.result)).toEqual(['signed', 'signed', 'signed']);
+    expect(await waitFinal(c)).toBe(candidateHash(c));
+    expect(await metric(r, 'ecp_relayer_batches_total{outcome="reverted"}')).toBe(0);
+    expect(await metric(r, 'ecp_relayer_batches_total{outcome="failed"}')).toBe(0);
+  }, 60_000);
+
+  it('serves each candidate with the signatures of its proposals and votes, so a witness can check them', async () => {
+    const r = relayers[0] ?? (await start(8));
+    const stream = lines[0]!.stream;
+    const [, , , , fifth] = lines.filter((l) => l.stream === stream);
+    const own = ownObservationOf(fifth!);
+    const c = proposeCandidate(own, { hash: hex32(77), sequence: 40n }, BigInt(Math.floor(Date.now() / 1000)) + 3600n);
+    const vote = await signOff(c, 4);
+    expect(await post(r, '/v1/signoffs', vote)).toMatchObject({ status: 202, body: { result: 'signed' } });
+    const proposal = { candidate: candidateToWire(c), proposer: 4, signature: await keys.witnesses[4]!.sign({ hash: proposalDigest(ledgerDomain(conn.chain.id, ledger), candidateHash(c), 4) }) };
+    expect(await post(r, '/v1/proposals', proposal)).toMatchObject({ status: 202, body: { result: 'proposed' } });
+    const reply = (await (await fetch(url(r, `/v1/candidates?slot=${own.slot}`))).json()) as { candidates: { hash: string; proposals: unknown[]; votes: unknown[] }[]; truncated: string[] };
+    expect(reply.truncated).toEqual([]);
+    expect(reply.candidates).toHaveLength(1);
+    expect(reply.candidates[0]!.proposals).toEqual([{ proposer: 4, signature: proposal.signature }]);
+    expect(reply.candidates[0]!.votes).toEqual([{ witnessIndex: 4, deadline: c.deadline.toString(), r: vote.signature.r, vs: vote.signature.vs }]);
   }, 60_000);
 });
 

@@ -91,8 +91,8 @@ export class CandidateStore {
     return kind === 'vote' ? Boolean(c?.votes.has(member)) : Boolean(c?.proposals.has(member));
   }
 
-  /** Records a verified vote. Call `room` first: a candidate the member has no place for is not
-   *  taken (returns undefined). */
+  /** Records a verified vote; a candidate the member has no place for is not taken (the share that
+   *  is used up comes back). */
   addVote(candidate: Candidate, hash: Hex, slot: Hex, vote: Vote, nowMs: number, members: number): AddResult | Full {
     const stored = this.entry(candidate, hash, slot, vote.witnessIndex, nowMs, members);
     if (typeof stored === 'string') return stored;
