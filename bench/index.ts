@@ -3,6 +3,8 @@
 // `npm run bench -- stream [--gb N]`: streaming derivation of a generated archive of N GB (default 1)
 // through the CLI, with its peak memory; and the smoke's peak memory over 3,600 and 36,000 observations.
 // Prints a table; `--json` prints one JSON object instead.
+import { parseArgs } from 'node:util';
+import { isMain } from '../scripts/is-main.js';
 import { ANVIL_DEFAULTS, startAnvil } from '../rail/anvil.js';
 import { GAS_TARGETS, measureGas, type GasResult } from './gas.js';
 import { measureStreaming, measureWindowedSmoke, type StreamResult, type WindowedSmokeResult } from './stream.js';
@@ -59,12 +61,45 @@ function streamTable(s: StreamResult, smokes: WindowedSmokeResult[]): string {
   ].join('\n');
 }
 
+export const BENCH_USAGE = `usage: npm run -s bench -- [network | stream] [flags]
+
+  (no command)  gas per finalized observation on anvil, and the throughput of the bundled archive
+  network       consensus among 5 witness processes and 2 relayers on loopback (relayed and witness-tx)
+  stream        streaming derivation of a generated archive through the CLI, and the smoke's peak memory
+
+flags:
+  --epochs N    network: epochs per stream (default 60, at least 2)
+  --gb N        stream: gigabytes of archive to generate (default 1)
+  --json        one JSON object on stdout instead of a table
+  --help, -h    this text`;
+
+/** The bench's command line, checked: an unknown flag or command is an error that shows the usage. */
+export function benchArgs(argv: string[]): { command: 'gas' | 'network' | 'stream' | 'help'; json: boolean; epochs: number; gb: number } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, epochs: { type: 'string' }, gb: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n\n${BENCH_USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1 || (positionals[0] !== undefined && positionals[0] !== 'network' && positionals[0] !== 'stream')) {
+    throw new Error(`unknown bench command "${positionals.join(' ')}"; expected network or stream, or none.\n\n${BENCH_USAGE}`);
+  }
+  const command = values.help ? 'help' : ((positionals[0] as 'network' | 'stream' | undefined) ?? 'gas');
+  const epochs = values.epochs === undefined ? 60 : Number(values.epochs);
+  if (!Number.isInteger(epochs) || epochs < 2) throw new Error(`--epochs ${values.epochs}: expected a whole number ≥ 2.`);
+  const gb = values.gb === undefined ? 1 : Number(values.gb);
+  if (!(gb > 0)) throw new Error(`--gb ${values.gb}: expected a positive number of gigabytes.`);
+  return { command, json: Boolean(values.json), epochs, gb };
+}
+
 async function main() {
-  const json = process.argv.includes('--json');
-  if (process.argv.includes('network')) {
-    const at = process.argv.indexOf('--epochs');
-    const epochs = at === -1 ? 60 : Number(process.argv[at + 1]);
-    if (!Number.isInteger(epochs) || epochs < 2) throw new Error(`--epochs ${process.argv[at + 1] ?? ''}: expected a whole number ≥ 2.`);
+  const { command, json, epochs, gb } = benchArgs(process.argv.slice(2));
+  if (command === 'help') {
+    console.log(BENCH_USAGE);
+    return;
+  }
+  if (command === 'network') {
     const network = [];
     for (const mode of ['relayed', 'witness-tx'] as const) {
       const s = await runNetworkSmoke({ epochs, mode, faults: false });
@@ -87,10 +122,7 @@ async function main() {
     );
     return;
   }
-  if (process.argv.includes('stream')) {
-    const at = process.argv.indexOf('--gb');
-    const gb = at === -1 ? 1 : Number(process.argv[at + 1]);
-    if (!(gb > 0)) throw new Error(`--gb ${process.argv[at + 1] ?? ''}: expected a positive number of gigabytes.`);
+  if (command === 'stream') {
     const stream = await measureStreaming(gb);
     const smokes = [await measureWindowedSmoke(3_600), await measureWindowedSmoke(36_000)];
     console.log(json ? JSON.stringify({ stream, smokes }) : streamTable(stream, smokes));
@@ -111,7 +143,9 @@ async function main() {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+if (isMain(import.meta.url)) {
+  main().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}

@@ -159,6 +159,12 @@ describe('rough edges: usage errors name the flag and the fix', () => {
     expect(r.status).toBe(EXIT.chain);
     expect(r.stderr).toContain('the RPC does not answer eth_chainId (ECONNREFUSED');
   });
+
+  it('an RPC URL on a port fetch never connects to says so, instead of a bare "request failed"', () => {
+    const r = cli(['status', '--rpc', 'http://127.0.0.1:1']);
+    expect(r.status).toBe(EXIT.chain);
+    expect(r.stderr).toContain('the RPC does not answer eth_chainId (HTTP request failed. fetch refuses port 1 (a blocked port), so nothing was tried)');
+  });
 });
 
 describe('on a chain that is not a dev chain (anvil as chain 11155111)', () => {

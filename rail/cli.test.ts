@@ -94,3 +94,23 @@ describe('redactUrl', () => {
     expect(redactUrl(input)).toBe(expected);
   });
 });
+
+describe('rail --help', () => {
+  it('each command prints its own usage and flags; --help alone lists every command', () => {
+    const witness = cli(['witness', '--help']);
+    expect(witness.status).toBe(0);
+    expect(witness.stdout).toMatch(/^usage: tsx rail\/cli.ts witness \[flags\]/);
+    for (const f of ['--relayer URL', '--state-dir DIR', '--give-up-ms N', '--tolerance-ms N']) expect(witness.stdout).toContain(f);
+    for (const f of ['--portal', '--max-batch', '--batch-size', '--dissent-every']) expect(witness.stdout).not.toContain(f);
+    expect(witness.stdout).toContain('keys: ECP_WITNESS_KEY');
+    const relayer = cli(['relayer', '-h']);
+    expect(relayer.status).toBe(0);
+    for (const f of ['--max-batch N', '--listen HOST:PORT', '--poll-ms N']) expect(relayer.stdout).toContain(f);
+    for (const f of ['--relayer URL', '--archive', '--tolerance-ms']) expect(relayer.stdout).not.toContain(f);
+    expect(relayer.stdout).toContain('keys: ECP_RELAYER_KEY');
+    const all = cli(['--help']);
+    expect(all.status).toBe(0);
+    for (const c of ['smoke', 'derive', 'deploy', 'submit', 'status', 'witness', 'relayer']) expect(all.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    expect(all.stdout).toContain('--portal ADDRESS');
+  });
+});

@@ -25,61 +25,10 @@ import { startRelayer } from './relayer/relayer.js';
 import { DEFAULT_STORE_LIMITS } from './relayer/store.js';
 import { startWitness } from './witness/witness.js';
 import { progressReporter } from './progress.js';
+import { commandUsage, isCommand, usage } from './usage.js';
 import { DEFAULT_ARCHIVE, formatSummary, InvalidArchiveError, requireObservations, runSmoke, SMOKE_WINDOW as ARCHIVE_WINDOW } from './smoke.js';
 
-const USAGE = `usage: tsx rail/cli.ts <command> [flags]
-
-commands:
-  smoke    start anvil (or use --rpc), deploy, derive the archive, sign off, verify finality (default)
-  derive   print the archive's observation headers as JSON lines (reads only)
-  deploy   deploy the ledger and the rail (idempotent, CREATE2) and print their addresses as JSON
-  submit   sign off on the archive's observations with the witness keys (resumable); needs --ledger,
-           or --deploy to deploy (or reuse) the deterministic ledger for these keys first
-  status   per stream, this archive against the chain, by content: finalized, conflicting (lost to other
-           content), skipped (the stream went on without it; reasons from --state-dir), pending (reads only)
-  witness  run one witness: follow its own --archive (a file or a directory of .jsonl files), propose,
-           verify and sign off with ECP_WITNESS_KEY (contracts/docs/Protocol.md); runs until SIGTERM
-  relayer  run a relayer: take witnesses' sign-offs over HTTP and submit batches with ECP_RELAYER_KEY;
-           runs until SIGTERM
-
-flags:
-  --rpc URL            an existing chain instead of a fresh anvil (smoke); required for deploy/submit/status
-  --archive PATH       archive JSONL, or - for stdin (default: the bundled fixture)
-  --witnesses N        number of witnesses (default 5)
-  --quorum Q           quorum, a strict majority of N (default: the smallest, 3 of 5)
-  --mode M             witness-tx | relayed (default relayed)
-  --batch-size B       observations per relayed transaction, 1 to 500 (default 100)
-  --ledger ADDRESS     the ledger (submit, status; status defaults to the deterministic address for these keys)
-  --deploy             submit: deploy the deterministic ledger first if it is not there
-  --bridge             deploy with finalized slots recorded into the rail
-  --skip-invalid       go on with the valid archive lines and list the skipped ones
-  --limit N            only the first N observations (N ≥ 1)
-  --dissent-every N    smoke: the last witness signs a different dataRoot every N epochs (default 10, 0: never)
-  --portal ADDRESS     deploy: first top up the deployer (and, in witness-tx mode, the witnesses) on L2 with
-                       deposits through this OptimismPortal; the L1 RPC URL comes from ECP_L1_RPC_URL
-  --fund-min ETH       deploy --portal: accounts below this get a deposit (default 0.05)
-  --fund-top-up ETH    deploy --portal: …up to this balance (default 0.25)
-  --allow-dev-keys     let the anvil dev keys sign on a chain that is not anvil's (31337)
-  --json               one JSON object on stdout, no progress
-witness and relayer flags:
-  --listen HOST:PORT   the HTTP address (relayer API, /metrics, /healthz); default 127.0.0.1:8650 for a
-                       relayer and 127.0.0.1:8651 for a witness
-  --relayer URL        witness: a relayer to post to and read candidates from (repeat for several)
-  --state-dir DIR      witness: where its durable sign-off record lives; status: read skip reasons from it
-  --tolerance-ms N     witness: how far a candidate's observation time may lie from ours (default 2000)
-  --propose-step-ms N  witness: the wait before the next-ranked witness may propose (default 2000)
-  --give-up-ms N       witness: a slot not final after this is given up, the stream goes on (default 60000)
-  --poll-ms N          how often the chain and relayers are read (default 250)
-  --from-block N       the block to read ledger logs from (default 0: the whole chain)
-  --max-batch N        relayer: observations per batch, 1 to 500 (default 100)
-  --max-pipeline N     witness: votes per stream cast ahead of the chain (default 1: only on candidates
-                       extending the finalized head; more is faster on a backlog, but a slot that fails
-                       then takes up to N later slots with it)
-keys: ECP_DEPLOYER_KEY and ECP_WITNESS_KEYS (comma-separated) from the environment; without them the
-      anvil dev accounts are used, and only on anvil's chain (31337) unless --allow-dev-keys.
-exit: 0 success, 1 verification failed (something is not final on chain, or lost to another
-      observation), 2 usage, 3 bad input (archive, keys), 4 chain error (RPC, revert, no contract,
-      unreachable quorum), 70 internal error.`;
+const USAGE = usage();
 
 function intFlag(name: string, v: string | undefined, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   if (v === undefined) return fallback;
@@ -136,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    await out(`${USAGE}\n`);
+    await out(`${isCommand(positionals[0]) ? commandUsage(positionals[0]) : USAGE}\n`);
     return EXIT.ok;
   }
   const command = positionals[0] ?? 'smoke';

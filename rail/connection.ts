@@ -22,9 +22,10 @@ export async function connect(rpcUrl: string, opts: { pollingIntervalMs?: number
     chainId = await createPublicClient({ transport: http(rpcUrl, { retryCount: 1, retryDelay: 250, timeout: 10_000 }) }).getChainId();
   } catch (e) {
     const code = causeCode(e);
-    throw new ChainError(
-      `${redactUrl(rpcUrl)}: the RPC does not answer eth_chainId (${code ? `${code}: ` : ''}${shortError(e)}). Check the URL and that the node is running.`,
-    );
+    const root = rootCause(e);
+    // fetch will not connect to some ports at all (the fetch standard's blocked ports, 1 among them).
+    const why = code ? `${code}: ${shortError(e)}` : root === 'bad port' ? `${shortError(e)} fetch refuses port ${new URL(rpcUrl).port} (a blocked port), so nothing was tried` : `${shortError(e)}${root ? ` ${root}` : ''}`;
+    throw new ChainError(`${redactUrl(rpcUrl)}: the RPC does not answer eth_chainId (${why}). Check the URL and that the node is running.`);
   }
   const chain: Chain = {
     id: chainId,
@@ -68,6 +69,15 @@ export function causeCode(e: unknown): string | undefined {
     if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
   }
   return undefined;
+}
+
+/** The message of the last cause in `e`'s chain (what actually went wrong), if it has causes. */
+export function rootCause(e: unknown): string | undefined {
+  let last: string | undefined;
+  for (let x: unknown = (e as { cause?: unknown } | undefined)?.cause, depth = 0; x && typeof x === 'object' && depth < 8; x = (x as { cause?: unknown }).cause, depth++) {
+    if (x instanceof Error) last = x.message.split('\n')[0];
+  }
+  return last;
 }
 
 export function shortError(e: unknown): string {

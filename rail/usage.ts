@@ -1,0 +1,100 @@
+// The rail CLI's usage, from one table: `rail --help` lists every command and flag, and
+// `rail <command> --help` only that command's own, since operators of witness and relayer hosts run
+// those by hand.
+export const COMMANDS = ['smoke', 'derive', 'deploy', 'submit', 'status', 'witness', 'relayer'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+const ABOUT: Record<Command, string> = {
+  smoke: 'start anvil (or use --rpc), deploy, derive the archive, sign off, verify finality (default)',
+  derive: "print the archive's observation headers as JSON lines (reads only)",
+  deploy: 'deploy the ledger and the rail (idempotent, CREATE2) and print their addresses as JSON',
+  submit: 'sign off on the archive\'s observations with the witness keys (resumable); needs --ledger,\nor --deploy to deploy (or reuse) the deterministic ledger for these keys first',
+  status:
+    'per stream, this archive against the chain, by content: finalized, conflicting (lost to other\ncontent), skipped (the stream went on without it; reasons from --state-dir), pending (reads only)',
+  witness:
+    'run one witness: follow its own --archive (a file or a directory of .jsonl files), propose,\nverify and sign off with ECP_WITNESS_KEY (contracts/docs/Protocol.md); runs until SIGTERM',
+  relayer: "run a relayer: take witnesses' proposals and sign-offs over HTTP and submit batches with\nECP_RELAYER_KEY; runs until SIGTERM",
+};
+
+/** Every flag once: its name, what it means, and the commands that read it. */
+const FLAGS: { flag: string; help: string; commands: readonly Command[] }[] = [
+  { flag: '--rpc URL', help: 'the chain: required, except for smoke, which starts its own anvil without it', commands: ['smoke', 'deploy', 'submit', 'status', 'witness', 'relayer'] },
+  { flag: '--archive PATH', help: 'archive JSONL, or - for stdin (default: the bundled fixture); witness: a file or a directory\nof .jsonl files, followed as it grows', commands: ['smoke', 'derive', 'submit', 'status', 'witness'] },
+  { flag: '--witnesses N', help: 'number of witnesses (default 5)', commands: ['smoke', 'deploy', 'submit', 'status'] },
+  { flag: '--quorum Q', help: 'quorum, a strict majority of N (default: the smallest, 3 of 5)', commands: ['smoke', 'deploy', 'submit', 'status'] },
+  { flag: '--mode M', help: 'witness-tx | relayed (default relayed)', commands: ['smoke', 'deploy', 'submit', 'witness'] },
+  { flag: '--batch-size B', help: 'observations per relayed transaction, 1 to 500 (default 100)', commands: ['smoke', 'submit'] },
+  { flag: '--ledger ADDRESS', help: 'the ledger (status defaults to the deterministic address for these keys)', commands: ['submit', 'status', 'witness', 'relayer'] },
+  { flag: '--deploy', help: 'deploy the deterministic ledger first if it is not there', commands: ['submit'] },
+  { flag: '--bridge', help: 'deploy with finalized slots recorded into the rail', commands: ['deploy', 'submit', 'status'] },
+  { flag: '--skip-invalid', help: 'go on with the valid archive lines and list the skipped ones', commands: ['smoke', 'derive', 'submit', 'status'] },
+  { flag: '--limit N', help: 'only the first N observations (N ≥ 1)', commands: ['smoke', 'derive', 'submit', 'status'] },
+  { flag: '--dissent-every N', help: 'the last witness signs a different dataRoot every N epochs (default 10, 0: never)', commands: ['smoke'] },
+  { flag: '--portal ADDRESS', help: 'first top up the deployer (and, in witness-tx mode, the witnesses) on L2 with deposits\nthrough this OptimismPortal; the L1 RPC URL comes from ECP_L1_RPC_URL', commands: ['deploy'] },
+  { flag: '--fund-min ETH', help: 'with --portal: accounts below this get a deposit (default 0.05)', commands: ['deploy'] },
+  { flag: '--fund-top-up ETH', help: 'with --portal: …up to this balance (default 0.25)', commands: ['deploy'] },
+  { flag: '--allow-dev-keys', help: "let the anvil dev keys sign on a chain that is not anvil's (31337)", commands: ['smoke', 'deploy', 'submit', 'witness', 'relayer'] },
+  { flag: '--json', help: 'one JSON object on stdout, no progress', commands: ['smoke', 'deploy', 'submit', 'status'] },
+  { flag: '--listen HOST:PORT', help: 'the HTTP address (relayer API, /metrics, /healthz); default 127.0.0.1:8650 for a relayer\nand 127.0.0.1:8651 for a witness', commands: ['witness', 'relayer'] },
+  { flag: '--relayer URL', help: 'a relayer to post to and read candidates from (repeat for several)', commands: ['witness'] },
+  { flag: '--state-dir DIR', help: 'witness: where its durable, locked sign-off record lives; status: read skip reasons from it', commands: ['witness', 'status'] },
+  { flag: '--tolerance-ms N', help: "how far a candidate's observation time may lie from ours (default 2000)", commands: ['witness'] },
+  { flag: '--propose-step-ms N', help: 'the wait before the next-ranked witness may propose (default 2000)', commands: ['witness'] },
+  { flag: '--give-up-ms N', help: 'a slot not final after this is given up, the stream goes on (default 60000)', commands: ['witness'] },
+  { flag: '--poll-ms N', help: 'how often the chain and relayers are read (default 250)', commands: ['witness', 'relayer'] },
+  { flag: '--from-block N', help: 'the block to read ledger logs from (default 0: the whole chain)', commands: ['status', 'witness', 'relayer'] },
+  { flag: '--max-batch N', help: 'observations per batch, 1 to 500 (default 100)', commands: ['relayer'] },
+  {
+    flag: '--max-pipeline N',
+    help: 'votes per stream cast ahead of the chain (default 1: only on candidates extending the finalized\nhead; more is faster on a backlog, but a slot that fails then takes up to N later slots with it)',
+    commands: ['witness'],
+  },
+  { flag: '--help, -h', help: 'this text (`<command> --help`: that command only)', commands: COMMANDS },
+];
+
+const KEYS: Record<Command, string> = {
+  smoke: 'ECP_DEPLOYER_KEY and ECP_WITNESS_KEYS (comma-separated); without them the anvil dev accounts, on anvil only',
+  derive: 'none (reads only)',
+  deploy: 'ECP_DEPLOYER_KEY and ECP_WITNESS_KEYS (comma-separated); without them the anvil dev accounts, on anvil only',
+  submit: 'ECP_DEPLOYER_KEY and ECP_WITNESS_KEYS (comma-separated); without them the anvil dev accounts, on anvil only',
+  status: 'none (reads only; the keys name the deterministic ledger when --ledger is not given)',
+  witness: 'ECP_WITNESS_KEY, this witness\'s own key (never printed or logged)',
+  relayer: 'ECP_RELAYER_KEY, the account that pays for batches (never printed or logged)',
+};
+
+const EXIT_CODES =
+  'exit: 0 success, 1 verification failed (something is not final on chain, or lost to another\n      observation), 2 usage, 3 bad input (archive, keys), 4 chain error (RPC, revert, no contract,\n      unreachable quorum), 70 internal error.';
+
+const indent = (text: string, by: number) => text.split('\n').join(`\n${' '.repeat(by)}`);
+const flagLines = (flags: typeof FLAGS) => flags.map((f) => `  ${f.flag.padEnd(21)}${indent(f.help, 23)}`).join('\n');
+
+/** `rail --help`: every command and every flag. */
+export function usage(): string {
+  return [
+    'usage: tsx rail/cli.ts <command> [flags]     (`<command> --help` for one command)',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.padEnd(9)}${indent(ABOUT[c], 11)}`),
+    '',
+    'flags:',
+    flagLines(FLAGS),
+    'keys: ECP_DEPLOYER_KEY and ECP_WITNESS_KEYS (comma-separated) from the environment for smoke, deploy and\n      submit; ECP_WITNESS_KEY for witness, ECP_RELAYER_KEY for relayer. Without them the anvil dev\n      accounts are used, and only on anvil\'s chain (31337) unless --allow-dev-keys.',
+    EXIT_CODES,
+  ].join('\n');
+}
+
+/** `rail <command> --help`: that command's own usage and flags. */
+export function commandUsage(command: Command): string {
+  return [
+    `usage: tsx rail/cli.ts ${command} [flags]`,
+    '',
+    ABOUT[command],
+    '',
+    'flags:',
+    flagLines(FLAGS.filter((f) => f.commands.includes(command))),
+    `keys: ${KEYS[command]}`,
+    EXIT_CODES,
+  ].join('\n');
+}
+
+export const isCommand = (s: string | undefined): s is Command => (COMMANDS as readonly string[]).includes(s ?? '');
