@@ -26,6 +26,7 @@ import { DEFAULT_STORE_LIMITS } from './relayer/store.js';
 import { startWitness } from './witness/witness.js';
 import { progressReporter } from './progress.js';
 import { commandUsage, isCommand, usage } from './usage.js';
+import { reconcileMembership } from './membership.js';
 import { DEFAULT_ARCHIVE, formatSummary, InvalidArchiveError, requireObservations, runSmoke, SMOKE_WINDOW as ARCHIVE_WINDOW } from './smoke.js';
 
 const USAGE = usage();
@@ -69,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
         json: { type: 'boolean' },
         listen: { type: 'string' },
         relayer: { type: 'string', multiple: true },
+        witness: { type: 'string', multiple: true },
         'state-dir': { type: 'string' },
         'tolerance-ms': { type: 'string' },
         'propose-step-ms': { type: 'string' },
@@ -94,7 +96,8 @@ async function main(argv: string[]): Promise<number> {
   const witnesses = intFlag('witnesses', values.witnesses, 5, 1, 192);
   // Default: the smallest strict majority (3 of 5).
   const quorum = intFlag('quorum', values.quorum, Math.floor(witnesses / 2) + 1, 1, 192);
-  if (quorum > witnesses || 2 * quorum <= witnesses) {
+  // (members checks its --quorum against its own --witness list.)
+  if (command !== 'members' && (quorum > witnesses || 2 * quorum <= witnesses)) {
     throw new UsageError(`--quorum ${quorum}: expected a strict majority of the ${witnesses} witnesses (${Math.floor(witnesses / 2) + 1} to ${witnesses}).`);
   }
   const mode = values.mode ?? 'relayed';
@@ -260,6 +263,18 @@ async function main(argv: string[]): Promise<number> {
       } finally {
         await source.close();
       }
+    }
+    case 'members': {
+      if (values.ledger === undefined) throw new UsageError('members needs --ledger ADDRESS: the ledger whose witness set to change.');
+      if (values.quorum === undefined) throw new UsageError('members needs --quorum Q: the quorum of the wanted set, a strict majority of its witnesses.');
+      const ledger = parseAddress(values.ledger, 'ledger');
+      const want = (values.witness ?? []).map((w) => parseAddress(w, 'witness'));
+      const wantQuorum = intFlag('quorum', values.quorum, 0, 1, 192);
+      const { conn, account } = await connectProcess(values.rpc, 'ECP_DEPLOYER_KEY', ledger, allowDevKeys);
+      const result = await reconcileMembership(conn, account, ledger, { witnesses: want, quorum: wantQuorum }, log);
+      const summary = { ledger, changed: result.plan.changed, added: result.plan.toAdd, removed: result.plan.toRemove, quorum: result.after.quorum, witnesses: result.after.witnesses, ...(result.tx ? { tx: result.tx } : {}) };
+      await out(`${JSON.stringify(summary, null, json ? 0 : 2)}\n`);
+      return EXIT.ok;
     }
     case 'witness':
     case 'relayer': {

@@ -1,7 +1,7 @@
 // The rail CLI's usage, from one table: `rail --help` lists every command and flag, and
 // `rail <command> --help` only that command's own, since operators of witness and relayer hosts run
 // those by hand.
-export const COMMANDS = ['smoke', 'derive', 'deploy', 'submit', 'status', 'witness', 'relayer'] as const;
+export const COMMANDS = ['smoke', 'derive', 'deploy', 'submit', 'status', 'members', 'witness', 'relayer'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 const ABOUT: Record<Command, string> = {
@@ -11,6 +11,8 @@ const ABOUT: Record<Command, string> = {
   submit: 'sign off on the archive\'s observations with the witness keys (resumable); needs --ledger,\nor --deploy to deploy (or reuse) the deterministic ledger for these keys first',
   status:
     'per stream, this archive against the chain, by content: finalized, conflicting (lost to other\ncontent), skipped (the stream went on without it; reasons from --state-dir), pending (reads only)',
+  members:
+    "bring the ledger's witness set and quorum to --witness… and --quorum with one owner call\n(ECP_DEPLOYER_KEY), in place: the ledger keeps its address; resumable, refuses before sending",
   witness:
     'run one witness: follow its own --archive (a file or a directory of .jsonl files), propose,\nverify and sign off with ECP_WITNESS_KEY (contracts/docs/Protocol.md); runs until SIGTERM',
   relayer: "run a relayer: take witnesses' proposals and sign-offs over HTTP and submit batches with\nECP_RELAYER_KEY; runs until SIGTERM",
@@ -18,13 +20,14 @@ const ABOUT: Record<Command, string> = {
 
 /** Every flag once: its name, what it means, and the commands that read it. */
 const FLAGS: { flag: string; help: string; commands: readonly Command[] }[] = [
-  { flag: '--rpc URL', help: 'the chain: required, except for smoke, which starts its own anvil without it', commands: ['smoke', 'deploy', 'submit', 'status', 'witness', 'relayer'] },
+  { flag: '--rpc URL', help: 'the chain: required, except for smoke, which starts its own anvil without it', commands: ['smoke', 'deploy', 'submit', 'status', 'members', 'witness', 'relayer'] },
   { flag: '--archive PATH', help: 'archive JSONL, or - for stdin (default: the bundled fixture); witness: a file or a directory\nof .jsonl files, followed as it grows', commands: ['smoke', 'derive', 'submit', 'status', 'witness'] },
   { flag: '--witnesses N', help: 'number of witnesses (default 5)', commands: ['smoke', 'deploy', 'submit', 'status'] },
-  { flag: '--quorum Q', help: 'quorum, a strict majority of N (default: the smallest, 3 of 5)', commands: ['smoke', 'deploy', 'submit', 'status'] },
+  { flag: '--quorum Q', help: 'quorum, a strict majority of N (default: the smallest, 3 of 5)', commands: ['smoke', 'deploy', 'submit', 'status', 'members'] },
+  { flag: '--witness ADDRESS', help: 'a member of the wanted set (repeat for each)', commands: ['members'] },
   { flag: '--mode M', help: 'witness-tx | relayed (default relayed)', commands: ['smoke', 'deploy', 'submit', 'witness'] },
   { flag: '--batch-size B', help: 'observations per relayed transaction, 1 to 500 (default 100)', commands: ['smoke', 'submit'] },
-  { flag: '--ledger ADDRESS', help: 'the ledger (status defaults to the deterministic address for these keys)', commands: ['submit', 'status', 'witness', 'relayer'] },
+  { flag: '--ledger ADDRESS', help: 'the ledger (status defaults to the deterministic address for these keys)', commands: ['submit', 'status', 'members', 'witness', 'relayer'] },
   { flag: '--deploy', help: 'deploy the deterministic ledger first if it is not there', commands: ['submit'] },
   { flag: '--bridge', help: 'deploy with finalized slots recorded into the rail', commands: ['deploy', 'submit', 'status'] },
   { flag: '--skip-invalid', help: 'go on with the valid archive lines and list the skipped ones', commands: ['smoke', 'derive', 'submit', 'status'] },
@@ -33,8 +36,8 @@ const FLAGS: { flag: string; help: string; commands: readonly Command[] }[] = [
   { flag: '--portal ADDRESS', help: 'first top up the deployer (and, in witness-tx mode, the witnesses) on L2 with deposits\nthrough this OptimismPortal; the L1 RPC URL comes from ECP_L1_RPC_URL', commands: ['deploy'] },
   { flag: '--fund-min ETH', help: 'with --portal: accounts below this get a deposit (default 0.05)', commands: ['deploy'] },
   { flag: '--fund-top-up ETH', help: 'with --portal: …up to this balance (default 0.25)', commands: ['deploy'] },
-  { flag: '--allow-dev-keys', help: "let the anvil dev keys sign on a chain that is not anvil's (31337)", commands: ['smoke', 'deploy', 'submit', 'witness', 'relayer'] },
-  { flag: '--json', help: 'one JSON object on stdout, no progress', commands: ['smoke', 'deploy', 'submit', 'status'] },
+  { flag: '--allow-dev-keys', help: "let the anvil dev keys sign on a chain that is not anvil's (31337)", commands: ['smoke', 'deploy', 'submit', 'members', 'witness', 'relayer'] },
+  { flag: '--json', help: 'one JSON object on stdout, no progress', commands: ['smoke', 'deploy', 'submit', 'status', 'members'] },
   { flag: '--listen HOST:PORT', help: 'the HTTP address (relayer API, /metrics, /healthz); default 127.0.0.1:8650 for a relayer\nand 127.0.0.1:8651 for a witness', commands: ['witness', 'relayer'] },
   { flag: '--relayer URL', help: 'a relayer to post to and read candidates from (repeat for several)', commands: ['witness'] },
   { flag: '--state-dir DIR', help: 'witness: where its durable, locked sign-off record lives; status: read skip reasons from it', commands: ['witness', 'status'] },
@@ -58,6 +61,7 @@ const KEYS: Record<Command, string> = {
   deploy: 'ECP_DEPLOYER_KEY and ECP_WITNESS_KEYS (comma-separated); without them the anvil dev accounts, on anvil only',
   submit: 'ECP_DEPLOYER_KEY and ECP_WITNESS_KEYS (comma-separated); without them the anvil dev accounts, on anvil only',
   status: 'none (reads only; the keys name the deterministic ledger when --ledger is not given)',
+  members: "ECP_DEPLOYER_KEY, the ledger owner's key (never printed or logged)",
   witness: 'ECP_WITNESS_KEY, this witness\'s own key (never printed or logged)',
   relayer: 'ECP_RELAYER_KEY, the account that pays for batches (never printed or logged)',
 };
