@@ -10,7 +10,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { formatEther, getAddress, isAddress, parseEther, type Address, type Hex } from 'viem';
 import { formatIssue } from './archive/derive.js';
 import { deriveStream, LISTED_ISSUES, observationWindows, openArchive, replayableArchive, scanArchive } from './archive/read.js';
-import { deploy, planDeployment, requireContract } from './client.js';
+import { deploy, planDeployment, requireContract, setLaterParams } from './client.js';
 import { connect } from './connection.js';
 import { EXIT, exitCodeOf, InputError, printable, UsageError, VerificationError } from './errors.js';
 import { fundOnL2, type Deposit } from './funding.js';
@@ -97,11 +97,12 @@ async function main(argv: string[]): Promise<number> {
   // Default: the smallest strict majority (3 of 5).
   const quorum = intFlag('quorum', values.quorum, Math.floor(witnesses / 2) + 1, 1, 192);
   // (members checks its --quorum against its own --witness list.)
-  if (command !== 'members' && (quorum > witnesses || 2 * quorum <= witnesses)) {
+  if (command !== 'members' && values.witness === undefined && (quorum > witnesses || 2 * quorum <= witnesses)) {
     throw new UsageError(`--quorum ${quorum}: expected a strict majority of the ${witnesses} witnesses (${Math.floor(witnesses / 2) + 1} to ${witnesses}).`);
   }
-  const mode = values.mode ?? 'relayed';
-  if (mode !== 'relayed' && mode !== 'witness-tx') throw new UsageError(`--mode ${printable(mode)}: expected witness-tx or relayed.`);
+  const modeFlag = values.mode ?? 'relayed';
+  if (modeFlag !== 'relayed' && modeFlag !== 'witness-tx') throw new UsageError(`--mode ${printable(modeFlag)}: expected witness-tx or relayed.`);
+  const mode: 'relayed' | 'witness-tx' = modeFlag;
   const batchSize = intFlag('batch-size', values['batch-size'], 100, 1, 500);
   const limit = values.limit === undefined ? undefined : intFlag('limit', values.limit, 0, 1);
   const archive = values.archive ?? DEFAULT_ARCHIVE;
@@ -161,6 +162,7 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     case 'deploy': {
+      if (values.witness !== undefined) return deployBySet();
       const conn = await connect(requireRpc(values.rpc));
       const keys = loadKeys(witnesses);
       assertKeysFitChain(keys, conn.chain.id, allowDevKeys);
@@ -265,78 +267,103 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     case 'members': {
-      if (values.ledger === undefined) throw new UsageError('members needs --ledger ADDRESS: the ledger whose witness set to change.');
-      if (values.quorum === undefined) throw new UsageError('members needs --quorum Q: the quorum of the wanted set, a strict majority of its witnesses.');
-      const ledger = parseAddress(values.ledger, 'ledger');
-      const want = (values.witness ?? []).map((w) => parseAddress(w, 'witness'));
-      const wantQuorum = intFlag('quorum', values.quorum, 0, 1, 192);
-      const { conn, account } = await connectProcess(values.rpc, 'ECP_DEPLOYER_KEY', ledger, allowDevKeys);
-      const result = await reconcileMembership(conn, account, ledger, { witnesses: want, quorum: wantQuorum }, log);
-      const summary = { ledger, changed: result.plan.changed, added: result.plan.toAdd, removed: result.plan.toRemove, quorum: result.after.quorum, witnesses: result.after.witnesses, ...(result.tx ? { tx: result.tx } : {}) };
-      await out(`${JSON.stringify(summary, null, json ? 0 : 2)}\n`);
-      return EXIT.ok;
+      return membersCommand();
     }
     case 'witness':
     case 'relayer': {
-      const [host, port] = parseListen(values.listen, command === 'relayer' ? 8650 : 8651);
-      if (values.ledger === undefined) throw new UsageError(`${command} needs --ledger ADDRESS (the ledger it works for).`);
-      const ledger = parseAddress(values.ledger, 'ledger');
-      const pollMs = intFlag('poll-ms', values['poll-ms'], 250, 10, 60_000);
-      const fromBlock = BigInt(intFlag('from-block', values['from-block'], 0));
-      // Every flag is checked before the chain is touched.
-      const toleranceMs = intFlag('tolerance-ms', values['tolerance-ms'], 2_000, 0, 3_600_000);
-      const proposeStepMs = intFlag('propose-step-ms', values['propose-step-ms'], 2_000, 10, 3_600_000);
-      const giveUpMs = intFlag('give-up-ms', values['give-up-ms'], 60_000, 100, 86_400_000);
-      const maxPipeline = intFlag('max-pipeline', values['max-pipeline'], 1, 1, 64);
-      const maxBatch = intFlag('max-batch', values['max-batch'], 100, 1, 500);
-      if (command === 'witness') {
-        if (values.archive === undefined) throw new UsageError('witness needs --archive PATH: its own archive, a JSONL file or a directory of .jsonl files.');
-        if (values['state-dir'] === undefined) throw new UsageError('witness needs --state-dir DIR: where it keeps its durable record of what it signed.');
-        const relayers = (values.relayer ?? []).map((r) => requireRpc(r, '--relayer'));
-        if (!relayers.length) throw new UsageError('witness needs at least one --relayer URL: relayers carry proposals and sign-offs between witnesses.');
-        const { conn, account } = await connectProcess(values.rpc, 'ECP_WITNESS_KEY', ledger, allowDevKeys);
-        const running = await startWitness({
-          conn,
-          ledger,
-          account,
-          archive: values.archive,
-          stateDir: values['state-dir'],
-          mode,
-          relayers,
-          toleranceMs,
-          proposeStepMs,
-          giveUpMs,
-          deadlineWindowSec: 3_600n,
-          minDeadlineSec: 60n,
-          pollMs,
-          maxOpen: 512,
-          maxPipeline,
-          fromBlock,
-          host,
-          port,
-          log: makeLogger('witness'),
-        });
-        return runUntilSignal(running);
-      }
-      const { conn, account } = await connectProcess(values.rpc, 'ECP_RELAYER_KEY', ledger, allowDevKeys);
-      const running = await startRelayer({
-        conn,
-        ledger,
-        account,
-        host,
-        port,
-        fromBlock,
-        pollMs,
-        maxBatch,
-        deadlineMarginSec: 60n,
-        maxDeadlineSec: 7_200n,
-        limits: DEFAULT_STORE_LIMITS,
-        log: makeLogger('relayer'),
-      });
-      return runUntilSignal(running);
+      return processCommand();
     }
     default:
       throw new UsageError(`unknown command "${printable(command)}".\n\n${USAGE}`);
+  }
+
+  /** deploy --witness ADDRESS…: the ledger at an address fixed by the deployer and the salt, its
+   *  witness set brought in place afterwards (and on every later run). */
+  async function deployBySet(): Promise<number> {
+    const conn = await connect(requireRpc(values.rpc));
+    const deployer = loadProcessKey('ECP_DEPLOYER_KEY', conn.chain.id, allowDevKeys);
+    const want = (values.witness ?? []).map((w) => parseAddress(w, 'witness'));
+    const wantQuorum = values.quorum === undefined ? Math.floor(want.length / 2) + 1 : quorum;
+    const params = setLaterParams(deployer.address, values.bridge);
+    const plan = planDeployment(params);
+    log(`deploy: the rail at ${plan.rail.address} and the ledger at ${plan.ledger.address} on chain ${conn.chain.id}, from ${deployer.address}, if not there yet; then its witness set`);
+    const result = await deploy(conn, deployer, params);
+    const members = await reconcileMembership(conn, deployer, result.ledger, { witnesses: want, quorum: wantQuorum }, log);
+    const actions = [...result.actions, ...(members.tx ? [`witness set: +${members.plan.toAdd.length} -${members.plan.toRemove.length}, quorum ${members.after.quorum} (${members.tx})`] : [])];
+    await out(`${JSON.stringify({ ...result, witnesses: members.after.witnesses, quorum: members.after.quorum, actions }, null, json ? 0 : 2)}\n`);
+    return EXIT.ok;
+  }
+
+  async function membersCommand(): Promise<number> {
+    if (values.ledger === undefined) throw new UsageError('members needs --ledger ADDRESS: the ledger whose witness set to change.');
+    if (values.quorum === undefined) throw new UsageError('members needs --quorum Q: the quorum of the wanted set, a strict majority of its witnesses.');
+    const ledger = parseAddress(values.ledger, 'ledger');
+    const want = (values.witness ?? []).map((w) => parseAddress(w, 'witness'));
+    const wantQuorum = intFlag('quorum', values.quorum, 0, 1, 192);
+    const { conn, account } = await connectProcess(values.rpc, 'ECP_DEPLOYER_KEY', ledger, allowDevKeys);
+    const result = await reconcileMembership(conn, account, ledger, { witnesses: want, quorum: wantQuorum }, log);
+    const summary = { ledger, changed: result.plan.changed, added: result.plan.toAdd, removed: result.plan.toRemove, quorum: result.after.quorum, witnesses: result.after.witnesses, ...(result.tx ? { tx: result.tx } : {}) };
+    await out(`${JSON.stringify(summary, null, json ? 0 : 2)}\n`);
+    return EXIT.ok;
+  }
+
+  async function processCommand(): Promise<number> {
+    const [host, port] = parseListen(values.listen, command === 'relayer' ? 8650 : 8651);
+    if (values.ledger === undefined) throw new UsageError(`${command} needs --ledger ADDRESS (the ledger it works for).`);
+    const ledger = parseAddress(values.ledger, 'ledger');
+    const pollMs = intFlag('poll-ms', values['poll-ms'], 250, 10, 60_000);
+    const fromBlock = BigInt(intFlag('from-block', values['from-block'], 0));
+    // Every flag is checked before the chain is touched.
+    const toleranceMs = intFlag('tolerance-ms', values['tolerance-ms'], 2_000, 0, 3_600_000);
+    const proposeStepMs = intFlag('propose-step-ms', values['propose-step-ms'], 2_000, 10, 3_600_000);
+    const giveUpMs = intFlag('give-up-ms', values['give-up-ms'], 60_000, 100, 86_400_000);
+    const maxPipeline = intFlag('max-pipeline', values['max-pipeline'], 1, 1, 64);
+    const maxBatch = intFlag('max-batch', values['max-batch'], 100, 1, 500);
+    if (command === 'witness') {
+      if (values.archive === undefined) throw new UsageError('witness needs --archive PATH: its own archive, a JSONL file or a directory of .jsonl files.');
+      if (values['state-dir'] === undefined) throw new UsageError('witness needs --state-dir DIR: where it keeps its durable record of what it signed.');
+      const relayers = (values.relayer ?? []).map((r) => requireRpc(r, '--relayer'));
+      if (!relayers.length) throw new UsageError('witness needs at least one --relayer URL: relayers carry proposals and sign-offs between witnesses.');
+      const { conn, account } = await connectProcess(values.rpc, 'ECP_WITNESS_KEY', ledger, allowDevKeys);
+      const running = await startWitness({
+        conn,
+        ledger,
+        account,
+        archive: values.archive,
+        stateDir: values['state-dir'],
+        mode,
+        relayers,
+        toleranceMs,
+        proposeStepMs,
+        giveUpMs,
+        deadlineWindowSec: 3_600n,
+        minDeadlineSec: 60n,
+        pollMs,
+        maxOpen: 512,
+        maxPipeline,
+        fromBlock,
+        host,
+        port,
+        log: makeLogger('witness'),
+      });
+      return runUntilSignal(running);
+    }
+    const { conn, account } = await connectProcess(values.rpc, 'ECP_RELAYER_KEY', ledger, allowDevKeys);
+    const running = await startRelayer({
+      conn,
+      ledger,
+      account,
+      host,
+      port,
+      fromBlock,
+      pollMs,
+      maxBatch,
+      deadlineMarginSec: 60n,
+      maxDeadlineSec: 7_200n,
+      limits: DEFAULT_STORE_LIMITS,
+      log: makeLogger('relayer'),
+    });
+    return runUntilSignal(running);
   }
 }
 

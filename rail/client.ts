@@ -40,6 +40,16 @@ export interface DeployPlan {
   salt: Hex;
 }
 
+/** The one member a ledger deployed for a witness set given later has: an address nobody holds a
+ *  key for, so nothing can finalize before the set is brought in (`reconcileMembership`). The ledger's
+ *  address then depends only on the deployer, the salt and bridging, never on the witnesses. */
+export const PLACEHOLDER_WITNESS: Address = '0x000000000000000000000000000000000000dEaD';
+
+/** Deploy parameters for a ledger whose witness set is managed in place (by address). */
+export function setLaterParams(owner: Address, bridge?: boolean, salt?: Hex): DeployParams {
+  return { owner, witnesses: [PLACEHOLDER_WITNESS], quorum: 1, bridge, salt };
+}
+
 /** The addresses, known before anything is deployed. */
 export function planDeployment(p: DeployParams): DeployPlan {
   const salt = p.salt ?? DEFAULT_SALT;

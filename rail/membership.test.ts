@@ -116,6 +116,28 @@ describe('rail members on anvil', () => {
     }
   });
 
+  it('deploy --witness: the ledger address depends on the deployer and the salt only; a later set is brought in place', async () => {
+    const fresh = await startAnvil();
+    try {
+      const run = (...args: string[]) =>
+        spawnSync(process.execPath, ['--import', 'tsx', 'rail/cli.ts', 'deploy', '--rpc', fresh.rpcUrl, '--json', ...args], { encoding: 'utf8', env: { ...process.env, ECP_DEPLOYER_KEY: devKey(0) } });
+      const first = run(...set(1, 2, 3));
+      expect(first.stderr).toBe('');
+      const a = JSON.parse(first.stdout) as { ledger: Address; witnesses: Address[]; quorum: number; actions: string[] };
+      expect(a).toMatchObject({ witnesses: [1, 2, 3].map(A), quorum: 2 });
+      expect(a.actions.some((x) => x.startsWith('witness set: +3 -1, quorum 2'))).toBe(true);
+      const second = JSON.parse(run(...set(2, 3, 4, 5), '--quorum', '3').stdout) as typeof a;
+      expect(second.ledger).toBe(a.ledger);
+      expect(second).toMatchObject({ witnesses: [2, 3, 4, 5].map(A), quorum: 3 });
+      expect(second.actions.filter((x) => x.startsWith('deployed'))).toEqual([]);
+      // Another deployer's ledger is elsewhere; the witnesses never enter the address.
+      const other = spawnSync(process.execPath, ['--import', 'tsx', 'rail/cli.ts', 'deploy', '--rpc', fresh.rpcUrl, '--json', ...set(2, 3, 4, 5), '--quorum', '3'], { encoding: 'utf8', env: { ...process.env, ECP_DEPLOYER_KEY: devKey(9) } });
+      expect((JSON.parse(other.stdout) as typeof a).ledger).not.toBe(a.ledger);
+    } finally {
+      await fresh.stop();
+    }
+  });
+
   it('rail members --help names its own flags', () => {
     const help = spawnSync(process.execPath, ['--import', 'tsx', 'rail/cli.ts', 'members', '--help'], { encoding: 'utf8' });
     expect(help.stdout).toContain('--witness ADDRESS');
