@@ -55,9 +55,11 @@ describe('Board', () => {
     expect(second.candidates.get(hex32(7))).toHaveLength(1);
   });
 
-  it('drops a reply over the limit, reports it and backs off from that relayer', async () => {
+  it('drops a reply over the limit, reports it and backs off reads from that relayer, whatever its posts do', async () => {
     let asked = 0;
-    const huge = await serve((_req, _body, res) => {
+    const huge = await serve((req, body, res) => {
+      // It takes posts well enough…
+      if (req.method === 'POST') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results: (JSON.parse(body) as { items: unknown[] }).items.map(() => ({ accepted: true })) }));
       asked++;
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(`{"candidates":[],"pad":"${'x'.repeat(300_000)}"}`);
@@ -68,6 +70,9 @@ describe('Board', () => {
     expect(r.errors).toBe(1);
     expect(problems).toEqual([{ relayer: huge, reason: 'read-failed', detail: 'reply over the 65536-byte limit' }]);
     expect(board.unreachable()).toEqual([huge]);
+    // …and a post that goes through does not lift the backoff of its reads.
+    board.queueVote(candidate(1), { witnessIndex: 3, r: hex32(5), vs: hex32(6) });
+    await board.close();
     await board.candidates([hex32(7)]);
     expect(asked).toBe(1);
   });

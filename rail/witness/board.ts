@@ -33,7 +33,8 @@ export interface BoardLimits {
   maxQueued: number;
 }
 
-export const DEFAULT_BOARD_LIMITS: BoardLimits = { timeoutMs: 5_000, replyLimit: 8 * 1024 * 1024, backoffMs: 500, maxBackoffMs: 30_000, maxQueued: 4_096 };
+/** The reply limit is twice what an honest relayer ever sends (REPLY_LIMIT, 1 MiB). */
+export const DEFAULT_BOARD_LIMITS: BoardLimits = { timeoutMs: 5_000, replyLimit: 2 * 1024 * 1024, backoffMs: 500, maxBackoffMs: 30_000, maxQueued: 4_096 };
 /** Slots per read (the relayer answers at most this many). */
 const READ_SLOTS = 128;
 /** Items per batched post (the relayer takes at most this many). */
@@ -65,30 +66,41 @@ export interface Refusal {
   detail?: string;
 }
 
-class Link {
+/** One way of talking to a relayer (reads, or posts), with its own backoff: a relayer that takes
+ *  posts but answers reads with junk is still backed off for reads. */
+class Backoff {
   failures = 0;
-  backoffUntil = 0;
-  reading = false;
-  posting: Promise<void> | undefined;
-  readonly outbox = new Map<string, Item>();
+  until = 0;
   lastError: string | undefined;
 
-  constructor(readonly url: string) {}
-
-  get backingOff(): boolean {
-    return Date.now() < this.backoffUntil;
+  get active(): boolean {
+    return Date.now() < this.until;
   }
 
   failed(e: unknown, limits: BoardLimits): void {
     this.failures++;
     this.lastError = e instanceof Error ? e.message : String(e);
-    this.backoffUntil = Date.now() + Math.min(limits.maxBackoffMs, limits.backoffMs * 2 ** (this.failures - 1));
+    this.until = Date.now() + Math.min(limits.maxBackoffMs, limits.backoffMs * 2 ** (this.failures - 1));
   }
 
   succeeded(): void {
     this.failures = 0;
-    this.backoffUntil = 0;
+    this.until = 0;
     this.lastError = undefined;
+  }
+}
+
+class Link {
+  reading = false;
+  posting: Promise<void> | undefined;
+  readonly outbox = new Map<string, Item>();
+  readonly reads = new Backoff();
+  readonly posts = new Backoff();
+
+  constructor(readonly url: string) {}
+
+  get backingOff(): boolean {
+    return this.reads.active || this.posts.active;
   }
 }
 
@@ -155,7 +167,7 @@ export class Board {
    *  not wait: a relayer still busy with the last batch, or backing off, gets it at a later flush. */
   flush(): void {
     for (const l of this.links) {
-      if (l.posting || l.backingOff || l.outbox.size === 0) continue;
+      if (l.posting || l.posts.active || l.outbox.size === 0) continue;
       const items = [...l.outbox.entries()].slice(0, POST_ITEMS);
       for (const [k] of items) l.outbox.delete(k);
       l.posting = this.post(l, items.map(([, v]) => v)).finally(() => (l.posting = undefined));
@@ -167,13 +179,13 @@ export class Board {
       const res = await fetch(new URL('/v1/batch', l.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }), signal: AbortSignal.timeout(this.limits.timeoutMs) });
       const text = await readCapped(res, 1024 * 1024);
       if (!res.ok) throw new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
-      l.succeeded();
+      l.posts.succeeded();
       const parsed = postReply.safeParse(JSON.parse(text));
       if (!parsed.success) throw new Error('the relayer answered the batch with something else than per-item results');
       for (const r of parsed.data.results) if (!r.accepted && r.reason !== 'final') this.onProblem({ relayer: l.url, reason: r.reason ?? 'refused', detail: r.detail?.slice(0, 300) });
     } catch (e) {
-      l.failed(e, this.limits);
-      this.onProblem({ relayer: l.url, reason: 'post-failed', detail: l.lastError });
+      l.posts.failed(e, this.limits);
+      this.onProblem({ relayer: l.url, reason: 'post-failed', detail: l.posts.lastError });
     }
   }
 
@@ -187,7 +199,7 @@ export class Board {
     /** Set once the answer is given: a read that ends later adds nothing. */
     let late = false;
     const reads = this.links
-      .filter((l) => !l.reading && !l.backingOff)
+      .filter((l) => !l.reading && !l.reads.active)
       .map(async (l) => {
         l.reading = true;
         try {
@@ -209,11 +221,11 @@ export class Board {
               merged.set(c.slot, bySlot);
             }
           }
-          l.succeeded();
+          l.reads.succeeded();
         } catch (e) {
           errors++;
-          l.failed(e, this.limits);
-          this.onProblem({ relayer: l.url, reason: 'read-failed', detail: l.lastError });
+          l.reads.failed(e, this.limits);
+          this.onProblem({ relayer: l.url, reason: 'read-failed', detail: l.reads.lastError });
         } finally {
           l.reading = false;
         }
