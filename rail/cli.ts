@@ -23,6 +23,7 @@ import { assertKeysFitChain, loadKeys, loadProcessKey } from './keys.js';
 import { makeLogger } from './ops/observability.js';
 import { startRelayer } from './relayer/relayer.js';
 import { DEFAULT_STORE_LIMITS } from './relayer/store.js';
+import { DEFAULT_MEMBER_RATE } from './relayer/budget.js';
 import { startWitness } from './witness/witness.js';
 import { progressReporter } from './progress.js';
 import { commandUsage, isCommand, usage } from './usage.js';
@@ -78,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
         'poll-ms': { type: 'string' },
         'from-block': { type: 'string' },
         'max-batch': { type: 'string' },
+        'member-rate': { type: 'string' },
         'max-pipeline': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -319,6 +321,7 @@ async function main(argv: string[]): Promise<number> {
     const giveUpMs = intFlag('give-up-ms', values['give-up-ms'], 60_000, 100, 86_400_000);
     const maxPipeline = intFlag('max-pipeline', values['max-pipeline'], 1, 1, 64);
     const maxBatch = intFlag('max-batch', values['max-batch'], 100, 1, 500);
+    const memberRate = intFlag('member-rate', values['member-rate'], DEFAULT_MEMBER_RATE, 1, 1_000_000);
     if (command === 'witness') {
       if (values.archive === undefined) throw new UsageError('witness needs --archive PATH: its own archive, a JSONL file or a directory of .jsonl files.');
       if (values['state-dir'] === undefined) throw new UsageError('witness needs --state-dir DIR: where it keeps its durable record of what it signed.');
@@ -361,6 +364,7 @@ async function main(argv: string[]): Promise<number> {
       deadlineMarginSec: 60n,
       maxDeadlineSec: 7_200n,
       limits: DEFAULT_STORE_LIMITS,
+      memberRate,
       log: makeLogger('relayer'),
     });
     return runUntilSignal(running);

@@ -47,6 +47,7 @@ const FLAGS: { flag: string; help: string; commands: readonly Command[] }[] = [
   { flag: '--poll-ms N', help: 'how often the chain and relayers are read (default 250)', commands: ['witness', 'relayer'] },
   { flag: '--from-block N', help: 'the block to read ledger logs from (default 0: the whole chain)', commands: ['status', 'witness', 'relayer'] },
   { flag: '--max-batch N', help: 'observations per batch, 1 to 500 (default 100)', commands: ['relayer'] },
+  { flag: '--member-rate N', help: 'new candidates one member may bring in per second, ten seconds\' worth at once (default 100)', commands: ['relayer'] },
   {
     flag: '--max-pipeline N',
     help: 'votes per stream cast ahead of the chain (default 1: only on candidates extending the finalized\nhead; more is faster on a backlog, but a slot that fails then takes up to N later slots with it)',

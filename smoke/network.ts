@@ -55,6 +55,8 @@ export interface NetworkSmokeOptions {
   adversaries?: Adversaries;
   /** How many honest relayer transactions may revert on chain (default 0). */
   revertBudget?: number;
+  /** More flags for the honest relayers. */
+  relayerArgs?: string[];
   /** Honest witnesses' --give-up-ms (default 10000). */
   giveUpMs?: number;
 }
@@ -329,7 +331,7 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
     for (let i = 0; i < relayerCount; i++) {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
-      const p = new Proc(`relayer-${i}`, ['relayer', '--rpc', anvil.rpcUrl, '--ledger', ledger, '--listen', `127.0.0.1:${port}`, '--poll-ms', '100', '--from-block', String(fromBlock)], { ECP_RELAYER_KEY: devKey(8 + i) }, path.join(dir, `relayer-${i}.log`)).start();
+      const p = new Proc(`relayer-${i}`, ['relayer', '--rpc', anvil.rpcUrl, '--ledger', ledger, '--listen', `127.0.0.1:${port}`, '--poll-ms', '100', '--from-block', String(fromBlock), ...(o.relayerArgs ?? [])], { ECP_RELAYER_KEY: devKey(8 + i) }, path.join(dir, `relayer-${i}.log`)).start();
       procs.push(p);
       relayers.push(p);
       relayerUrls.push(url);

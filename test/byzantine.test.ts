@@ -32,9 +32,14 @@ const byzantineRelayer = (attacks: readonly RelayerAttack[]) => ({
  *  once): a slot observed alike by a quorum of honest witnesses is final within 10 s of its turn. */
 const SLOT_BOUND_S = 10;
 
+/** The honest relayers take 20 new candidates a second per member (200 at once): far above what
+ *  an honest witness brings in here, and below what the junk-slots adversary sends even on a loaded
+ *  machine, so its rate limit is seen working whatever the machine's speed. */
+const RELAYER_ARGS = ['--member-rate', '20'];
+
 async function attacked(adversaries: Adversaries, opts: { epochs?: number; archives?: 'own' | 'identical' } = {}): Promise<NetworkSummary> {
   const epochs = opts.epochs ?? 6;
-  return runNetworkSmoke({ epochs, faults: false, archives: opts.archives ?? 'own', adversaries, timeoutMs: 30_000 + epochs * SLOT_BOUND_S * 1000 });
+  return runNetworkSmoke({ epochs, faults: false, archives: opts.archives ?? 'own', adversaries, relayerArgs: RELAYER_ARGS, timeoutMs: 30_000 + epochs * SLOT_BOUND_S * 1000 });
 }
 
 function expectHonestOutcome(s: NetworkSummary): void {

@@ -14,9 +14,10 @@ export interface BudgetLimits {
 }
 
 export const DEFAULT_BUDGET: BudgetLimits = { burst: 32, perSecond: 4, clients: 10_000 };
-/** New candidates a member may bring in at once, then per second (an honest witness brings in about
- *  one per slot it proposes for: a stream every 6 s). */
-export const MEMBER_BUDGET: BudgetLimits = { burst: 1_000, perSecond: 100, clients: 256 };
+/** New candidates a member may bring in per second (`--member-rate`), and ten seconds' worth at once.
+ *  An honest witness brings in about one per slot it proposes for: a stream every 6 s. */
+export const DEFAULT_MEMBER_RATE = 100;
+export const memberBudget = (perSecond: number): BudgetLimits => ({ burst: 10 * perSecond, perSecond, clients: 256 });
 
 export class ClientBudget {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();

@@ -25,7 +25,7 @@ import { sendTx, waitForInFlight } from '../tx.js';
 import { PollLoop } from '../ops/loop.js';
 import { listen, makeRegistry, opsServer } from '../ops/observability.js';
 import { buildBatch, CandidateStore, type BatchItem, type StoreLimits } from './store.js';
-import { ClientBudget, MEMBER_BUDGET } from './budget.js';
+import { ClientBudget, DEFAULT_MEMBER_RATE, memberBudget } from './budget.js';
 
 export interface RelayerOptions {
   conn: RailConnection;
@@ -41,6 +41,8 @@ export interface RelayerOptions {
   /** …and at most this far away. */
   maxDeadlineSec: bigint;
   limits: StoreLimits;
+  /** New candidates one member may bring in per second (default DEFAULT_MEMBER_RATE). */
+  memberRate?: number;
   log: Logger;
 }
 
@@ -102,7 +104,8 @@ export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
   const store = new CandidateStore(o.limits);
   const signatures = new SignatureCheck(ledgerDomain(o.conn.chain.id, o.ledger));
   const budget = new ClientBudget();
-  const memberBudget = new ClientBudget(MEMBER_BUDGET);
+  const memberLimits = memberBudget(o.memberRate ?? DEFAULT_MEMBER_RATE);
+  const members_ = new ClientBudget(memberLimits);
 
   const loop = new PollLoop(o.pollMs, (err) => {
     m.rpcErrors.inc();
@@ -136,7 +139,7 @@ export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
     const full = store.room(slot, hash, member, members());
     if (full) return refuse(429, full, member, `member ${member} has used its share of this relayer's places (${full}); slots free as they finalize or expire`);
     const isNew = !store.candidatesFor(slot).some((c) => c.hash === hash);
-    if (isNew && !memberBudget.allows(String(member))) return refuse(429, 'member-rate-limited', member, `member ${member} brings in new candidates faster than ${MEMBER_BUDGET.perSecond}/s; try again later`);
+    if (isNew && !members_.allows(String(member))) return refuse(429, 'member-rate-limited', member, `member ${member} brings in new candidates faster than ${memberLimits.perSecond}/s; try again later`);
     return { slot, hash, isNew };
   };
 
@@ -163,7 +166,7 @@ export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
     if (signer !== view.membership.addressOf.get(s.witnessIndex)) {
       return badSignature(client, s.witnessIndex, `the sign-off recovers to ${signer ?? 'nothing'}, not the witness at index ${s.witnessIndex} (wrong ledger, chain, deadline or candidate?)`);
     }
-    if (ok.isNew) memberBudget.charge(String(s.witnessIndex));
+    if (ok.isNew) members_.charge(String(s.witnessIndex));
     const result = store.addVote(candidate, ok.hash, ok.slot, { ...s, deadline: candidate.deadline }, Date.now(), members());
     return result.endsWith('full') ? refuse(429, result, s.witnessIndex, `member ${s.witnessIndex} has used its share of places`) : taken(result, ok.hash);
   };
@@ -176,7 +179,7 @@ export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
     if (!budget.allows(client)) return refuse(429, 'rate-limited', msg.proposer, `too many bad signatures from ${client}; try again later`);
     const signer = await signatures.proposalSigner(ok.hash, msg.proposer, msg.signature);
     if (signer !== view.membership.addressOf.get(msg.proposer)) return badSignature(client, msg.proposer, `the proposal recovers to ${signer ?? 'nothing'}, not the witness at index ${msg.proposer}`);
-    if (ok.isNew) memberBudget.charge(String(msg.proposer));
+    if (ok.isNew) members_.charge(String(msg.proposer));
     const result = store.addProposal(candidate, ok.hash, ok.slot, msg.proposer, msg.signature, Date.now(), members());
     return result.endsWith('full') ? refuse(429, result, msg.proposer, `member ${msg.proposer} has used its share of places`) : taken(result, ok.hash);
   };
