@@ -95,6 +95,8 @@ class Link {
   posting: Promise<void> | undefined;
   readonly outbox = new Map<string, Item>();
   readonly reads = new Backoff();
+  /** The last reply per slot (and when it came), for the polls this relayer is slower than. */
+  readonly latest = new Map<Hex, { at: number; candidates: BoardCandidate[] }>();
   readonly posts = new Backoff();
 
   constructor(readonly url: string) {}
@@ -193,11 +195,8 @@ export class Board {
    *  Every relayer is read at once; the answer waits at most `budgetMs` (a relayer that has not
    *  answered by then, is still busy with an earlier read, or is backing off, is left out). */
   async candidates(slots: Hex[], budgetMs = this.limits.timeoutMs): Promise<{ candidates: Map<Hex, BoardCandidate[]>; errors: number }> {
-    const merged = new Map<Hex, Map<Hex, BoardCandidate>>();
     let errors = 0;
     if (!slots.length) return { candidates: new Map(), errors };
-    /** Set once the answer is given: a read that ends later adds nothing. */
-    let late = false;
     const reads = this.links
       .filter((l) => !l.reading && !l.reads.active)
       .map(async (l) => {
@@ -212,14 +211,12 @@ export class Board {
               throw new Error(`HTTP ${res.status}`);
             }
             const parsed = candidatesReply.parse(JSON.parse(await readCapped(res, this.limits.replyLimit)));
-            if (late) return;
-            for (const c of parsed.candidates) {
-              const hash = candidateHash(c.candidate);
-              const bySlot = merged.get(c.slot) ?? new Map<Hex, BoardCandidate>();
-              const prev = bySlot.get(hash);
-              bySlot.set(hash, { slot: c.slot, hash, candidate: prev?.candidate ?? c.candidate, proposals: [...(prev?.proposals ?? []), ...c.proposals], votes: [...(prev?.votes ?? []), ...c.votes] });
-              merged.set(c.slot, bySlot);
-            }
+            // Kept per slot even when it comes after the answer was given: a relayer's claims only
+            // grow until the slot is final, so a slow relayer's last reply is still worth reading.
+            const at = Date.now();
+            const fresh = new Map<Hex, BoardCandidate[]>();
+            for (const c of parsed.candidates) fresh.set(c.slot, [...(fresh.get(c.slot) ?? []), { slot: c.slot, hash: candidateHash(c.candidate), candidate: c.candidate, proposals: c.proposals, votes: c.votes }]);
+            for (const s of slots.slice(i, i + READ_SLOTS)) l.latest.set(s, { at, candidates: fresh.get(s) ?? [] });
           }
           l.reads.succeeded();
         } catch (e) {
@@ -233,13 +230,40 @@ export class Board {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(reads), new Promise<void>((r) => (timer = setTimeout(r, budgetMs)))]);
     clearTimeout(timer);
-    late = true;
+    // Every relayer's latest reply for these slots (this poll's, or a slower one's last), merged by hash.
+    const merged = new Map<Hex, Map<Hex, BoardCandidate>>();
+    const oldest = Date.now() - this.limits.maxBackoffMs;
+    for (const l of this.links) {
+      for (const [slot, entry] of [...l.latest]) if (entry.at < oldest) l.latest.delete(slot);
+      for (const slot of slots) {
+        for (const c of l.latest.get(slot)?.candidates ?? []) {
+          const bySlot = merged.get(slot) ?? new Map<Hex, BoardCandidate>();
+          const prev = bySlot.get(c.hash);
+          bySlot.set(c.hash, { ...c, candidate: prev?.candidate ?? c.candidate, proposals: [...(prev?.proposals ?? []), ...c.proposals], votes: [...(prev?.votes ?? []), ...c.votes] });
+          merged.set(slot, bySlot);
+        }
+      }
+    }
     return { candidates: new Map([...merged].map(([slot, m]) => [slot, [...m.values()]])), errors };
+  }
+
+  /** Sends what is queued now and waits, at most `budgetMs`, until it is out: a relayer still busy
+   *  with an earlier post gets it as soon as that post ends. A relayer that hangs costs the budget. */
+  async send(budgetMs: number): Promise<void> {
+    const deadline = Date.now() + budgetMs;
+    for (let round = 0; round < 2; round++) {
+      this.flush();
+      const busy = this.links.map((l) => l.posting).filter((p) => p !== undefined);
+      const left = deadline - Date.now();
+      if (!busy.length || left <= 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(busy), new Promise<void>((r) => (timer = setTimeout(r, left)))]);
+      clearTimeout(timer);
+    }
   }
 
   /** Sends what is queued and waits (at most the timeout) for posts in flight. */
   async close(): Promise<void> {
-    this.flush();
-    await Promise.race([Promise.all(this.links.map((l) => l.posting)), new Promise((r) => setTimeout(r, this.limits.timeoutMs).unref())]);
+    await this.send(this.limits.timeoutMs);
   }
 }

@@ -256,6 +256,9 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
       board.queueVote(s.candidate, s.signature);
       return;
     }
+    // witness-tx: the vote is a transaction, and other witnesses count it only for a candidate they
+    // can read from a relayer, so our proposal goes out first (bounded, like a read).
+    await board.send(Math.max(250, 5 * o.pollMs));
     const recorded = await o.conn.publicClient.readContract({ address: o.ledger, abi: observationLedgerAbi, functionName: 'signOffsOf', args: [s.hash] });
     if ((recorded >> BigInt(s.signature.witnessIndex)) & 1n) return;
     await sendTx(
@@ -302,7 +305,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
     const undecided = slots.filter((s) => finals.get(s) === `0x${'00'.repeat(32)}`);
     /** witness-tx: the votes the ledger itself records, per candidate hash. */
     const onChainVoters = new Map<Hex, number[]>();
-    const fromBoard = await board.candidates(undecided.filter((s) => !openSlots.get(s)?.signed), Math.max(250, 5 * o.pollMs));
+    const fromBoard = await board.candidates(undecided.filter((s) => !openSlots.get(s)?.signed), Math.max(1_000, 5 * o.pollMs));
     m.unreachable.set(board.unreachable().length);
     if (o.mode === 'witness-tx') {
       // Votes are transactions here: who voted for what is on chain, not at the relayers.
