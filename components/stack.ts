@@ -13,8 +13,11 @@ import { OpDeployer } from "./deployer/index.js";
 import { contentSha256 } from "./deployer/deployment.js";
 import { Host } from "./host/index.js";
 import { tunnelCommand } from "./host/ssh.js";
-import { RailLedger, RailSmoke } from "./ledger/index.js";
-import { railGate, type SmokeOutput } from "./ledger/steps.js";
+import { RailLedger, RailServices, RailSmoke } from "./ledger/index.js";
+import { RELAYER_ON_NETWORK } from "./ledger/services.js";
+import { railGate, type RailDeployment, type SmokeOutput } from "./ledger/steps.js";
+import { privateKeyToAddress } from "viem/accounts";
+import { LEDGER_EIP712_NAME, LEDGER_EIP712_VERSION } from "../rail/signoff.js";
 import { HostState } from "./host/state.js";
 import { prestateGate } from "./prestate/gate.js";
 import { Day2 } from "./day2/index.js";
@@ -66,7 +69,69 @@ export function serviceEndpoints(host: StackConfig["host"]): Record<string, { ho
 
 export type RailStatus =
   | { deployed: false; reason: string }
-  | { deployed: true; ledger: string; rail: string; witnesses: string[]; quorum: number; smoke: SmokeOutput | string | undefined };
+  | {
+      deployed: true;
+      chainId: number;
+      ledger: string;
+      /** The witness registry is the ledger itself (EveryChannelObservationLedger is an EveryChannelWitnessRegistry). */
+      registry: string;
+      rail: string;
+      owner: string;
+      /** What witnesses sign over (rail/signoff.ts): the ledger's EIP-712 domain. */
+      eip712: { name: string; version: string; chainId: number; verifyingContract: string };
+      /** The members as the chain has them after the reconcile, named from `ecp:rail.witnesses`. */
+      witnesses: { name: string; address: string; relayer?: string }[];
+      quorum: number;
+      relayer: RailRelayerEndpoints;
+      /** ecp-forge's own witness, when `ecp:railWitnessKey` is set. */
+      hostWitness: string | null;
+      smoke: SmokeOutput;
+    };
+
+export interface RailRelayerEndpoints {
+  address: string;
+  /** On the stack's Docker network. */
+  network: string;
+  /** On ecp-forge's loopback; reach it from elsewhere through `tunnel`. */
+  host: string;
+  tunnel: string;
+  /** On ecp:host.privateAddress, for witnesses on other hosts. */
+  private?: string;
+}
+
+/** The rail output from what the deploy step read back from the chain and the config's names. */
+export function railStatus(
+  config: Pick<StackConfig, "rail" | "host">,
+  d: RailDeployment,
+  relayerAddress: string,
+  smoke: SmokeOutput,
+): Extract<RailStatus, { deployed: true }> {
+  const named = new Map(config.rail.witnesses.map((w) => [w.address.toLowerCase(), w]));
+  const port = HOST_LOOPBACK_PORTS.railRelayer;
+  return {
+    deployed: true,
+    chainId: d.chainId,
+    ledger: d.ledger,
+    registry: d.ledger,
+    rail: d.rail,
+    owner: d.owner,
+    eip712: { name: LEDGER_EIP712_NAME, version: LEDGER_EIP712_VERSION, chainId: d.chainId, verifyingContract: d.ledger },
+    witnesses: d.witnesses.map((a) => {
+      const w = named.get(a.toLowerCase());
+      return { name: w?.name ?? "(not in ecp:rail.witnesses)", address: a, ...(w?.relayer === undefined ? {} : { relayer: w.relayer }) };
+    }),
+    quorum: d.quorum,
+    relayer: {
+      address: relayerAddress,
+      network: RELAYER_ON_NETWORK,
+      host: `http://127.0.0.1:${port}`,
+      tunnel: tunnelCommand(config.host, [port]),
+      ...(config.host.privateAddress === undefined ? {} : { private: `http://${config.host.privateAddress}:${port}` }),
+    },
+    hostWitness: config.rail.witnessKey === undefined ? null : privateKeyToAddress(config.rail.witnessKey.reveal()),
+    smoke,
+  };
+}
 
 export interface OpStackOptions {
   /** `pulumi.getStack()`, as a container label. */
@@ -176,10 +241,12 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
     }
   }
 
-  // The observation rail on the new chain (components/ledger), gated on witness keys and the archive path.
-  const rail = railGate(config.rail);
-  let railOutput: pulumi.Output<RailStatus> = pulumi.output<RailStatus>({ deployed: false, reason: rail.deploy ? "" : rail.reason });
-  if (rail.deploy) {
+  // The observation rail on the new chain (components/ledger), gated on `ecp:rail.witnesses`: the ledger and
+  // its witness set, the relayer (and ecp-forge's own witness) as services, and the network smoke.
+  const railGateResult = railGate(config.rail);
+  let railOutput: pulumi.Output<RailStatus> = pulumi.output<RailStatus>({ deployed: false, reason: railGateResult.deploy ? "" : railGateResult.reason });
+  let railRunning = { relayer: false, witness: false };
+  if (railGateResult.deploy) {
     const ledger = new RailLedger("rail", {
       config,
       connection: host.connection,
@@ -190,15 +257,12 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
       dependsOn: [executionClient.ready, opNode.ready],
       ...(options.protectDeployment === undefined ? {} : { protect: options.protectDeployment }),
     });
-    const smoke = rail.smoke ? new RailSmoke("rail-smoke", { config, connection: host.connection, secrets, ledger }).summary : undefined;
-    railOutput = pulumi.all([ledger.deployment, smoke]).apply(([d, summary]): RailStatus => ({
-      deployed: true,
-      ledger: d.ledger,
-      rail: d.rail,
-      witnesses: d.witnesses,
-      quorum: d.quorum,
-      smoke: (summary as SmokeOutput | undefined) ?? (rail.smoke ? undefined : rail.reason),
-    }));
+    const railServices = new RailServices("rail-services", { config, ctx, paths, ledger, configHash });
+    railRunning = { relayer: true, witness: railServices.witness !== undefined };
+    const smoke = new RailSmoke("rail-smoke", { config, connection: host.connection, paths, secrets, ledger });
+    railOutput = pulumi
+      .all([ledger.deployment, secrets.railRelayerAddress!, smoke.summary])
+      .apply(([d, relayerAddress, summary]): RailStatus => railStatus(config, d, relayerAddress, summary));
   }
 
   // op-node's libp2p identity (from the stack's key): what every verifier keeps as a static peer.
@@ -234,7 +298,13 @@ export function opStack(config: StackConfig, options: OpStackOptions) {
 
   // Prometheus, Alertmanager and Grafana on the same network (components/monitoring).
   const monitoring = config.monitoring.enabled
-    ? new Monitoring("monitoring", { config, ctx, paths, running: { challenger: gate.challenger.create, disputeMon: gate.disputeMon.create }, dependsOn: [state.dirs] })
+    ? new Monitoring("monitoring", {
+        config,
+        ctx,
+        paths,
+        running: { challenger: gate.challenger.create, disputeMon: gate.disputeMon.create, railRelayer: railRunning.relayer, railWitness: railRunning.witness },
+        dependsOn: [state.dirs],
+      })
     : undefined;
 
   const disputePath: pulumi.Output<DisputePathStatus> = day2.report.apply((r) => ({

@@ -60,7 +60,8 @@ function isPublicRpc(props: Record<string, unknown>, service: string, p: { inter
  * No RPC, auth or metrics port is published beyond loopback, with these exceptions: the execution client's
  * and op-node's P2P ports; a verifier peer's public L2 RPC (ecp:peers[].publicRpcPort, never the sequencer's);
  * and, on a private address only (10/8, 172.16/12, 192.168/16, 100.64/10), metrics ports for the sequencer's
- * Prometheus and the execution client's WebSocket RPC (eth, net, web3) for the peers to forward transactions to.
+ * Prometheus, the execution client's WebSocket RPC (eth, net, web3) for the peers to forward transactions to,
+ * and the rail relayer's API for witnesses on other hosts.
  */
 export function noPublicServicePorts(r: ResourceLike, report: Report): void {
   if (r.type !== CONTAINER) return;
@@ -78,9 +79,11 @@ export function noPublicServicePorts(r: ResourceLike, report: Report): void {
     // The sequencer's WebSocket RPC (eth, net, web3) on ecp:host.privateAddress, which the peers forward transactions to.
     if (EXECUTION_CLIENTS_SERVICES.has(service) && p.internal === CONTAINER_PORTS.executionClient.ws && isPrivateIpv4(ip)) continue;
     if (isPublicRpc(r.props, service, p)) continue;
+    // The rail relayer's API on ecp:host.privateAddress, for witnesses on other hosts (components/ledger/services.ts).
+    if (service === "rail-relayer" && p.internal === CONTAINER_PORTS.railRelayer.http && isPrivateIpv4(ip)) continue;
     if (!P2P_SERVICES.has(service) || PRIVATE_CONTAINER_PORTS.has(p.internal ?? -1) || p.external !== p.internal) {
       report(
-        `${where}: only the execution client's (op-reth or op-geth) and op-node's P2P ports, a verifier peer's public L2 RPC (ecp:peers[].publicRpcPort), and the L2 WebSocket RPC and metrics on a private address may leave loopback. Bind it to 127.0.0.1.`,
+        `${where}: only the execution client's (op-reth or op-geth) and op-node's P2P ports, a verifier peer's public L2 RPC (ecp:peers[].publicRpcPort), and the L2 WebSocket RPC and metrics and the rail relayer on a private address may leave loopback. Bind it to 127.0.0.1.`,
       );
     }
   }

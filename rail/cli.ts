@@ -11,15 +11,16 @@ import { formatEther, getAddress, isAddress, parseEther, type Address, type Hex 
 import { formatIssue } from './archive/derive.js';
 import { deriveStream, LISTED_ISSUES, observationWindows, openArchive, replayableArchive, scanArchive } from './archive/read.js';
 import { deploy, planDeployment, requireContract, setLaterParams } from './client.js';
-import { connect } from './connection.js';
+import { connect, type RailConnection } from './connection.js';
+import type { PrivateKeyAccount } from 'viem/accounts';
 import { EXIT, exitCodeOf, InputError, printable, UsageError, VerificationError } from './errors.js';
 import { fundOnL2, type Deposit } from './funding.js';
-import { headerToJson, observationSlot } from './observation.js';
-import { ChainView } from './protocol/chain-view.js';
-import { StatusClassifier } from './status.js';
+import { headerToJson } from './observation.js';
+import { archiveStatus } from './status.js';
 import { parseRecord } from './witness/record.js';
 import { addReports, checkQuorumReachable, emptyReport, finalizeReady, planSlots, submitRelayed, submitWitnessTx, type Progress } from './submit.js';
-import { assertKeysFitChain, loadKeys, loadProcessKey } from './keys.js';
+import { assertKeysFitChain, devKey, keyList, loadKeys, loadProcessKey } from './keys.js';
+import { requireSmokeOk, runNetworkSmoke } from './network-smoke.js';
 import { makeLogger } from './ops/observability.js';
 import { startRelayer } from './relayer/relayer.js';
 import { DEFAULT_STORE_LIMITS } from './relayer/store.js';
@@ -27,7 +28,7 @@ import { DEFAULT_MEMBER_RATE } from './relayer/budget.js';
 import { startWitness } from './witness/witness.js';
 import { progressReporter } from './progress.js';
 import { commandUsage, isCommand, usage } from './usage.js';
-import { reconcileMembership } from './membership.js';
+import { planMembership, reconcileMembership } from './membership.js';
 import { DEFAULT_ARCHIVE, formatSummary, InvalidArchiveError, requireObservations, runSmoke, SMOKE_WINDOW as ARCHIVE_WINDOW } from './smoke.js';
 
 const USAGE = usage();
@@ -72,6 +73,8 @@ async function main(argv: string[]): Promise<number> {
         listen: { type: 'string' },
         relayer: { type: 'string', multiple: true },
         witness: { type: 'string', multiple: true },
+        fund: { type: 'string', multiple: true },
+        'timeout-s': { type: 'string' },
         'state-dir': { type: 'string' },
         'tolerance-ms': { type: 'string' },
         'propose-step-ms': { type: 'string' },
@@ -215,14 +218,9 @@ async function main(argv: string[]): Promise<number> {
           // Reads only: no key signs anything here, whatever the chain.
           const ledger = ledgerFlag ?? planDeployment(params).ledger.address;
           await requireContract(conn, ledger, 'the ledger', ledgerFlag ? 'Check --ledger and --rpc.' : 'Nothing is deployed for these keys; pass --ledger, or run `deploy` first.');
-          const view = new ChainView(conn, ledger, BigInt(intFlag('from-block', values['from-block'], 0)), Number.POSITIVE_INFINITY);
-          await view.refresh();
           const reasons = values['state-dir'] === undefined ? new Map<Hex, string>() : await skipReasons(values['state-dir']);
-          const classifier = new StatusClassifier(view.recentFinal, view.heads, reasons);
-          for await (const window of windows()) {
-            classifier.push(window.map((o) => ({ slot: observationSlot(o.header.streamHash, o.header.epochHash), streamHash: o.header.streamHash, stream: o.stream, epochId: o.epochId, dataRoot: o.header.dataRoot })));
-          }
-          await out(`${JSON.stringify({ ledger, ...classifier.finish() }, null, json ? 0 : 2)}\n`);
+          const report = await archiveStatus(conn, ledger, source.path, { fromBlock: BigInt(intFlag('from-block', values['from-block'], 0)), reasons, limit: total, window: ARCHIVE_WINDOW });
+          await out(`${JSON.stringify({ ledger, ...report }, null, json ? 0 : 2)}\n`);
           return EXIT.ok;
         }
 
@@ -275,6 +273,9 @@ async function main(argv: string[]): Promise<number> {
     case 'relayer': {
       return processCommand();
     }
+    case 'smoke-network': {
+      return smokeNetworkCommand();
+    }
     default:
       throw new UsageError(`unknown command "${printable(command)}".\n\n${USAGE}`);
   }
@@ -286,13 +287,67 @@ async function main(argv: string[]): Promise<number> {
     const deployer = loadProcessKey('ECP_DEPLOYER_KEY', conn.chain.id, allowDevKeys);
     const want = (values.witness ?? []).map((w) => parseAddress(w, 'witness'));
     const wantQuorum = values.quorum === undefined ? Math.floor(want.length / 2) + 1 : quorum;
+    // Refused before anything is sent or deposited: a wanted set that cannot be a membership.
+    planMembership({ witnesses: [], quorum: 0 }, { witnesses: want, quorum: wantQuorum });
+    const fund = (values.fund ?? []).map((a) => parseAddress(a, 'fund'));
+    if (fund.length && values.portal === undefined) throw new UsageError('--fund needs --portal: accounts are topped up on L2 with deposits through the OptimismPortal.');
+    const deposits = values.portal === undefined ? [] : await depositTo(conn, deployer, [deployer.address, ...fund]);
     const params = setLaterParams(deployer.address, values.bridge);
     const plan = planDeployment(params);
     log(`deploy: the rail at ${plan.rail.address} and the ledger at ${plan.ledger.address} on chain ${conn.chain.id}, from ${deployer.address}, if not there yet; then its witness set`);
     const result = await deploy(conn, deployer, params);
     const members = await reconcileMembership(conn, deployer, result.ledger, { witnesses: want, quorum: wantQuorum }, log);
     const actions = [...result.actions, ...(members.tx ? [`witness set: +${members.plan.toAdd.length} -${members.plan.toRemove.length}, quorum ${members.after.quorum} (${members.tx})`] : [])];
-    await out(`${JSON.stringify({ ...result, witnesses: members.after.witnesses, quorum: members.after.quorum, actions }, null, json ? 0 : 2)}\n`);
+    const summary = { ...result, witnesses: members.after.witnesses, quorum: members.after.quorum, actions, deposits: deposits.map((d) => ({ ...d, value: d.value.toString() })) };
+    await out(`${JSON.stringify(summary, null, json ? 0 : 2)}\n`);
+    return EXIT.ok;
+  }
+
+  /** Tops `accounts` up on L2 with deposits through --portal, from the deployer's L1 account. */
+  async function depositTo(conn: RailConnection, deployer: PrivateKeyAccount, accounts: Address[]): Promise<Deposit[]> {
+    const l1Url = process.env.ECP_L1_RPC_URL;
+    if (!l1Url) throw new UsageError('--portal needs the L1 RPC URL in ECP_L1_RPC_URL (kept out of the command line).');
+    const deposits = await fundOnL2(await connect(requireRpc(l1Url, 'ECP_L1_RPC_URL')), conn, deployer, accounts, {
+      portal: parseAddress(values.portal!, 'portal'),
+      minBalance: etherFlag('fund-min', values['fund-min'], '0.05'),
+      topUpTo: etherFlag('fund-top-up', values['fund-top-up'], '0.25'),
+      onWait: (pending) => log(`waiting for deposits to reach ${pending.join(', ')} on L2`),
+      onInTransit: (accounts) => log(`an earlier deposit to ${accounts.join(', ')} is still on its way to L2; waiting for it instead of depositing again`),
+    });
+    for (const d of deposits) log(`deposited ${formatEther(d.value)} ETH to ${d.to} (L1 transaction ${d.l1Transaction})`);
+    return deposits;
+  }
+
+  async function smokeNetworkCommand(): Promise<number> {
+    const rpc = requireRpc(values.rpc);
+    if (values.archive === undefined) throw new UsageError('smoke-network needs --archive PATH: the archive its witnesses read (a .jsonl file, or a directory of them).');
+    const n = intFlag('witnesses', values.witnesses, 3, 1, 19);
+    const q = values.quorum === undefined ? Math.floor(n / 2) + 1 : quorum;
+    const timeoutMs = intFlag('timeout-s', values['timeout-s'], 600, 10, 86_400) * 1000;
+    const conn = await connect(rpc);
+    const keys = loadKeys(n);
+    assertKeysFitChain(keys, conn.chain.id, allowDevKeys);
+    const dev = keys.source === 'anvil-dev-accounts';
+    const relayerKey = dev ? devKey(9) : keyList('ECP_RELAYER_KEY', 1)[0]!;
+    const witnessKeys = dev ? Array.from({ length: n }, (_, i) => devKey(i + 1)) : keyList('ECP_WITNESS_KEYS', n);
+    const summary = await runNetworkSmoke({
+      conn,
+      rpc,
+      archive: values.archive,
+      deployer: keys.deployer,
+      witnessKeys,
+      relayerKey,
+      quorum: q,
+      mode,
+      limit: limit ?? 30,
+      timeoutMs,
+      fundWei: etherFlag('fund-top-up', values['fund-top-up'], '0.05'),
+      allowDevKeys: allowDevKeys || dev,
+      pollMs: intFlag('poll-ms', values['poll-ms'], 250, 10, 60_000),
+      log,
+    });
+    await out(`${JSON.stringify(summary, null, json ? 0 : 2)}\n`);
+    requireSmokeOk(summary);
     return EXIT.ok;
   }
 

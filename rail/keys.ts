@@ -80,3 +80,16 @@ function isDevAccount(address: string): boolean {
   devAddresses ??= new Set(Array.from({ length: 20 }, (_, i) => devAccount(i).address.toLowerCase()));
   return devAddresses.has(address.toLowerCase());
 }
+
+/** The keys in the comma-separated variable `name` themselves, checked, for handing on to child
+ *  processes through their environment (never a command line). At least `count`; the first `count`. */
+export function keyList(name: string, count: number, env: NodeJS.ProcessEnv = process.env): Hex[] {
+  const value = env[name];
+  if (!value) throw new UsageError(`${name} is not set: give ${count} key(s), comma-separated (0x and 64 hex digits each), kept out of the command line.`);
+  const keys = value.split(',').map((k, i) => {
+    parseKey(`${name}[${i}]`, k);
+    return k.trim() as Hex;
+  });
+  if (keys.length < count) throw new InputError(`${name} holds ${keys.length} keys but ${count} are needed; add keys or lower --witnesses.`);
+  return keys.slice(0, count);
+}

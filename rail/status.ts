@@ -1,8 +1,11 @@
 // `rail status`: what the chain holds for one witness's archive, compared by content, not by exact
 // hash: independent witnesses never derive byte-identical headers (their own observation times and
 // locators), so a slot counts as finalized when its final dataRoot is the archive's own. Reads only.
-import type { Hex } from 'viem';
-import type { ObservationHeader } from './observation.js';
+import type { Address, Hex } from 'viem';
+import { observationWindows } from './archive/read.js';
+import type { RailConnection } from './connection.js';
+import { observationSlot, type ObservationHeader } from './observation.js';
+import { ChainView } from './protocol/chain-view.js';
 
 export interface ObservedSlot {
   slot: Hex;
@@ -108,4 +111,22 @@ export function classifySlots(
   const c = new StatusClassifier(finals, heads, reasons, listLimit);
   c.push(observed);
   return c.finish();
+}
+
+/** What the chain holds for the archive at `archivePath` (a file, already scanned): its finalized
+ *  observations read from the ledger's logs since `fromBlock`, each archive slot classified by content.
+ *  Reads only; memory is bounded by the window and the streams. */
+export async function archiveStatus(
+  conn: RailConnection,
+  ledger: Address,
+  archivePath: string,
+  opts: { fromBlock?: bigint; reasons?: ReadonlyMap<Hex, string>; limit?: number; window?: number } = {},
+): Promise<StatusReport> {
+  const view = new ChainView(conn, ledger, opts.fromBlock ?? 0n, Number.POSITIVE_INFINITY);
+  await view.refresh();
+  const classifier = new StatusClassifier(view.recentFinal, view.heads, opts.reasons ?? new Map());
+  for await (const window of observationWindows(archivePath, archivePath, opts.window ?? 1_000, opts.limit)) {
+    classifier.push(window.map((o) => ({ slot: observationSlot(o.header.streamHash, o.header.epochHash), streamHash: o.header.streamHash, stream: o.stream, epochId: o.epochId, dataRoot: o.header.dataRoot })));
+  }
+  return classifier.finish();
 }

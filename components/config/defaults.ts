@@ -220,6 +220,10 @@ export const CONTAINER_PORTS = {
   prometheus: { http: 9090 },
   alertmanager: { http: 9093 },
   grafana: { http: 3000 },
+  // The rail processes' HTTP (relayer API or witness, /metrics, /healthz): `rail relayer` and `rail witness`
+  // default ports (rail/cli.ts parseListen).
+  railRelayer: { http: 8650 },
+  railWitness: { http: 8651 },
 } as const;
 
 /** Host ports on 127.0.0.1 for operator access (SSH tunnel) and host-side health probes. */
@@ -236,6 +240,9 @@ export const HOST_LOOPBACK_PORTS = {
   prometheus: 9090,
   alertmanager: 9093,
   grafana: 3000,
+  /** The rail relayer, for witnesses on this host and through the SSH tunnel (on ecp:host.privateAddress
+   *  instead, when set, for witnesses on other hosts). */
+  railRelayer: 8650,
 } as const;
 
 // -- service tuning -----------------------------------------------------------------------------

@@ -63,6 +63,19 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** Settings that no longer exist, with what replaces them. A config that still sets one is refused with
+ *  this message rather than a typo hint, so nothing it meant is silently dropped. */
+export const RETIRED_KEYS: Readonly<Record<string, string>> = {
+  witnessPrivateKeys:
+    `\`${fullKey("witnessPrivateKeys")}\` is no longer read: a stack that holds every witness's key can finalize anything by itself, which defeats the quorum. ` +
+    `List the witnesses by address instead, each run by its own operator with its own key (README "Joining as a witness"): ` +
+    `\`pulumi config set --path '${fullKey("rail.witnesses[0].address")}' 0x…\` and \`pulumi config set --path '${fullKey("rail.witnesses[0].name")}' <name>\` for each, ` +
+    `\`pulumi config set --secret ${fullKey("railWitnessKey")}\` only for ecp-forge's own witness, then \`pulumi config rm ${fullKey("witnessPrivateKeys")}\`.`,
+  "rail.archivePath":
+    `\`${fullKey("rail.archivePath")}\` is now \`${fullKey("rail.archiveDir")}\`: what ecp-forge's witness follows (a directory of .jsonl files, or one file) and the smoke reads. ` +
+    `Run \`pulumi config set --path ${fullKey("rail.archiveDir")} <the same path or its directory>\` and \`pulumi config rm --path ${fullKey("rail.archivePath")}\`.`,
+};
+
 /** Reports keys that do not exist at any level of KNOWN_KEYS. */
 function unknownKeys(value: Record<string, unknown>, known: Readonly<Record<string, unknown>>, parent: string): string[] {
   const problems: string[] = [];
@@ -70,7 +83,7 @@ function unknownKeys(value: Record<string, unknown>, known: Readonly<Record<stri
     const path = parent === "" ? k : `${parent}.${k}`;
     const spec = known[k];
     if (spec === undefined) {
-      problems.push(unknownKeyMessage(path, Object.keys(known), parent));
+      problems.push(RETIRED_KEYS[path] ?? unknownKeyMessage(path, Object.keys(known), parent));
     } else if (spec !== true && isPlainObject(v)) {
       problems.push(...unknownKeys(v, spec as Record<string, unknown>, path));
     }
@@ -157,7 +170,7 @@ export function loadConfig(raw: Record<string, unknown>, options: LoadOptions = 
 /** Everything worth telling the operator that does not stop a deploy. */
 export function configWarnings(config: StackConfig): string[] {
   const warnings = [...imageDigestWarnings(config), ...imageTagDriftWarnings(config)];
-  if (config.rail.enabled && config.rail.witnessKeys.length > 0 && config.rail.nodeImage.digest === undefined) {
+  if (config.rail.enabled && config.rail.witnesses.length > 0 && config.rail.nodeImage.digest === undefined) {
     const ref = `${config.rail.nodeImage.repository}:${config.rail.nodeImage.tag}`;
     warnings.push(
       `\`${fullKey("rail.nodeImage.digest")}\` is not set, so the rail client's Node image is pinned by tag only (${ref}). ` +

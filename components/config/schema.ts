@@ -6,6 +6,7 @@
  * `loadConfig` (load.ts) feeds this schema and collects every message into one error.
  */
 import { parseEther, parseGwei } from "viem";
+import { privateKeyToAddress } from "viem/accounts";
 import { z } from "zod";
 
 import {
@@ -46,6 +47,7 @@ import {
 import { type PeerConfig, parsePeers, peerConflicts } from "./peers.js";
 import { IPV4, isHostAddress, isPrivateIpv4, parseJump, SSH_HOST_KEY, UNIX_USER } from "./patterns.js";
 import { Redacted } from "./secret.js";
+import { parseRailWitnesses, quorumProblem, type RailWitness, smallestMajority } from "./witnesses.js";
 
 export type Hex = `0x${string}`;
 
@@ -360,21 +362,6 @@ function jsonInput(input: unknown): unknown {
   }
 }
 
-/** A comma-separated list (or JSON array) of private keys, at least one, no repeats. */
-function privateKeyList(input: unknown): ParseResult<Redacted<Hex>[]> {
-  const items = listInput(input);
-  if (items === undefined) return fail();
-  const keys: Redacted<Hex>[] = [];
-  for (const item of items) {
-    const k = privateKey(item);
-    if (!k.ok) return fail();
-    keys.push(k.value);
-  }
-  if (keys.length === 0) return fail();
-  if (new Set(keys.map((k) => k.reveal())).size !== keys.length) return fail("a list of distinct private keys (one key is repeated)");
-  return ok(keys);
-}
-
 const MONITORING_TAG = /^v?\d+\.\d+\.\d+$/;
 
 function monitoringImageGroup(name: MonitoringImageName) {
@@ -483,7 +470,7 @@ export const ROLE_KEY_NAMES = [
   "sequencerPrivateKey",
 ] as const;
 export type RoleKeyName = (typeof ROLE_KEY_NAMES)[number];
-export const SECRET_KEYS = ["deployerPrivateKey", "witnessPrivateKeys", ...ROLE_KEY_NAMES] as const;
+export const SECRET_KEYS = ["deployerPrivateKey", "railWitnessKey", "railRelayerKey", ...ROLE_KEY_NAMES] as const;
 
 export const rawConfigSchema = z
   .object({
@@ -798,21 +785,34 @@ export const rawConfigSchema = z
       false,
     ),
     rail: group(
-      { key: "rail", path: "rail.archivePath", example: "/var/lib/every-channel/archive/observations.jsonl" },
+      { key: "rail", path: "rail.archiveDir", example: "/var/lib/every-channel/archive" },
       {
         enabled: withDefault({ path: "rail.enabled", example: "true", expected: "true or false", parse: parseBoolean }, true),
+        witnesses: withDefault(
+          {
+            path: "rail.witnesses",
+            example: `'[{"name":"alice","address":"0x…","relayer":"http://10.0.0.5:8650"}]'`,
+            expected: "a JSON list of witnesses {name, address, relayer?} (README \"Joining as a witness\")",
+            parse: (i): ParseResult<RailWitness[]> => {
+              const r = parseRailWitnesses(i);
+              return r.ok ? ok(r.value) : fail(r.problem);
+            },
+          },
+          [] as RailWitness[],
+        ),
         quorum: optional({
           path: "rail.quorum",
           example: "2",
           expected: "an integer from 1 to 192",
           parse: integerIn(1, 192),
         }),
-        archivePath: optional({
-          path: "rail.archivePath",
-          example: "/var/lib/every-channel/archive/observations.jsonl",
-          expected: "an absolute host path",
+        archiveDir: optional({
+          path: "rail.archiveDir",
+          example: "/var/lib/every-channel/archive",
+          expected: "an absolute host path (a directory of .jsonl files, or one .jsonl file)",
           parse: absoluteHostPath,
         }),
+        smokeWitnesses: withDefault({ path: "rail.smokeWitnesses", example: "3", expected: "an integer from 3 to 7", parse: integerIn(3, 7) }, 3),
         mode: withDefault(
           {
             path: "rail.mode",
@@ -851,15 +851,8 @@ export const rawConfigSchema = z
         ),
       },
     ),
-    witnessPrivateKeys: optional({
-      path: "witnessPrivateKeys",
-      example: "",
-      secret: true,
-      promptHint: "the witnesses' 0x-prefixed 32-byte hex keys, comma-separated",
-      expected: "a comma-separated list of 0x-prefixed 32-byte hex private keys",
-      echo: "hidden",
-      parse: privateKeyList,
-    }),
+    railWitnessKey: optional(keySpec("railWitnessKey")),
+    railRelayerKey: optional(keySpec("railRelayerKey")),
     deployerPrivateKey: required(keySpec("deployerPrivateKey")),
     signers: optional({
       path: "signers",
@@ -896,14 +889,37 @@ export const rawConfigSchema = z
           message: `\`${fullKey("permissionless")}\` is true but \`${fullKey("prestate")}\` is not set: permissionless games need a challenger, and the challenger needs the chain's prestate. Run \`pulumi config set --path ${fullKey("prestate.hash")} 0x03…\` and \`pulumi config set --path ${fullKey("prestate.path")} <file>\`, or \`pulumi config set ${fullKey("permissionless")} false\`.`,
         });
       }
-      const rail = c.rail as { quorum?: unknown } | undefined;
-      const witnessKeys = Array.isArray(c.witnessPrivateKeys) ? c.witnessPrivateKeys.length : undefined;
+      const rail = c.rail as { quorum?: unknown; witnesses?: unknown } | undefined;
+      const members = Array.isArray(rail?.witnesses) ? (rail.witnesses as RailWitness[]) : undefined;
       const railQuorum = typeof rail?.quorum === "number" ? rail.quorum : undefined;
-      if (witnessKeys !== undefined && railQuorum !== undefined && (railQuorum > witnessKeys || 2 * railQuorum <= witnessKeys)) {
+      if (members !== undefined && railQuorum !== undefined) {
+        const n = members.length;
+        const problem = n === 0 ? "has no witnesses to count" : quorumProblem(railQuorum, n);
+        if (problem !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            message:
+              n === 0
+                ? `\`${fullKey("rail.quorum")}\` is ${railQuorum} but \`${fullKey("rail.witnesses")}\` is empty. List the witnesses first (README "Joining as a witness"), or run \`pulumi config rm --path ${fullKey("rail.quorum")}\`.`
+                : `\`${fullKey("rail.quorum")}\` ${railQuorum} ${problem}; choose from ${smallestMajority(n)} to ${n}. Run \`pulumi config set --path ${fullKey("rail.quorum")} ${smallestMajority(n)}\`.`,
+          });
+        }
+      }
+      const hostKey = c.railWitnessKey as Redacted<Hex> | undefined;
+      if (hostKey !== undefined && (rail as { archiveDir?: unknown } | undefined)?.archiveDir === undefined) {
         ctx.addIssue({
           code: "custom",
-          message: `\`${fullKey("rail.quorum")}\` must be a strict majority of the ${witnessKeys} witness keys (${Math.floor(witnessKeys / 2) + 1} to ${witnessKeys}), got ${railQuorum}. Run \`pulumi config set --path ${fullKey("rail.quorum")} ${Math.floor(witnessKeys / 2) + 1}\`.`,
+          message: `\`${fullKey("railWitnessKey")}\` is set, so ecp-forge runs a witness, but \`${fullKey("rail.archiveDir")}\` is not: a witness signs only what its own archive holds. Run \`pulumi config set --path ${fullKey("rail.archiveDir")} /var/lib/every-channel/archive\`, or \`pulumi config rm ${fullKey("railWitnessKey")}\`.`,
         });
+      }
+      if (members !== undefined && hostKey instanceof Redacted) {
+        const address = privateKeyToAddress(hostKey.reveal());
+        if (!members.some((m) => m.address.toLowerCase() === address.toLowerCase())) {
+          ctx.addIssue({
+            code: "custom",
+            message: `\`${fullKey("railWitnessKey")}\` is ecp-forge's own witness key, but its address ${address} is not in \`${fullKey("rail.witnesses")}\`. Run \`pulumi config set --path '${fullKey(`rail.witnesses[${members.length}].address`)}' ${address}\` and \`pulumi config set --path '${fullKey(`rail.witnesses[${members.length}].name`)}' ecp-forge\`, or \`pulumi config rm ${fullKey("railWitnessKey")}\`.`,
+          });
+        }
       }
       const signers = c.signers as Partial<Record<string, unknown>> | undefined;
       for (const role of SIGNER_ROLES) {
@@ -1000,8 +1016,10 @@ export const KNOWN_KEYS: KeyTree = {
   alertWebhookUrl: true,
   rail: {
     enabled: true,
+    witnesses: true,
     quorum: true,
-    archivePath: true,
+    archiveDir: true,
+    smokeWitnesses: true,
     mode: true,
     smokeTrigger: true,
     smokeLimit: true,
@@ -1009,7 +1027,8 @@ export const KNOWN_KEYS: KeyTree = {
     fundTopUp: true,
     nodeImage: { repository: true, tag: true, digest: true },
   },
-  witnessPrivateKeys: true,
+  railWitnessKey: true,
+  railRelayerKey: true,
   deployerPrivateKey: true,
   signers: true,
   batcherPrivateKey: true,
@@ -1106,11 +1125,18 @@ export interface MonitoringConfig {
 
 export interface RailConfig {
   enabled: boolean;
-  /** Empty when `ecp:witnessPrivateKeys` is not set: the rail is then not deployed. */
-  witnessKeys: Redacted<Hex>[];
+  /** The ledger's members by address (`ecp:rail.witnesses`); empty: the rail is not deployed. */
+  witnesses: RailWitness[];
   /** Smallest strict majority of the witnesses unless set. */
   quorum: number;
-  archivePath?: string;
+  /** ecp-forge's own witness key (`ecp:railWitnessKey`): when set, a rail-witness container runs here. */
+  witnessKey?: Redacted<Hex>;
+  /** The relayer's key (`ecp:railRelayerKey`); unset: the stack generates one (components/secrets). */
+  relayerKey?: Redacted<Hex>;
+  /** What ecp-forge's witness follows and the smoke reads; unset: the smoke reads the bundled fixture. */
+  archiveDir?: string;
+  /** How many throwaway witnesses the smoke runs against its own ledger. */
+  smokeWitnesses: number;
   mode: "relayed" | "witness-tx";
   smokeTrigger: string;
   smokeLimit?: number;
@@ -1213,20 +1239,23 @@ function hostOf(h: RawConfigOutput["host"]): StackConfig["host"] {
 }
 
 function toRailConfig(raw: RawConfigOutput): RailConfig {
-  const witnessKeys = raw.witnessPrivateKeys ?? [];
+  const witnesses = raw.rail.witnesses;
   const nodeImage: ImageConfig = { repository: raw.rail.nodeImage.repository, tag: raw.rail.nodeImage.tag };
   if (raw.rail.nodeImage.digest !== undefined) nodeImage.digest = raw.rail.nodeImage.digest;
   const rail: RailConfig = {
     enabled: raw.rail.enabled,
-    witnessKeys,
-    quorum: raw.rail.quorum ?? Math.floor(witnessKeys.length / 2) + 1,
+    witnesses,
+    quorum: raw.rail.quorum ?? smallestMajority(witnesses.length),
+    smokeWitnesses: raw.rail.smokeWitnesses,
     mode: raw.rail.mode,
     smokeTrigger: raw.rail.smokeTrigger,
     fundMinEth: raw.rail.fundMin,
     fundTopUpEth: raw.rail.fundTopUp,
     nodeImage,
   };
-  if (raw.rail.archivePath !== undefined) rail.archivePath = raw.rail.archivePath;
+  if (raw.rail.archiveDir !== undefined) rail.archiveDir = raw.rail.archiveDir;
+  if (raw.railWitnessKey !== undefined) rail.witnessKey = raw.railWitnessKey;
+  if (raw.railRelayerKey !== undefined) rail.relayerKey = raw.railRelayerKey;
   if (raw.rail.smokeLimit !== undefined) rail.smokeLimit = raw.rail.smokeLimit;
   return rail;
 }

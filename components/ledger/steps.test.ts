@@ -3,12 +3,15 @@ import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+import { privateKeyToAddress } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 
 import { testConfig, TEST_KEYS } from "../config/test-fixtures.js";
-import { parseSmokeOutput, railGate, railScript, smokeArgs } from "./steps.js";
+import { deployArgs, parseSmokeOutput, railGate, railScript, smokeArgs } from "./steps.js";
 
-const W = [`0x${"a1".repeat(32)}`, `0x${"a2".repeat(32)}`, `0x${"a3".repeat(32)}`];
+const K = [`0x${"a1".repeat(32)}`, `0x${"a2".repeat(32)}`, `0x${"a3".repeat(32)}`] as const;
+const A = K.map((k) => privateKeyToAddress(k));
+const MEMBERS = JSON.stringify(A.map((address, i) => ({ name: `w-${i}`, address })));
 
 describe("remote/rail.sh", () => {
   it("passes keys into the container by name only, and mounts the bundle and the archive read-only", () => {
@@ -16,75 +19,110 @@ describe("remote/rail.sh", () => {
     // A `docker` that prints its arguments and whether the keys reached its environment.
     writeFileSync(
       path.join(dir, "docker"),
-      '#!/usr/bin/env bash\nprintf "%s\\n" "$@"\necho "deployer-key-in-env=${ECP_DEPLOYER_KEY:+yes}"\necho "witness-keys=${ECP_WITNESS_KEYS}"\n',
+      '#!/usr/bin/env bash\nprintf "%s\\n" "$@"\necho "deployer-key-in-env=${ECP_DEPLOYER_KEY:+yes}"\necho "witness-keys=${ECP_WITNESS_KEYS}"\necho "relayer-key=${ECP_RELAYER_KEY}"\n',
     );
     chmodSync(path.join(dir, "docker"), 0o755);
-    const archive = path.join(dir, "archive.jsonl");
+    const archive = path.join(dir, "archive");
     writeFileSync(archive, "");
-    const config = testConfig({ "ecp:witnessPrivateKeys": W.join(","), "ecp:rail": JSON.stringify({ archivePath: archive }) });
+    const config = testConfig({ "ecp:rail": JSON.stringify({ witnesses: JSON.parse(MEMBERS) as unknown, archiveDir: archive }) });
     const script = railScript({
       bundlePath: "/var/lib/ecp-opstack/rail/rail.mjs",
       nodeImage: "sha256:abc",
       args: smokeArgs(config.rail),
       deployerKey: TEST_KEYS.deployer,
-      witnessKeys: W,
+      smokeWitnessKeys: [K[0], K[1]],
+      smokeRelayerKey: K[2],
       archivePath: archive,
     });
     const out = execFileSync("bash", ["-s"], { input: script, encoding: "utf8", env: { PATH: `${dir}:${process.env["PATH"] ?? ""}` } });
     const argv = out.split("\n");
     expect(argv.slice(0, 4)).toEqual(["run", "--rm", "--network", "ecp-opstack"]);
-    expect(out).toContain(`-v\n/var/lib/ecp-opstack/rail/rail.mjs:/rail/rail.mjs:ro\n-v\n${archive}:/archive/archive.jsonl:ro\n`);
-    expect(out).toContain("-e\nECP_DEPLOYER_KEY\n-e\nECP_WITNESS_KEYS\n-e\nECP_L1_RPC_URL\n--entrypoint\nnode\nsha256:abc\n/rail/rail.mjs\nsmoke\n");
-    expect(out).toContain("--dissent-every\n0\n--json\n");
+    expect(out).toContain(`-v\n/var/lib/ecp-opstack/rail/rail.mjs:/rail/rail.mjs:ro\n-v\n${archive}:/archive/in:ro\n`);
+    expect(out).toContain("-e\nECP_DEPLOYER_KEY\n-e\nECP_WITNESS_KEYS\n-e\nECP_RELAYER_KEY\n-e\nECP_L1_RPC_URL\n--entrypoint\nnode\nsha256:abc\n/rail/rail.mjs\nsmoke-network\n");
+    expect(out).toContain("--archive\n/archive/in\n--witnesses\n3\n--mode\nrelayed\n--limit\n30\n--json\n");
     expect(out).toContain("deployer-key-in-env=yes");
-    expect(out).toContain(`witness-keys=${W.join(",")}`);
+    expect(out).toContain(`witness-keys=${K[0]},${K[1]}`);
+    expect(out).toContain(`relayer-key=${K[2]}`);
     // No key on the docker command line.
     const commandLine = out.slice(0, out.indexOf("deployer-key-in-env"));
-    for (const k of [TEST_KEYS.deployer, ...W]) expect(commandLine).not.toContain(k);
+    for (const k of [TEST_KEYS.deployer, ...K]) expect(commandLine).not.toContain(k);
   });
 
-  it("refuses an archive path the operator cannot read, naming it", () => {
-    const config = testConfig({ "ecp:witnessPrivateKeys": W.join(",") });
-    const script = railScript({ bundlePath: "/x", nodeImage: "i", args: smokeArgs({ ...config.rail, archivePath: "/nope.jsonl" }), deployerKey: "k", witnessKeys: W, archivePath: "/nope.jsonl" });
+  it("refuses an archive the operator cannot read, naming it", () => {
+    const config = testConfig({ "ecp:rail": JSON.stringify({ witnesses: JSON.parse(MEMBERS) as unknown }) });
+    const script = railScript({ bundlePath: "/x", nodeImage: "i", args: smokeArgs(config.rail), deployerKey: "k", archivePath: "/nope" });
     try {
       execFileSync("bash", ["-s"], { input: script, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
       expect.unreachable();
     } catch (e) {
-      expect((e as { stderr: string }).stderr).toContain("ecp:rail.archivePath /nope.jsonl is not readable on this host");
+      expect((e as { stderr: string }).stderr).toContain("the rail archive /nope (ecp:rail.archiveDir) is not readable on this host");
     }
   });
 });
 
+describe("the deploy step's arguments", () => {
+  it("names every member by address, the quorum, and the accounts to fund; never a key", () => {
+    const config = testConfig({ "ecp:rail": JSON.stringify({ witnesses: JSON.parse(MEMBERS) as unknown, quorum: 3 }) });
+    const args = deployArgs(config.rail, "0x00000000000000000000000000000000000000aa", ["0x00000000000000000000000000000000000000bb"]);
+    expect(args).toEqual([
+      "deploy", "--rpc", "http://execution:8545",
+      "--witness", A[0], "--witness", A[1], "--witness", A[2],
+      "--quorum", "3",
+      "--portal", "0x00000000000000000000000000000000000000aa",
+      "--fund", "0x00000000000000000000000000000000000000bb",
+      "--fund-min", "0.05", "--fund-top-up", "0.25", "--json",
+    ]);
+  });
+});
+
 describe("rail config", () => {
-  it("gates the rail on witness keys and the smoke on the archive path", () => {
-    expect(railGate(testConfig().rail)).toMatchObject({ deploy: false, reason: expect.stringContaining("`ecp:witnessPrivateKeys` is not set") as unknown });
-    expect(railGate(testConfig({ "ecp:witnessPrivateKeys": W.join(",") }).rail)).toMatchObject({
-      deploy: true,
-      smoke: false,
-      reason: expect.stringContaining("`ecp:rail.archivePath` is not set") as unknown,
-    });
-    expect(railGate(testConfig({ "ecp:witnessPrivateKeys": W.join(","), "ecp:rail": JSON.stringify({ archivePath: "/a.jsonl" }) }).rail)).toEqual({ deploy: true, smoke: true });
-    expect(railGate(testConfig({ "ecp:witnessPrivateKeys": W.join(","), "ecp:rail": JSON.stringify({ enabled: false }) }).rail)).toMatchObject({ deploy: false });
+  it("gates the rail on its witness set", () => {
+    expect(railGate(testConfig().rail)).toMatchObject({ deploy: false, reason: expect.stringContaining("`ecp:rail.witnesses` is empty") as unknown });
+    expect(railGate(testConfig({ "ecp:rail": JSON.stringify({ witnesses: JSON.parse(MEMBERS) as unknown }) }).rail)).toEqual({ deploy: true });
+    expect(railGate(testConfig({ "ecp:rail": JSON.stringify({ witnesses: JSON.parse(MEMBERS) as unknown, enabled: false }) }).rail)).toMatchObject({ deploy: false });
   });
 
-  it("defaults the quorum to the smallest majority and refuses a minority, a repeated key or a bad list", () => {
-    expect(testConfig({ "ecp:witnessPrivateKeys": W.join(",") }).rail.quorum).toBe(2);
-    expect(testConfig({ "ecp:witnessPrivateKeys": JSON.stringify(W) }).rail.witnessKeys).toHaveLength(3);
-    expect(() => testConfig({ "ecp:witnessPrivateKeys": W.join(","), "ecp:rail": JSON.stringify({ quorum: 1 }) })).toThrow(
-      "`ecp:rail.quorum` must be a strict majority of the 3 witness keys (2 to 3), got 1. Run `pulumi config set --path ecp:rail.quorum 2`.",
+  it("defaults the quorum to the smallest majority and refuses a minority, an unreachable quorum, repeats and bad entries", () => {
+    const rail = (r: Record<string, unknown>) => testConfig({ "ecp:rail": JSON.stringify(r) }).rail;
+    const members = JSON.parse(MEMBERS) as { name: string; address: string }[];
+    expect(rail({ witnesses: members }).quorum).toBe(2);
+    expect(rail({ witnesses: members }).witnesses.map((w) => w.address)).toEqual(A);
+    expect(() => rail({ witnesses: members, quorum: 1 })).toThrow(
+      "`ecp:rail.quorum` 1 is not a strict majority of 3 witnesses (two disjoint groups could each finalize); choose from 2 to 3. Run `pulumi config set --path ecp:rail.quorum 2`.",
     );
-    expect(() => testConfig({ "ecp:witnessPrivateKeys": `${W[0]},${W[0]}` })).toThrow(
-      "`ecp:witnessPrivateKeys` must be a list of distinct private keys (one key is repeated), got a value of 133 characters (hidden).",
+    expect(() => rail({ witnesses: members, quorum: 4 })).toThrow("`ecp:rail.quorum` 4 is out of reach with 3 witnesses; choose from 2 to 3. Run `pulumi config set --path ecp:rail.quorum 2`.");
+    expect(() => rail({ quorum: 2 })).toThrow("`ecp:rail.quorum` is 2 but `ecp:rail.witnesses` is empty.");
+    expect(() => rail({ witnesses: [members[0], { ...members[0], name: "other" }] })).toThrow(`("${A[0]}" appears twice)`);
+    expect(() => rail({ witnesses: [{ name: "x", address: A[0] }] })).toThrow("[0].name is 2 to 32 lowercase letters");
+    expect(() => rail({ witnesses: [{ name: "alice", address: "0x12" }] })).toThrow("[0].address is a 0x-prefixed 20-byte address");
+    expect(() => rail({ witnesses: [{ name: "alice", address: A[0], relayer: "ftp://x" }] })).toThrow("[0].relayer is an http(s) URL of a relayer without credentials");
+    expect(() => rail({ witnesses: [{ name: "alice", address: A[0], key: K[0] }] })).toThrow('[0] has only the keys name, address, relayer (got "key")');
+    expect(() => rail({ nodeImage: { tag: "latest" } })).toThrow("`ecp:rail.nodeImage.tag` must be an exact Node release tag like 22.23.3-bookworm-slim, got \"latest\".");
+  });
+
+  it("refuses the retired witnessPrivateKeys with what to set instead, and a host witness key not in the set", () => {
+    expect(() => testConfig({ "ecp:witnessPrivateKeys": K.join(",") })).toThrow(
+      "`ecp:witnessPrivateKeys` is no longer read: a stack that holds every witness's key can finalize anything by itself, which defeats the quorum.",
     );
-    expect(() => testConfig({ "ecp:witnessPrivateKeys": "0x12" })).toThrow("`ecp:witnessPrivateKeys` must be a comma-separated list of 0x-prefixed 32-byte hex private keys, got a value of 4 characters (hidden).");
-    expect(() => testConfig({ "ecp:rail": JSON.stringify({ nodeImage: { tag: "latest" } }) })).toThrow("`ecp:rail.nodeImage.tag` must be an exact Node release tag like 22.23.3-bookworm-slim, got \"latest\".");
+    expect(() => testConfig({ "ecp:witnessPrivateKeys": K.join(",") })).toThrow("pulumi config rm ecp:witnessPrivateKeys");
+    expect(() => testConfig({ "ecp:rail": JSON.stringify({ archivePath: "/a.jsonl" }) })).toThrow("`ecp:rail.archivePath` is now `ecp:rail.archiveDir`");
+    const members = JSON.parse(MEMBERS) as unknown[];
+    const outsider = `0x${"b4".repeat(32)}` as const;
+    expect(() => testConfig({ "ecp:rail": JSON.stringify({ witnesses: members, archiveDir: "/a" }), "ecp:railWitnessKey": outsider })).toThrow(
+      `\`ecp:railWitnessKey\` is ecp-forge's own witness key, but its address ${privateKeyToAddress(outsider)} is not in \`ecp:rail.witnesses\`.`,
+    );
+    expect(() => testConfig({ "ecp:rail": JSON.stringify({ witnesses: members }), "ecp:railWitnessKey": K[0] })).toThrow("`ecp:railWitnessKey` is set, so ecp-forge runs a witness, but `ecp:rail.archiveDir` is not");
+    expect(testConfig({ "ecp:rail": JSON.stringify({ witnesses: members, archiveDir: "/a" }), "ecp:railWitnessKey": K[0] }).rail.witnessKey?.reveal()).toBe(K[0]);
   });
 
   it("reduces the smoke's JSON to what the stack outputs", () => {
     const s = parseSmokeOutput(
-      JSON.stringify({ ok: true, deployment: { ledger: "0xabc" }, observations: 3, lines: 4, skipped: [{ line: 2 }], notFinalized: [], streams: [{ stream: "a", finalized: 3, pending: 0, conflicting: 0, headSequence: "2", chainIntact: true, streamHash: "0x1" }] }),
+      JSON.stringify({
+        ok: false, reason: "relayer exited", chainId: 1, ledger: "0xabc", witnesses: ["0x1", "0x2", "0x3"], quorum: 2, lines: 30, expected: 30, finalized: 12, seconds: 41,
+        streams: [{ stream: "a", finalized: 12, pending: 18, conflicting: 0, skipped: 0, headSequence: "11" }], metrics: { witness: [], relayer: [] },
+      }),
     );
-    expect(s).toEqual({ ok: true, ledger: "0xabc", observations: 3, lines: 4, skipped: 1, notFinalized: 0, streams: [{ stream: "a", finalized: 3, pending: 0, headSequence: "2", chainIntact: true }] });
-    expect(() => parseSmokeOutput("not json")).toThrow("the rail client's smoke printed no JSON summary (got 8 characters).");
+    expect(s).toEqual({ ok: false, reason: "relayer exited", ledger: "0xabc", witnesses: 3, quorum: 2, expected: 30, finalized: 12, seconds: 41, streams: [{ stream: "a", finalized: 12, pending: 18, headSequence: "11" }] });
+    expect(() => parseSmokeOutput("not json")).toThrow("the rail client's smoke-network printed no JSON summary (got 8 characters).");
   });
 });

@@ -1,67 +1,65 @@
 /**
- * The rail steps on ecp-forge, as data: the rail client's arguments for `deploy` (with L1->L2 funding) and
- * `smoke`, the stdin that runs it in a Node container (remote/rail.sh), and the parsing of what it prints.
+ * The rail steps on ecp-forge, as data: the rail client's arguments for `deploy --witness …` (the ledger by
+ * the deployer's address alone, its witness set reconciled in place, with L1->L2 funding) and
+ * `smoke-network`, the stdin that runs it in a Node container (remote/rail.sh), and the parsing of what it
+ * prints.
  */
-import { privateKeyToAddress } from "viem/accounts";
-
 import { CONTAINER_PORTS, DOCKER_NETWORK, EXECUTION_CLIENT_ALIAS } from "../config/defaults.js";
 import { fullKey, type RailConfig } from "../config/schema.js";
 import { opStackScript, remoteScript } from "../host/shell.js";
 
 /** The execution client on the stack's Docker network. */
 export const L2_RPC_ON_NETWORK = `http://${EXECUTION_CLIENT_ALIAS}:${CONTAINER_PORTS.executionClient.http}`;
-/** Where remote/rail.sh mounts the archive inside the container. */
-export const ARCHIVE_IN_CONTAINER = "/archive/archive.jsonl";
+/** Where remote/rail.sh mounts the archive (a .jsonl file or a directory of them) inside the container. */
+export const ARCHIVE_IN_CONTAINER = "/archive/in";
+/** Where the stack copies the bundled fixture on the host: the smoke's archive when none is configured. */
+export const FIXTURE_NAME = "fixture.jsonl";
 
-export type RailGate = { deploy: true; smoke: true } | { deploy: true; smoke: false; reason: string } | { deploy: false; smoke: false; reason: string };
+export type RailGate = { deploy: true } | { deploy: false; reason: string };
 
 export function railGate(rail: RailConfig): RailGate {
-  if (!rail.enabled) return { deploy: false, smoke: false, reason: `the rail is not deployed: \`${fullKey("rail.enabled")}\` is false.` };
-  if (rail.witnessKeys.length === 0) {
+  if (!rail.enabled) return { deploy: false, reason: `the rail is not deployed: \`${fullKey("rail.enabled")}\` is false.` };
+  if (rail.witnesses.length === 0) {
     return {
       deploy: false,
-      smoke: false,
-      reason: `the rail is not deployed: \`${fullKey("witnessPrivateKeys")}\` is not set. Run \`pulumi config set --secret ${fullKey("witnessPrivateKeys")}\` and paste the witnesses' keys, comma-separated.`,
+      reason:
+        `the rail is not deployed: \`${fullKey("rail.witnesses")}\` is empty. List each witness by address and name ` +
+        `(\`pulumi config set --path '${fullKey("rail.witnesses[0].address")}' 0x…\` and \`pulumi config set --path '${fullKey("rail.witnesses[0].name")}' <name>\`; README "Joining as a witness").`,
     };
   }
-  if (rail.archivePath === undefined) {
-    return { deploy: true, smoke: false, reason: `the smoke does not run: \`${fullKey("rail.archivePath")}\` is not set. Run \`pulumi config set --path ${fullKey("rail.archivePath")} /var/lib/every-channel/archive/observations.jsonl\`.` };
-  }
-  return { deploy: true, smoke: true };
+  return { deploy: true };
 }
 
-export function witnessAddresses(rail: Pick<RailConfig, "witnessKeys">): `0x${string}`[] {
-  return rail.witnessKeys.map((k) => privateKeyToAddress(k.reveal()));
-}
-
-export function deployArgs(rail: RailConfig, portal: string): string[] {
+/** `rail deploy --witness …`: the ledger at an address fixed by the deployer and the salt, its members and
+ *  quorum reconciled in place; the deployer and the accounts in `fund` topped up on L2 through the portal. */
+export function deployArgs(rail: Pick<RailConfig, "witnesses" | "quorum" | "fundMinEth" | "fundTopUpEth">, portal: string, fund: readonly string[]): string[] {
   return [
     "deploy",
     "--rpc", L2_RPC_ON_NETWORK,
-    "--witnesses", String(rail.witnessKeys.length),
+    ...rail.witnesses.flatMap((w) => ["--witness", w.address]),
     "--quorum", String(rail.quorum),
-    "--mode", rail.mode,
     "--portal", portal,
+    ...fund.flatMap((a) => ["--fund", a]),
     "--fund-min", rail.fundMinEth,
     "--fund-top-up", rail.fundTopUpEth,
     "--json",
   ];
 }
 
-export function smokeArgs(rail: RailConfig): string[] {
-  const args = [
-    "smoke",
+/** The default smoke size: lines of the archive every throwaway witness reads. */
+export const DEFAULT_SMOKE_LIMIT = 30;
+
+/** `rail smoke-network`: throwaway witnesses and a relayer against a fresh smoke ledger (never the real one). */
+export function smokeArgs(rail: Pick<RailConfig, "smokeWitnesses" | "mode" | "smokeLimit">): string[] {
+  return [
+    "smoke-network",
     "--rpc", L2_RPC_ON_NETWORK,
     "--archive", ARCHIVE_IN_CONTAINER,
-    "--witnesses", String(rail.witnessKeys.length),
-    "--quorum", String(rail.quorum),
+    "--witnesses", String(rail.smokeWitnesses),
     "--mode", rail.mode,
-    // Real witnesses, real archive: no simulated dissent on the live chain.
-    "--dissent-every", "0",
+    "--limit", String(rail.smokeLimit ?? DEFAULT_SMOKE_LIMIT),
     "--json",
   ];
-  if (rail.smokeLimit !== undefined) args.push("--limit", String(rail.smokeLimit));
-  return args;
 }
 
 export interface RailRun {
@@ -69,7 +67,9 @@ export interface RailRun {
   nodeImage: string;
   args: string[];
   deployerKey: string;
-  witnessKeys: string[];
+  /** The smoke's throwaway keys; never the members'. */
+  smokeWitnessKeys?: string[];
+  smokeRelayerKey?: string;
   l1RpcUrl?: string;
   archivePath?: string;
 }
@@ -82,8 +82,9 @@ export function railScript(run: RailRun): string {
     NETWORK: DOCKER_NETWORK,
     RAIL_ARGS: run.args.join("\n"),
     ECP_DEPLOYER_KEY: run.deployerKey,
-    ECP_WITNESS_KEYS: run.witnessKeys.join(","),
   };
+  if (run.smokeWitnessKeys !== undefined) env["ECP_WITNESS_KEYS"] = run.smokeWitnessKeys.join(",");
+  if (run.smokeRelayerKey !== undefined) env["ECP_RELAYER_KEY"] = run.smokeRelayerKey;
   if (run.l1RpcUrl !== undefined) env["ECP_L1_RPC_URL"] = run.l1RpcUrl;
   if (run.archivePath !== undefined) env["ARCHIVE_PATH"] = run.archivePath;
   return remoteScript(env, opStackScript("remote/rail.sh"));
@@ -128,26 +129,32 @@ export function parseDeployOutput(stdout: string): RailDeployment {
 
 export interface SmokeOutput {
   ok: boolean;
+  /** Why it failed, when it did. */
+  reason?: string;
+  /** The smoke's own ledger (fresh each run), never the real one. */
   ledger: string;
-  observations: number;
-  lines: number;
-  skipped: number;
-  notFinalized: number;
-  streams: { stream: string; finalized: number; pending: number; headSequence: string | null; chainIntact: boolean }[];
+  witnesses: number;
+  quorum: number;
+  expected: number;
+  finalized: number;
+  seconds: number;
+  streams: { stream: string; finalized: number; pending: number; headSequence: string | null }[];
 }
 
 /** The smoke summary reduced to what an operator reads in `pulumi stack output`. */
 export function parseSmokeOutput(stdout: string): SmokeOutput {
-  const o = lastJsonLine(stdout, "smoke");
-  const deployment = o["deployment"] as { ledger?: string } | undefined;
+  const o = lastJsonLine(stdout, "smoke-network");
   const streams = (o["streams"] ?? []) as SmokeOutput["streams"];
-  return {
+  const out: SmokeOutput = {
     ok: o["ok"] === true,
-    ledger: deployment?.ledger ?? "",
-    observations: Number(o["observations"]),
-    lines: Number(o["lines"]),
-    skipped: Array.isArray(o["skipped"]) ? o["skipped"].length : 0,
-    notFinalized: Array.isArray(o["notFinalized"]) ? o["notFinalized"].length : 0,
-    streams: streams.map((s) => ({ stream: s.stream, finalized: s.finalized, pending: s.pending, headSequence: s.headSequence, chainIntact: s.chainIntact })),
+    ledger: String(o["ledger"] ?? ""),
+    witnesses: Array.isArray(o["witnesses"]) ? o["witnesses"].length : 0,
+    quorum: Number(o["quorum"]),
+    expected: Number(o["expected"]),
+    finalized: Number(o["finalized"]),
+    seconds: Number(o["seconds"]),
+    streams: streams.map((s) => ({ stream: s.stream, finalized: s.finalized, pending: s.pending, headSequence: s.headSequence })),
   };
+  if (typeof o["reason"] === "string") out.reason = o["reason"];
+  return out;
 }

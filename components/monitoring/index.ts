@@ -25,10 +25,13 @@ import { alertmanagerSpec, GRAFANA_ADMIN_USER, grafanaSpec, prometheusSpec } fro
 export interface RunningServices {
   challenger: boolean;
   disputeMon: boolean;
+  /** The stack's own rail containers (components/ledger/services.ts). */
+  railRelayer?: boolean;
+  railWitness?: boolean;
 }
 
-/** Prometheus' targets: the stack's services that run, the verifier peers' that publish metrics, and the rail
- *  processes from config. */
+/** Prometheus' targets: the stack's services that run (the rail relayer and witness containers among them),
+ *  the verifier peers' that publish metrics, and the rail processes on other hosts from config. */
 export function scrapeTargets(config: Pick<StackConfig, "monitoring" | "peers">, running: RunningServices): ScrapeTargets {
   const d = defaultTargets();
   const peers = peerTargets(config.peers);
@@ -38,8 +41,8 @@ export function scrapeTargets(config: Pick<StackConfig, "monitoring" | "peers">,
     executionClient: [...d.executionClient, ...peers.executionClient],
     opChallenger: running.challenger ? d.opChallenger : [],
     opDisputeMon: running.disputeMon ? d.opDisputeMon : [],
-    railWitness: config.monitoring.railTargets.witness,
-    railRelayer: config.monitoring.railTargets.relayer,
+    railWitness: [...(running.railWitness === true ? d.railWitness : []), ...config.monitoring.railTargets.witness],
+    railRelayer: [...(running.railRelayer === true ? d.railRelayer : []), ...config.monitoring.railTargets.relayer],
   };
 }
 

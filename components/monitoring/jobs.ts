@@ -26,12 +26,9 @@ export type JobName = (typeof JOBS)[JobKey];
 
 export const JOB_KEYS = Object.keys(JOBS) as JobKey[];
 
-/**
- * Default ports of the rail processes: `rail relayer` listens on 8650 and `rail witness` on 8651 unless
- * `--listen` says otherwise (rail/cli.ts `parseListen`). They bind 127.0.0.1 by default; in a container
- * Prometheus can reach, they must be started with `--listen 0.0.0.0:<port>`.
- */
-export const RAIL_PORTS = { relayer: 8650, witness: 8651 } as const;
+/** The rail processes' ports (`rail relayer` 8650, `rail witness` 8651 unless `--listen` says otherwise);
+ *  the stack's own containers listen on them on every address inside the container. */
+export const RAIL_PORTS = { relayer: CONTAINER_PORTS.railRelayer.http, witness: CONTAINER_PORTS.railWitness.http } as const;
 
 /**
  * Where each execution client serves Prometheus text. op-geth: `metrics/exp/exp.go` `Setup` registers

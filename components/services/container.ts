@@ -38,6 +38,8 @@ export interface ContainerPlan {
   wait: boolean;
   /** The spec's own labels (the stack adds its own). */
   labels: Record<string, string>;
+  /** Memory limit in MiB, when the spec sets one. */
+  memory?: number;
 }
 
 export function containerPlan(spec: ServiceSpec): ContainerPlan {
@@ -60,6 +62,7 @@ export function containerPlan(spec: ServiceSpec): ContainerPlan {
     labels: { ...spec.labels },
   };
   if (spec.entrypoint !== undefined) plan.entrypoints = spec.entrypoint;
+  if (spec.memoryMb !== undefined) plan.memory = spec.memoryMb;
   if (spec.extraAliases !== undefined) plan.extraAliases = spec.extraAliases;
   const h = spec.healthcheck;
   if (h.kind === "exec") {

@@ -18,6 +18,8 @@ export interface HostPaths {
   bin: string;
   /** The bundled rail client the ledger and smoke steps run (components/ledger). */
   rail: string;
+  /** ecp-forge's own witness's vote record (`rail witness --state-dir`): survives container replacement. */
+  railWitnessState: string;
   /** op-deployer `--workdir`: intent.toml, state.json. */
   deployer: string;
   /** genesis.json and rollup.json from `op-deployer inspect`, mounted read-only at /config. */
@@ -48,6 +50,7 @@ export function hostPaths(stateDir: string): HostPaths {
     root,
     bin: `${root}/bin`,
     rail: `${root}/rail`,
+    railWitnessState: `${root}/rail-witness`,
     deployer: `${root}/deployer`,
     configDir: `${root}/config`,
     genesis: `${root}/config/genesis.json`,

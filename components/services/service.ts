@@ -95,6 +95,7 @@ export function createService(
       ports: plan.ports,
       volumes: plan.volumes,
       restart: plan.restart,
+      memory: plan.apply((p) => p.memory as number),
       logDriver: plan.logDriver,
       logOpts: plan.logOpts,
       networksAdvanced: [{ name: ctx.network.name, aliases: plan.apply((p) => [p.networkAlias, ...(p.extraAliases ?? [])]) }],

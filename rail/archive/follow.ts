@@ -84,7 +84,7 @@ export async function* followArchive(path: string, opts?: FollowOptions): AsyncI
 
 /** The directory's `.jsonl` entries that are not directories, sorted by name (code unit order);
  *  none if the directory itself is gone for now. */
-async function listJsonl(dir: string): Promise<string[]> {
+export async function listJsonl(dir: string): Promise<string[]> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
