@@ -66,6 +66,7 @@ in
     nodePackage = mkOption {
       type = types.package;
       default = pkgs.nodejs;
+      defaultText = lib.literalExpression "pkgs.nodejs";
       description = "The Node.js that runs rail.mjs (20.19 or later; the bundle targets Node 20).";
     };
 
@@ -352,7 +353,8 @@ in
       serviceConfig = {
         ExecStart = builtins.concatStringsSep " " (
           [ "${wcfg.nodePackage}/bin/node" ]
-          ++ map systemdArg ([ (toString wcfg.bundle) ] ++ witnessArgs ++ [ "--key-file" ])
+          # "${bundle}": a Nix path literal is copied into the store (the bundle is public code).
+          ++ map systemdArg ([ "${wcfg.bundle}" ] ++ witnessArgs ++ [ "--key-file" ])
           # %d: the unit's credentials directory, where systemd put the key (a specifier, so not escaped).
           ++ [ "%d/${witnessCredential}" ]
         );
@@ -384,8 +386,8 @@ in
         ProtectControlGroups = true;
         ProtectClock = true;
         ProtectHostname = true;
+        # (ProcSubset=pid would hide /proc/cpuinfo and /proc/meminfo, which Node and libuv read.)
         ProtectProc = "invisible";
-        ProcSubset = "pid";
         CapabilityBoundingSet = "";
         AmbientCapabilities = "";
         RestrictAddressFamilies = [ "AF_INET" "AF_INET6" "AF_UNIX" ];

@@ -17,6 +17,7 @@ let
     mkOption = attrs: attrs;
     mkIf = cond: value: if cond then value else { };
     mkMerge = builtins.foldl' merge { };
+    literalExpression = text: { _type = "literalExpression"; inherit text; };
     optional = cond: x: if cond then [ x ] else [ ];
     hasPrefix = prefix: s: builtins.substring 0 (builtins.stringLength prefix) s == prefix;
     types = {
