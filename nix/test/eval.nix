@@ -119,6 +119,10 @@ in
     map (o: o.description) (builtins.attrValues (builtins.removeAttrs declaredWitness [ "listen" ]))
     ++ map (o: o.description) (builtins.attrValues declaredWitness.listen)
   );
+  # Every option of the witness, as `listen.port`.
+  witnessOptions = builtins.concatLists (builtins.attrValues (builtins.mapAttrs
+    (name: o: if name == "listen" then map (sub: "listen.${sub}") (builtins.attrNames o) else [ name ])
+    declaredWitness));
   witness = {
     # Only the witness: nothing of the OP Stack host (no Docker, no operator account, no P2P ports).
     keys = builtins.attrNames witnessHost;
