@@ -69,6 +69,10 @@ describe('readKeyFile', () => {
     const sub = path.join(dir, 'a-directory');
     mkdirSync(sub, { mode: 0o700 });
     expect(error(() => readKeyFile(sub, {}))).toBe(`--key-file ${sub}: not a regular file; give the file that holds the key.`);
+    // A FIFO is refused at once, not waited on.
+    const fifo = path.join(dir, 'a-fifo');
+    expect(spawnSync('mkfifo', ['-m', '0600', fifo]).status).toBe(0);
+    expect(error(() => readKeyFile(fifo, {}))).toBe(`--key-file ${fifo}: not a regular file; give the file that holds the key.`);
     const secretish = `0x${'ab'.repeat(31)}`; // one byte short
     const bad = keyFile(0o400, secretish);
     const message = error(() => readKeyFile(bad, {}));

@@ -126,7 +126,8 @@ export function readKeyFile(file: string, env: NodeJS.ProcessEnv = process.env):
   const name = `--key-file ${printable(file)}`;
   let fd: number;
   try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOCTTY);
+    // O_NONBLOCK: a FIFO given by mistake is refused below instead of hanging the start.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOCTTY | constants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     const hint =

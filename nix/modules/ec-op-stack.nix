@@ -113,7 +113,7 @@ in
       example = "/srv/every-channel/archive";
       description = ''
         This witness's own archive: a directory of .jsonl files (or one file), followed as it grows. The
-        unit sees it read-only (ReadOnlyPaths=); it must be readable by the unit's dynamic user, for
+        unit sees it read-only (ReadOnlyPaths=), and it must exist when the unit starts. It must be readable by the unit's dynamic user, for
         example world-readable or through `supplementaryGroups`.
       '';
     };
