@@ -1,5 +1,5 @@
-// The rail CLI: `smoke` (the default), `derive`, `deploy`, `submit`, `status`, and the long-running
-// `witness` and `relayer`.
+// The rail CLI: `smoke` (the default), `derive`, `deploy`, `submit`, `status`, `members`, `keygen`,
+// and the long-running `witness` and `relayer`.
 //   npx tsx rail/cli.ts <command> [flags]     (npm run smoke runs `smoke`)
 // Exit codes (one table for every command, rail/errors.ts): 0 success, 1 verification
 // failed, 2 usage, 3 bad input, 4 chain error, 70 internal error.
@@ -8,18 +8,18 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readdir, readFile } from 'node:fs/promises';
 import { formatEther, getAddress, isAddress, parseEther, type Address, type Hex } from 'viem';
+import type { PrivateKeyAccount } from 'viem/accounts';
 import { formatIssue } from './archive/derive.js';
 import { deriveStream, LISTED_ISSUES, observationWindows, openArchive, replayableArchive, scanArchive } from './archive/read.js';
 import { deploy, planDeployment, requireContract, setLaterParams } from './client.js';
 import { connect, type RailConnection } from './connection.js';
-import type { PrivateKeyAccount } from 'viem/accounts';
 import { EXIT, exitCodeOf, InputError, printable, UsageError, VerificationError } from './errors.js';
 import { fundOnL2, type Deposit } from './funding.js';
 import { headerToJson } from './observation.js';
 import { archiveStatus } from './status.js';
 import { parseRecord } from './witness/record.js';
 import { addReports, checkQuorumReachable, emptyReport, finalizeReady, planSlots, submitRelayed, submitWitnessTx, type Progress } from './submit.js';
-import { assertKeysFitChain, devKey, keyList, loadKeys, loadProcessKey } from './keys.js';
+import { assertKeysFitChain, devKey, keyList, loadKeys, loadProcessKey, readProcessKey, refuseDevKey, writeNewKeyFile } from './keys.js';
 import { requireSmokeOk, runNetworkSmoke } from './network-smoke.js';
 import { makeLogger } from './ops/observability.js';
 import { startRelayer } from './relayer/relayer.js';
@@ -84,6 +84,8 @@ async function main(argv: string[]): Promise<number> {
         'max-batch': { type: 'string' },
         'member-rate': { type: 'string' },
         'max-pipeline': { type: 'string' },
+        'key-file': { type: 'string' },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -117,6 +119,9 @@ async function main(argv: string[]): Promise<number> {
   const log = (line: string) => {
     if (!json) console.error(printable(line));
   };
+  if (values['key-file'] !== undefined && command !== 'witness' && command !== 'relayer') {
+    throw new UsageError(`--key-file is read by witness and relayer only; ${printable(command)} takes its keys from the environment (see \`${printable(command)} --help\`).`);
+  }
 
   switch (command) {
     case 'smoke': {
@@ -269,6 +274,13 @@ async function main(argv: string[]): Promise<number> {
     case 'members': {
       return membersCommand();
     }
+    case 'keygen': {
+      if (values.out === undefined) throw new UsageError('keygen needs --out FILE: where to write the new key (it is never printed).');
+      const account = writeNewKeyFile(values.out);
+      log(`keygen: wrote a new key to ${values.out} (mode 0400); its address is on stdout`);
+      await out(json ? `${JSON.stringify({ address: account.address, keyFile: values.out })}\n` : `${account.address}\n`);
+      return EXIT.ok;
+    }
     case 'witness':
     case 'relayer': {
       return processCommand();
@@ -357,7 +369,7 @@ async function main(argv: string[]): Promise<number> {
     const ledger = parseAddress(values.ledger, 'ledger');
     const want = (values.witness ?? []).map((w) => parseAddress(w, 'witness'));
     const wantQuorum = intFlag('quorum', values.quorum, 0, 1, 192);
-    const { conn, account } = await connectProcess(values.rpc, 'ECP_DEPLOYER_KEY', ledger, allowDevKeys);
+    const { conn, account } = await connectProcess(values.rpc, (chainId) => loadProcessKey('ECP_DEPLOYER_KEY', chainId, allowDevKeys), ledger);
     const result = await reconcileMembership(conn, account, ledger, { witnesses: want, quorum: wantQuorum }, log);
     const summary = { ledger, changed: result.plan.changed, added: result.plan.toAdd, removed: result.plan.toRemove, quorum: result.after.quorum, witnesses: result.after.witnesses, ...(result.tx ? { tx: result.tx } : {}) };
     await out(`${JSON.stringify(summary, null, json ? 0 : 2)}\n`);
@@ -382,7 +394,8 @@ async function main(argv: string[]): Promise<number> {
       if (values['state-dir'] === undefined) throw new UsageError('witness needs --state-dir DIR: where it keeps its durable record of what it signed.');
       const relayers = (values.relayer ?? []).map((r) => requireRpc(r, '--relayer'));
       if (!relayers.length) throw new UsageError('witness needs at least one --relayer URL: relayers carry proposals and sign-offs between witnesses.');
-      const { conn, account } = await connectProcess(values.rpc, 'ECP_WITNESS_KEY', ledger, allowDevKeys);
+      const key = readProcessKey('ECP_WITNESS_KEY', values['key-file']);
+      const { conn, account } = await connectProcess(values.rpc, (chainId) => refuseDevKey(key.account, key.source, chainId, allowDevKeys), ledger);
       const running = await startWitness({
         conn,
         ledger,
@@ -406,7 +419,8 @@ async function main(argv: string[]): Promise<number> {
       });
       return runUntilSignal(running);
     }
-    const { conn, account } = await connectProcess(values.rpc, 'ECP_RELAYER_KEY', ledger, allowDevKeys);
+    const key = readProcessKey('ECP_RELAYER_KEY', values['key-file']);
+    const { conn, account } = await connectProcess(values.rpc, (chainId) => refuseDevKey(key.account, key.source, chainId, allowDevKeys), ledger);
     const running = await startRelayer({
       conn,
       ledger,
@@ -456,10 +470,10 @@ async function skipReasons(dir: string): Promise<Map<Hex, string>> {
   return out;
 }
 
-/** A long-running process's chain, key (from `keyEnv`) and ledger, each checked. */
-async function connectProcess(rpc: string | undefined, keyEnv: string, ledger: Address, allowDevKeys: boolean) {
+/** A long-running process's chain, key (`key`, given the chain id) and ledger, each checked. */
+async function connectProcess(rpc: string | undefined, key: (chainId: number) => PrivateKeyAccount, ledger: Address) {
   const conn = await connect(requireRpc(rpc));
-  const account = loadProcessKey(keyEnv, conn.chain.id, allowDevKeys);
+  const account = key(conn.chain.id);
   await requireContract(conn, ledger, '--ledger', 'Check --ledger and --rpc.');
   return { conn, account };
 }

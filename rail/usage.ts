@@ -1,7 +1,7 @@
 // The rail CLI's usage, from one table: `rail --help` lists every command and flag, and
 // `rail <command> --help` only that command's own, since operators of witness and relayer hosts run
 // those by hand.
-export const COMMANDS = ['smoke', 'derive', 'deploy', 'submit', 'status', 'members', 'witness', 'relayer', 'smoke-network'] as const;
+export const COMMANDS = ['smoke', 'derive', 'deploy', 'submit', 'status', 'members', 'witness', 'relayer', 'keygen', 'smoke-network'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 const ABOUT: Record<Command, string> = {
@@ -15,8 +15,9 @@ const ABOUT: Record<Command, string> = {
   members:
     "bring the ledger's witness set and quorum to --witness… and --quorum with one owner call\n(ECP_DEPLOYER_KEY), in place: the ledger keeps its address; resumable, refuses before sending",
   witness:
-    'run one witness: follow its own --archive (a file or a directory of .jsonl files), propose,\nverify and sign off with ECP_WITNESS_KEY (contracts/docs/Protocol.md); runs until SIGTERM',
-  relayer: "run a relayer: take witnesses' proposals and sign-offs over HTTP and submit batches with\nECP_RELAYER_KEY; runs until SIGTERM",
+    'run one witness: follow its own --archive (a file or a directory of .jsonl files), propose,\nverify and sign off with ECP_WITNESS_KEY or --key-file (contracts/docs/Protocol.md); runs until SIGTERM',
+  relayer: "run a relayer: take witnesses' proposals and sign-offs over HTTP and submit batches with\nECP_RELAYER_KEY (or --key-file); runs until SIGTERM",
+  keygen: 'make a fresh key for a witness (or relayer) host: write it to --out FILE, mode 0400, never over an\nexisting file, and print only its address (give that address to the operator)',
   'smoke-network':
     'the witness network end to end on a running chain: a fresh smoke ledger, --witnesses throwaway\nwitnesses and a relayer as processes of their own, one snapshot of --archive; waits until every\nobservation is final, then stops them and reports (exit 1 if not)',
 };
@@ -42,8 +43,14 @@ const FLAGS: { flag: string; help: string; commands: readonly Command[] }[] = [
   { flag: '--fund-min ETH', help: 'with --portal: accounts below this get a deposit (default 0.05)', commands: ['deploy'] },
   { flag: '--fund-top-up ETH', help: 'with --portal: …up to this balance (default 0.25); smoke-network: what the throwaway\naccounts that send transactions get from the deployer (default 0.05)', commands: ['deploy', 'smoke-network'] },
   { flag: '--allow-dev-keys', help: "let the anvil dev keys sign on a chain that is not anvil's (31337)", commands: ['smoke', 'deploy', 'submit', 'members', 'witness', 'relayer', 'smoke-network'] },
-  { flag: '--json', help: 'one JSON object on stdout, no progress', commands: ['smoke', 'deploy', 'submit', 'status', 'members', 'smoke-network'] },
+  { flag: '--json', help: 'one JSON object on stdout, no progress', commands: ['smoke', 'deploy', 'submit', 'status', 'members', 'keygen', 'smoke-network'] },
   { flag: '--listen HOST:PORT', help: 'the HTTP address (relayer API, /metrics, /healthz); default 127.0.0.1:8650 for a relayer\nand 127.0.0.1:8651 for a witness', commands: ['witness', 'relayer'] },
+  {
+    flag: '--key-file PATH',
+    help: "read this process's key from PATH (0x and 64 hex digits) instead of its environment variable; the\nfile must be readable by its owner only (chmod 0400), or be systemd's $CREDENTIALS_DIRECTORY/<name>",
+    commands: ['witness', 'relayer'],
+  },
+  { flag: '--out FILE', help: 'where keygen writes the new key (mode 0400; an existing file is never overwritten)', commands: ['keygen'] },
   { flag: '--relayer URL', help: 'a relayer to post to and read candidates from (repeat for several)', commands: ['witness'] },
   { flag: '--state-dir DIR', help: 'witness: where its durable, locked sign-off record lives; status: read skip reasons from it', commands: ['witness', 'status'] },
   { flag: '--tolerance-ms N', help: "how far a candidate's observation time may lie from ours (default 2000)", commands: ['witness'] },
@@ -68,8 +75,9 @@ const KEYS: Record<Command, string> = {
   submit: 'ECP_DEPLOYER_KEY and ECP_WITNESS_KEYS (comma-separated); without them the anvil dev accounts, on anvil only',
   status: 'none (reads only; the keys name the deterministic ledger when --ledger is not given)',
   members: "ECP_DEPLOYER_KEY, the ledger owner's key (never printed or logged)",
-  witness: 'ECP_WITNESS_KEY, this witness\'s own key (never printed or logged)',
-  relayer: 'ECP_RELAYER_KEY, the account that pays for batches (never printed or logged)',
+  witness: 'ECP_WITNESS_KEY, or the file --key-file PATH: this witness\'s own key (never printed or logged)',
+  relayer: 'ECP_RELAYER_KEY, or the file --key-file PATH: the account that pays for batches (never printed or logged)',
+  keygen: 'none read; the new key is written to --out only, never printed',
   'smoke-network':
     'ECP_DEPLOYER_KEY (deploys the smoke ledger, funds the throwaway accounts), ECP_WITNESS_KEYS (the throwaway\nwitnesses, comma-separated) and ECP_RELAYER_KEY; without them the anvil dev accounts, on anvil only',
 };
@@ -90,7 +98,7 @@ export function usage(): string {
     '',
     'flags:',
     flagLines(FLAGS),
-    'keys: ECP_DEPLOYER_KEY and ECP_WITNESS_KEYS (comma-separated) from the environment for smoke, deploy and\n      submit; ECP_WITNESS_KEY for witness, ECP_RELAYER_KEY for relayer. Without them the anvil dev\n      accounts are used, and only on anvil\'s chain (31337) unless --allow-dev-keys.',
+    'keys: ECP_DEPLOYER_KEY and ECP_WITNESS_KEYS (comma-separated) from the environment for smoke, deploy and\n      submit; ECP_WITNESS_KEY (or --key-file) for witness, ECP_RELAYER_KEY (or --key-file) for relayer. Without them the anvil dev\n      accounts are used, and only on anvil\'s chain (31337) unless --allow-dev-keys.',
     EXIT_CODES,
   ].join('\n');
 }
@@ -107,6 +115,19 @@ export function commandUsage(command: Command): string {
     `keys: ${KEYS[command]}`,
     EXIT_CODES,
   ].join('\n');
+}
+
+/** The flags `command` reads, as typed on its command line (`--key-file`, `-h`): what a caller that
+ *  builds a command line (the NixOS module's unit) is checked against. */
+export function commandFlags(command: Command): string[] {
+  return FLAGS.filter((f) => f.commands.includes(command)).flatMap((f) => f.flag.split(', ').map((name) => name.split(' ')[0]!));
+}
+
+/** Whether `flag` (as `--name`) takes a value (`--rpc URL`) or stands alone (`--json`). */
+export function flagTakesValue(flag: string): boolean {
+  const entry = FLAGS.find((f) => f.flag.split(', ').some((name) => name.split(' ')[0] === flag));
+  if (entry === undefined) throw new Error(`${flag} is not a rail flag`);
+  return entry.flag.split(', ')[0]!.includes(' ');
 }
 
 export const isCommand = (s: string | undefined): s is Command => (COMMANDS as readonly string[]).includes(s ?? '');
