@@ -17,15 +17,19 @@ import { STANDARD_ABSOLUTE_PRESTATE } from "./config/defaults.js";
 import { PrestateMismatchError } from "./prestate/gate.js";
 import { libp2pPeerId } from "./services/op-node/peer-id.js";
 import { configSecretKeys, opStack } from "./stack.js";
+import { scrapeTargets } from "./monitoring/index.js";
+import { privateKeyToAddress } from "viem/accounts";
 import {
   byName,
   installMocks,
   isSecretValue,
   MOCK_GRAFANA_PASSWORD,
   MOCK_JWT_HEX,
+  MOCK_LEDGER,
   type MockChain,
   plainText,
   promiseOf,
+  railArgsOf,
   type Recorded,
   reveal,
   settle,
@@ -286,12 +290,20 @@ describe("secrets", () => {
   it.each([
     ["ecp-forge alone", {}],
     ["two verifier peers", { "ecp:peers": JSON.stringify(TEST_PEERS), "ecp:host": JSON.stringify({ user: "deploy", hostKey: TEST_HOST_KEY, privateAddress: "10.0.0.10" }) }],
+    [
+      "the rail with ecp-forge's witness",
+      { "ecp:rail": JSON.stringify({ witnesses: [{ name: "forge", address: privateKeyToAddress(`0x${"5a".repeat(32)}`) }], archiveDir: "/srv/a" }), "ecp:railWitnessKey": `0x${"5a".repeat(32)}` },
+    ],
   ])("never appear outside secret-marked inputs (%s)", async (_, overrides) => {
     const { recorded: r } = await build(overrides);
-    // Each peer's generated JWT and libp2p key (the mocks derive them from the resource names).
-    const peerKeys = r.filter((x) => x.type === "random:index/randomBytes:RandomBytes" && x.name.startsWith("peer-")).map((x) => createHash("sha256").update(x.name).digest("hex"));
-    expect(peerKeys).toHaveLength("ecp:peers" in overrides ? 4 : 0);
-    const secrets = [...Object.values(TEST_KEYS), "https://sepolia.example.org/v1/secret-token", MOCK_JWT_HEX, ...peerKeys];
+    // Each peer's generated JWT and libp2p key, the relayer's and the smoke's throwaway keys (the mocks derive
+    // them from the resource names).
+    const generated = r
+      .filter((x) => x.type === "random:index/randomBytes:RandomBytes" && (x.name.startsWith("peer-") || x.name.includes("rail")))
+      .map((x) => createHash("sha256").update(x.name).digest("hex"));
+    expect(generated).toHaveLength("ecp:peers" in overrides ? 4 : "ecp:rail" in overrides ? 1 + 3 + 1 : 0);
+    const hostWitness = "ecp:railWitnessKey" in overrides ? [String(overrides["ecp:railWitnessKey"])] : [];
+    const secrets = [...Object.values(TEST_KEYS), "https://sepolia.example.org/v1/secret-token", MOCK_JWT_HEX, ...generated, ...hostWitness];
     for (const res of r) {
       const plain = plainText(res.inputs);
       for (const s of secrets) {
@@ -519,42 +531,171 @@ describe("config", () => {
 });
 
 describe("the rail on the new chain", () => {
-  const W = [`0x${"a1".repeat(32)}`, `0x${"a2".repeat(32)}`, `0x${"a3".repeat(32)}`];
-  const rail = { "ecp:witnessPrivateKeys": W.join(","), "ecp:rail": JSON.stringify({ archivePath: "/srv/archive/obs.jsonl", smokeTrigger: "7" }) };
-  const chain = {};
+  const K = [`0x${"a1".repeat(32)}`, `0x${"a2".repeat(32)}`, `0x${"a3".repeat(32)}`] as const;
+  const members = K.map((k, i) => ({ name: `w-${i}`, address: privateKeyToAddress(k) }));
+  const railCfg = (r: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({ "ecp:rail": JSON.stringify({ witnesses: members, smokeTrigger: "7", ...r }), ...extra });
+  const relayerKeyOf = (r: Recorded[]) => `0x${createHash("sha256").update(byName(r, "ecp-rail-relayer-key").name).digest("hex")}`;
 
-  it("deploys through the bundled client after the L2 is up, funding through the deployed portal", async () => {
-    const { recorded: r, outputs: o } = await build(rail, chain);
+  it("deploys by address after the L2 is up: the members and quorum, the relayer funded through the portal, no witness key", async () => {
+    const { recorded: r, outputs: o } = await build(railCfg(), {});
     const deploy = byName(r, "rail-deploy");
     expect(isSecretValue(deploy.inputs["stdin"])).toBe(true);
-    const stdin = String(reveal(deploy.inputs["stdin"]));
     const addresses = await promiseOf(o.l1Addresses);
-    expect(stdin).toContain(`export RAIL_ARGS='deploy\n--rpc\nhttp://execution:8545\n--witnesses\n3\n--quorum\n2\n--mode\nrelayed\n--portal\n${addresses.OptimismPortalProxy}\n`.replace(/\\n/g, "\n"));
-    expect(stdin).toContain(`export ECP_WITNESS_KEYS='${W.join(",")}'`);
-    expect(String(deploy.inputs["create"])).toMatch(/^bash -s # rail deploy: client [0-9a-f]{16}, witnesses 0x[0-9a-fA-F]{40},0x[0-9a-fA-F]{40},0x[0-9a-fA-F]{40}, quorum 2$/);
-    const bundle = byName(r, "rail-bundle");
-    expect(bundle.inputs["remotePath"]).toBe("/var/lib/ecp-opstack/rail/rail.mjs");
+    const relayer = privateKeyToAddress(relayerKeyOf(r) as `0x${string}`);
+    expect(railArgsOf(deploy.inputs)).toEqual([
+      "deploy", "--rpc", "http://execution:8545",
+      ...members.flatMap((m) => ["--witness", m.address]),
+      "--quorum", "2", "--portal", addresses.OptimismPortalProxy, "--fund", relayer,
+      "--fund-min", "0.05", "--fund-top-up", "0.25", "--json",
+    ]);
+    const stdin = String(reveal(deploy.inputs["stdin"]));
+    expect(stdin).not.toContain("export ECP_WITNESS_KEYS=");
+    for (const k of K) expect(stdin).not.toContain(k.slice(2));
+    expect(String(deploy.inputs["create"])).toBe(`bash -s # rail deploy: client ${String(deploy.inputs["create"]).slice(30, 46)}, relayer ${relayer}, witnesses ${members.map((m) => m.address).join(",")}, quorum 2`);
+    expect(byName(r, "rail-bundle").inputs["remotePath"]).toBe("/var/lib/ecp-opstack/rail/rail.mjs");
     expect(byName(r, "rail-node-image").inputs["name"]).toBe("docker.io/library/node:22.23.3-bookworm-slim");
     const status = await promiseOf(o.rail);
-    expect(status).toMatchObject({ deployed: true, ledger: "0x00000000000000000000000000000000000000Aa", quorum: 2 });
+    expect(status).toMatchObject({
+      deployed: true,
+      chainId: 16584,
+      ledger: MOCK_LEDGER,
+      registry: MOCK_LEDGER,
+      eip712: { name: "EveryChannelObservationLedger", version: "1", chainId: 16584, verifyingContract: MOCK_LEDGER },
+      witnesses: members,
+      quorum: 2,
+      relayer: { address: relayer, network: "http://rail-relayer:8650", host: "http://127.0.0.1:8650" },
+      hostWitness: null,
+    });
+    expect(status.deployed && status.relayer.tunnel).toContain("8650:127.0.0.1:8650");
   });
 
-  it("runs the smoke on the host's archive, re-running only when the ledger or the trigger changes", async () => {
-    const a = await build(rail, chain);
+  it("runs the relayer as a service, and ecp-forge's own witness only with its key: flags, mounts, ports, secrets", async () => {
+    const without = containers((await build(railCfg(), {})).recorded);
+    expect(without.has("rail-relayer")).toBe(true);
+    expect(without.has("rail-witness")).toBe(false);
+    const far = "http://10.0.0.44:8650";
+    const { recorded: r, outputs: o } = await build(
+      railCfg({ archiveDir: "/srv/archive", witnesses: [...members.slice(0, 2), { ...members[2], relayer: far }] }, {
+        "ecp:railWitnessKey": K[0],
+        "ecp:host": JSON.stringify({ user: "deploy", hostKey: TEST_HOST_KEY, privateAddress: "10.0.0.10" }),
+      }),
+      {},
+    );
+    const c = containers(r);
+    const relayer = c.get("rail-relayer")!;
+    expect(reveal(relayer["entrypoints"])).toEqual(["node"]);
+    expect(reveal(relayer["command"])).toEqual(["/rail/rail.mjs", "relayer", "--rpc", "http://execution:8545", "--ledger", MOCK_LEDGER, "--listen", "0.0.0.0:8650"]);
+    expect(reveal(relayer["ports"])).toEqual([
+      { internal: 8650, external: 8650, ip: "127.0.0.1", protocol: "tcp" },
+      { internal: 8650, external: 8650, ip: "10.0.0.10", protocol: "tcp" },
+    ]);
+    expect(reveal(relayer["volumes"])).toEqual([{ hostPath: "/var/lib/ecp-opstack/rail/rail.mjs", containerPath: "/rail/rail.mjs", readOnly: true }]);
+    expect(envOf(relayer)).toEqual({ ECP_RELAYER_KEY: relayerKeyOf(r) });
+    expect(isSecretValue(relayer["envs"])).toBe(true);
+    expect(reveal(relayer["restart"])).toBe("unless-stopped");
+    expect(reveal(relayer["memory"])).toBe(1024);
+    expect(reveal(relayer["logDriver"])).toBe("json-file");
+    expect((reveal(relayer["healthcheck"]) as { tests: string[] }).tests.join(" ")).toContain("http://127.0.0.1:8650/healthz");
+    const witness = c.get("rail-witness")!;
+    expect(reveal(witness["command"])).toEqual([
+      "/rail/rail.mjs", "witness", "--rpc", "http://execution:8545", "--ledger", MOCK_LEDGER, "--archive", "/archive", "--state-dir", "/state",
+      "--relayer", "http://rail-relayer:8650", "--relayer", far, "--mode", "relayed", "--listen", "0.0.0.0:8651",
+    ]);
+    expect(reveal(witness["volumes"])).toEqual([
+      { hostPath: "/var/lib/ecp-opstack/rail/rail.mjs", containerPath: "/rail/rail.mjs", readOnly: true },
+      { hostPath: "/srv/archive", containerPath: "/archive", readOnly: true },
+      { hostPath: "/var/lib/ecp-opstack/rail-witness", containerPath: "/state", readOnly: false },
+    ]);
+    expect(reveal(witness["ports"])).toEqual([]);
+    expect(envOf(witness)).toEqual({ ECP_WITNESS_KEY: K[0] });
+    expect(isSecretValue(witness["envs"])).toBe(true);
+    expect(reveal(witness["memory"])).toBe(768);
+    const status = await promiseOf(o.rail);
+    expect(status).toMatchObject({ hostWitness: members[0]!.address, relayer: { private: "http://10.0.0.10:8650" } });
+    // Prometheus scrapes both on the stack's network.
+    const targets = scrapeTargets(testConfig(railCfg()), { challenger: false, disputeMon: false, railRelayer: true, railWitness: true });
+    expect(targets.railRelayer).toEqual(["rail-relayer:8650"]);
+    expect(targets.railWitness).toEqual(["rail-witness:8651"]);
+  });
+
+  it("smokes the witness network with throwaway keys it generates, against a ledger of its own, on the fixture or the configured archive", async () => {
+    const a = await build(railCfg(), {});
     const run = byName(a.recorded, "rail-smoke-run");
-    expect(run.inputs["create"]).toBe("bash -s # rail smoke: ledger 0x00000000000000000000000000000000000000Aa, archive /srv/archive/obs.jsonl, trigger 7");
-    expect(String(reveal(run.inputs["stdin"]))).toContain("export ARCHIVE_PATH='/srv/archive/obs.jsonl'");
+    expect(railArgsOf(run.inputs)).toEqual(["smoke-network", "--rpc", "http://execution:8545", "--archive", "/archive/in", "--witnesses", "3", "--mode", "relayed", "--limit", "30", "--json"]);
+    const stdin = String(reveal(run.inputs["stdin"]));
+    expect(isSecretValue(run.inputs["stdin"])).toBe(true);
+    const smokeKeys = a.recorded.filter((x) => x.type === "random:index/randomBytes:RandomBytes" && x.name.startsWith("rail-smoke-")).map((x) => `0x${createHash("sha256").update(x.name).digest("hex")}`);
+    expect(smokeKeys).toHaveLength(4);
+    expect(stdin).toContain(`export ECP_WITNESS_KEYS='${smokeKeys.slice(0, 3).join(",")}'`);
+    expect(stdin).toContain(`export ECP_RELAYER_KEY='${smokeKeys[3]}'`);
+    // Never a member: the throwaway witnesses are not in the real ledger's set.
+    const deployArgv = railArgsOf(byName(a.recorded, "rail-deploy").inputs);
+    for (const k of smokeKeys) expect(deployArgv).not.toContain(privateKeyToAddress(k as `0x${string}`));
+    // No archive configured: the bundled fixture, copied next to the client.
+    expect(byName(a.recorded, "rail-smoke-fixture").inputs["remotePath"]).toBe("/var/lib/ecp-opstack/rail/fixture.jsonl");
+    expect(stdin).toContain("export ARCHIVE_PATH='/var/lib/ecp-opstack/rail/fixture.jsonl'");
     const status = await promiseOf(a.outputs.rail);
-    expect(status.deployed && status.smoke).toMatchObject({ ok: true, observations: 3600, streams: [{ stream: "atsc/KTVU/2.1", finalized: 1200, headSequence: "1199" }] });
-    const b = await build({ ...rail, "ecp:rail": JSON.stringify({ archivePath: "/srv/archive/obs.jsonl", smokeTrigger: "8" }) }, chain);
+    expect(status.deployed && status.smoke).toEqual({ ok: true, ledger: "0x00000000000000000000000000000000000000Cc", witnesses: 3, quorum: 2, expected: 30, finalized: 30, seconds: 21, streams: [{ stream: "atsc/KTVU/2.1", finalized: 10, pending: 0, headSequence: "9" }] });
+    const b = await build(railCfg({ archiveDir: "/srv/archive", smokeTrigger: "8", smokeWitnesses: 5 }), {});
+    expect(b.recorded.some((x) => x.name === "rail-smoke-fixture")).toBe(false);
+    expect(String(reveal(byName(b.recorded, "rail-smoke-run").inputs["stdin"]))).toContain("export ARCHIVE_PATH='/srv/archive'");
     expect(byName(b.recorded, "rail-smoke-run").inputs["create"]).toContain("trigger 8");
+    expect(railArgsOf(byName(b.recorded, "rail-smoke-run").inputs)).toContain("5");
     expect(byName(b.recorded, "rail-deploy").inputs["create"]).toBe(byName(a.recorded, "rail-deploy").inputs["create"]);
   });
 
-  it("without witness keys: no rail, and the output says how to add them", async () => {
+  it("a failed smoke fails the step with its reason", async () => {
+    const errors = await rejectionsDuring(async () => {
+      await build(railCfg(), { stdout: { "rail-smoke-run": "not json" } });
+    });
+    expect(errors.map(String).join("\n")).toContain("the rail client's smoke-network printed no JSON summary");
+  });
+
+  it("without witnesses: no rail, and the output says how to add them", async () => {
     const { recorded: r, outputs: o } = await build();
     expect(r.some((x) => x.name.startsWith("rail"))).toBe(false);
-    expect(await promiseOf(o.rail)).toEqual({ deployed: false, reason: expect.stringContaining("`ecp:witnessPrivateKeys` is not set") as unknown });
+    expect(await promiseOf(o.rail)).toEqual({ deployed: false, reason: expect.stringContaining("`ecp:rail.witnesses` is empty") as unknown });
+  });
+});
+
+describe("the witness set on day 2 (state carried between runs)", () => {
+  const K = [1, 2, 3, 4].map((i) => `0x${String(i).repeat(2).padStart(64, "e")}` as const);
+  const m = K.map((k, i) => ({ name: `w-${i}`, address: privateKeyToAddress(k) }));
+  const cfg = (witnesses: typeof m, quorum?: number) => ({ "ecp:rail": JSON.stringify({ witnesses, ...(quorum === undefined ? {} : { quorum }) }) });
+  const shape = (r: Recorded[]) => r.map((x) => `${x.type} ${x.name}`).sort();
+
+  it("adds, removes and re-quorums in place: the deploy step runs again as an update, the ledger keeps its address", async () => {
+    const chain: MockChain = {};
+    const first = await build(cfg(m.slice(0, 3)), chain);
+    expect(chain.ledgerMembers).toEqual({ witnesses: m.slice(0, 3).map((w) => w.address), quorum: 2, deploys: 1 });
+    const steps: [string, typeof m, number | undefined, { witnesses: string[]; quorum: number }][] = [
+      ["add a witness", m, undefined, { witnesses: m.map((w) => w.address), quorum: 3 }],
+      ["remove a witness", [m[0]!, m[1]!, m[3]!], undefined, { witnesses: [m[0]!, m[1]!, m[3]!].map((w) => w.address), quorum: 2 }],
+      ["change the quorum", [m[0]!, m[1]!, m[3]!], 3, { witnesses: [m[0]!, m[1]!, m[3]!].map((w) => w.address), quorum: 3 }],
+    ];
+    let previous = first;
+    for (const [what, witnesses, quorum, want] of steps) {
+      const next = await build(cfg(witnesses, quorum), chain);
+      // Same resources (no new ledger, nothing replaced by name or type); the step's command changed, so
+      // Pulumi runs it again as an update, which reconciles on chain.
+      expect(shape(next.recorded), what).toEqual(shape(previous.recorded));
+      const deploy = byName(next.recorded, "rail-deploy");
+      expect(deploy.inputs["create"], what).not.toEqual(byName(previous.recorded, "rail-deploy").inputs["create"]);
+      expect(deploy.inputs["triggers"], what).toBeUndefined();
+      expect(chain.ledgerMembers, what).toMatchObject(want);
+      const status = await promiseOf(next.outputs.rail);
+      expect(status, what).toMatchObject({ deployed: true, ledger: MOCK_LEDGER, quorum: want.quorum });
+      expect(status.deployed && status.witnesses.map((w) => w.address), what).toEqual(want.witnesses);
+      // The relayer's and smoke's generated keys stay the same: nothing else changes.
+      expect(byName(next.recorded, "rail-relayer-container").inputs["envs"]).toEqual(byName(previous.recorded, "rail-relayer-container").inputs["envs"]);
+      previous = next;
+    }
+    expect(chain.ledgerMembers?.deploys).toBe(4);
+  });
+
+  it("refuses an unreachable quorum or a minority before anything is planned, naming the key and the fix", async () => {
+    await expect(build(cfg(m.slice(0, 3), 4), {})).rejects.toThrow("`ecp:rail.quorum` 4 is out of reach with 3 witnesses; choose from 2 to 3. Run `pulumi config set --path ecp:rail.quorum 2`.");
+    await expect(build(cfg(m, 2), {})).rejects.toThrow("`ecp:rail.quorum` 2 is not a strict majority of 4 witnesses");
   });
 });
 
@@ -562,7 +703,7 @@ describe("data on the host", () => {
   it("keeps the state directories on destroy unless ecp:destroyRemovesState, and never deletes state.json", async () => {
     const kept = byName((await build()).recorded, "ecp-state-dirs");
     expect(kept.inputs["delete"]).toBeUndefined();
-    expect(String(kept.inputs["stdin"])).toContain("export DIRS='bin 0750\nconfig 0750\ndeployer 0750\nmonitoring/alertmanager 0750\nmonitoring/config 0750\nmonitoring/grafana 0750\nmonitoring/prometheus 0750\nop-challenger 0750\nop-geth 0750\nop-node 0750\nop-reth 0750\nprestates 0750\nrail 0750\nsecrets 0700'");
+    expect(String(kept.inputs["stdin"])).toContain("export DIRS='bin 0750\nconfig 0750\ndeployer 0750\nmonitoring/alertmanager 0750\nmonitoring/config 0750\nmonitoring/grafana 0750\nmonitoring/prometheus 0750\nop-challenger 0750\nop-geth 0750\nop-node 0750\nop-reth 0750\nprestates 0750\nrail 0750\nrail-witness 0750\nsecrets 0700'");
     const removed = byName((await build({ "ecp:destroyRemovesState": "true" })).recorded, "ecp-state-dirs");
     const del = String(removed.inputs["delete"]);
     expect(del).toMatch(/^bash -c '/);
@@ -580,7 +721,7 @@ describe("data on the host", () => {
 
 describe("idempotency", () => {
   it("the same config gives identical resource inputs", async () => {
-    const withRail = { "ecp:witnessPrivateKeys": `0x${"a1".repeat(32)},0x${"a2".repeat(32)},0x${"a3".repeat(32)}`, "ecp:rail": JSON.stringify({ archivePath: "/srv/a.jsonl" }) };
+    const withRail = { "ecp:rail": JSON.stringify({ witnesses: [1, 2, 3].map((i) => ({ name: `w-${i}`, address: privateKeyToAddress(`0x${String(i).repeat(64)}`) })), archiveDir: "/srv/a" }), "ecp:railWitnessKey": `0x${"1".repeat(64)}` };
     const a = await build(withRail);
     const b = await build(withRail);
     expect(a.recorded.some((x) => x.name === "rail-deploy")).toBe(true);

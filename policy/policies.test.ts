@@ -1,5 +1,6 @@
 // The policy pack's rules: the stack as built under Pulumi's mocks passes every one of them, and each
 // rule catches the mistake it exists for.
+import { privateKeyToAddress } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 
 import { TEST_HOST_KEY, TEST_PEERS, testConfig } from "../components/config/test-fixtures.js";
@@ -27,9 +28,11 @@ function violations(rule: (r: ResourceLike, report: (m: string) => void) => void
 
 async function stackResources(): Promise<ResourceLike[]> {
   const recorded: Recorded[] = installMocks();
-  const W = `0x${"a1".repeat(32)},0x${"a2".repeat(32)},0x${"a3".repeat(32)}`;
-  // Every part: the rail, monitoring, and two verifier peers (one with the public RPC) forwarding to ecp-forge's private address.
-  const config = testConfig({ "ecp:witnessPrivateKeys": W, "ecp:rail": JSON.stringify({ archivePath: "/srv/a.jsonl" }), "ecp:peers": JSON.stringify(TEST_PEERS),
+  const W = [`0x${"a1".repeat(32)}`, `0x${"a2".repeat(32)}`, `0x${"a3".repeat(32)}`] as const;
+  const witnesses = W.map((k, i) => ({ name: `w-${i}`, address: privateKeyToAddress(k) }));
+  // Every part: the rail (with ecp-forge's own witness and the relayer on the private address), monitoring, and
+  // two verifier peers (one with the public RPC) forwarding to ecp-forge's private address.
+  const config = testConfig({ "ecp:rail": JSON.stringify({ witnesses, archiveDir: "/srv/archive" }), "ecp:railWitnessKey": W[0], "ecp:peers": JSON.stringify(TEST_PEERS),
     "ecp:host": JSON.stringify({ user: "deploy", hostKey: TEST_HOST_KEY, privateAddress: "10.0.0.10" }),
   });
   const { outputs } = opStack(config, { stack: "sepolia", warn: () => undefined });
@@ -62,7 +65,7 @@ describe("no-public-service-ports", () => {
   it("refuses an RPC port on 0.0.0.0, a random host port, and a public port on a service without P2P", () => {
     const node = (ports: unknown[]): ResourceLike => ({ type: CONTAINER, name: "op-node-container", props: { name: "op-node", labels: labels("op-node"), ports } });
     expect(violations(noPublicServicePorts, node([{ internal: 9545, external: 9545, ip: "0.0.0.0", protocol: "tcp" }]))).toEqual([
-      "op-node port 9545/tcp is published on 0.0.0.0: only the execution client's (op-reth or op-geth) and op-node's P2P ports, a verifier peer's public L2 RPC (ecp:peers[].publicRpcPort), and the L2 WebSocket RPC and metrics on a private address may leave loopback. Bind it to 127.0.0.1.",
+      "op-node port 9545/tcp is published on 0.0.0.0: only the execution client's (op-reth or op-geth) and op-node's P2P ports, a verifier peer's public L2 RPC (ecp:peers[].publicRpcPort), and the L2 WebSocket RPC, metrics and the rail relayer on a private address may leave loopback. Bind it to 127.0.0.1.",
     ]);
     expect(violations(noPublicServicePorts, node([{ internal: 7300 }]))).toEqual([
       "op-node port 7300/tcp is published on 0.0.0.0 on a random host port; publish it on 127.0.0.1 or not at all.",
@@ -70,6 +73,13 @@ describe("no-public-service-ports", () => {
     expect(violations(noPublicServicePorts, node([{ internal: 9222, external: 9222, ip: "0.0.0.0", protocol: "udp" }, { internal: 9545, external: 9545, ip: "127.0.0.1" }]))).toEqual([]);
     const batcher: ResourceLike = { type: CONTAINER, name: "b", props: { labels: labels("op-batcher"), ports: [{ internal: 9999, external: 9999, ip: "0.0.0.0" }] } };
     expect(violations(noPublicServicePorts, batcher)).toHaveLength(1);
+    // The rail relayer: on a private address for witnesses on other hosts, never on a public one or 0.0.0.0;
+    // no other service may use that exception.
+    const relayer = (ip: string, service = "rail-relayer"): ResourceLike => ({ type: CONTAINER, name: "r", props: { labels: labels(service), ports: [{ internal: 8650, external: 8650, ip }] } });
+    expect(violations(noPublicServicePorts, relayer("10.0.0.10"))).toEqual([]);
+    expect(violations(noPublicServicePorts, relayer("0.0.0.0"))).toHaveLength(1);
+    expect(violations(noPublicServicePorts, relayer("203.0.113.9"))).toHaveLength(1);
+    expect(violations(noPublicServicePorts, relayer("10.0.0.10", "rail-witness"))).toHaveLength(1);
   });
 
   it("allows the L2 RPC beyond loopback only on a verifier labelled for it, and metrics only on a private address", () => {

@@ -83,7 +83,7 @@ export function noPublicServicePorts(r: ResourceLike, report: Report): void {
     if (service === "rail-relayer" && p.internal === CONTAINER_PORTS.railRelayer.http && isPrivateIpv4(ip)) continue;
     if (!P2P_SERVICES.has(service) || PRIVATE_CONTAINER_PORTS.has(p.internal ?? -1) || p.external !== p.internal) {
       report(
-        `${where}: only the execution client's (op-reth or op-geth) and op-node's P2P ports, a verifier peer's public L2 RPC (ecp:peers[].publicRpcPort), and the L2 WebSocket RPC and metrics and the rail relayer on a private address may leave loopback. Bind it to 127.0.0.1.`,
+        `${where}: only the execution client's (op-reth or op-geth) and op-node's P2P ports, a verifier peer's public L2 RPC (ecp:peers[].publicRpcPort), and the L2 WebSocket RPC, metrics and the rail relayer on a private address may leave loopback. Bind it to 127.0.0.1.`,
       );
     }
   }

@@ -291,7 +291,7 @@ describe("loadConfig: errors", () => {
 
   it("test_load_FailsIf_P2PPortsCollide", () => {
     expect(problemsOf(minimalRawConfig({ "ecp:p2p": JSON.stringify({ opNodePort: 30303, executionPort: 8545 }) }))).toEqual([
-      "`ecp:p2p.executionPort` must not be one of the host's loopback RPC ports (8545, 6060, 9545, 8548, 8560, 7310, 7311, 9090, 9093, 3000), got 8545. Run `pulumi config set --path ecp:p2p.executionPort 30303`.",
+      "`ecp:p2p.executionPort` must not be one of the host's loopback RPC ports (8545, 6060, 9545, 8548, 8560, 7310, 7311, 9090, 9093, 3000, 8650), got 8545. Run `pulumi config set --path ecp:p2p.executionPort 30303`.",
     ]);
     expect(problemsOf(minimalRawConfig({ "ecp:p2p": JSON.stringify({ opNodePort: 30303 }) }))).toEqual([
       "`ecp:p2p.executionPort` must differ from `ecp:p2p.opNodePort`, both are 30303. Run `pulumi config set --path ecp:p2p.executionPort 30303`.",

@@ -23,7 +23,7 @@ describe("state directories", () => {
     const root = path.join(mkdtempSync(path.join(tmpdir(), "state-")), "ecp");
     const step = stateDirsStep(hostPaths(root), false, "img");
     execFileSync("bash", ["-s"], { input: step.stdin });
-    expect(readdirSync(root).sort()).toEqual(["bin", "config", "deployer", "monitoring", "op-challenger", "op-geth", "op-node", "op-reth", "prestates", "rail", "secrets"]);
+    expect(readdirSync(root).sort()).toEqual(["bin", "config", "deployer", "monitoring", "op-challenger", "op-geth", "op-node", "op-reth", "prestates", "rail", "rail-witness", "secrets"]);
     expect(readdirSync(path.join(root, "monitoring")).sort()).toEqual(["alertmanager", "config", "grafana", "prometheus"]);
     expect(statSync(path.join(root, "monitoring", "prometheus")).mode & 0o777).toBe(0o750);
     expect(statSync(path.join(root, "secrets")).mode & 0o777).toBe(0o700);

@@ -22,6 +22,7 @@ import type { CommandConnection } from "../host/ssh.js";
 import type { Secrets } from "../secrets/index.js";
 import type { HostPaths } from "../services/paths.js";
 import { createService, type ServiceContext } from "../services/service.js";
+import { contentSha256 } from "../deployer/deployment.js";
 import { bundleRailCli } from "./bundle.js";
 import { railRelayerSpec, railWitnessSpec } from "./services.js";
 import { deployArgs, FIXTURE_NAME, parseDeployOutput, parseSmokeOutput, railScript, type RailDeployment, type SmokeOutput, smokeArgs } from "./steps.js";
@@ -108,7 +109,7 @@ export class RailServices extends pulumi.ComponentResource {
     super("ecp:rail:RailServices", name, {}, opts);
     const { config, ctx, paths, ledger } = args;
     // The bundle's hash is part of the config hash: a new client replaces the containers.
-    const hash = pulumi.interpolate`${args.configHash}:${ledger.bundleSha256}`;
+    const hash = pulumi.output(args.configHash).apply((h) => contentSha256(`${h}\n${ledger.bundleSha256}`));
     const common = { image: ledger.nodeImage, imageRef: imageRef(config.rail.nodeImage), hostProbe: false, configHash: hash };
     const relayer = createService(
       "rail-relayer",

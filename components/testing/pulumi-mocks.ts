@@ -45,30 +45,54 @@ const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 
 export const MOCK_JWT_HEX = "ab".repeat(32);
 
-/** What the rail client prints for `deploy --json` and `smoke --json` (shapes from rail/cli.ts). */
-export const MOCK_RAIL_DEPLOY = JSON.stringify({
-  chainId: 16584,
-  ledger: "0x00000000000000000000000000000000000000Aa",
-  rail: "0x00000000000000000000000000000000000000bB",
-  owner: "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf",
-  witnesses: ["0x0000000000000000000000000000000000000001"],
-  quorum: 2,
-  actions: [],
-  deposits: [],
-});
+/** The ledger the mocked deploy step reports: fixed by the deployer and the salt, whatever the witness set. */
+export const MOCK_LEDGER = "0x00000000000000000000000000000000000000Aa";
+
+/** What the rail client prints for `deploy --witness … --json` (shape from rail/cli.ts deployBySet): the
+ *  chain's members after the reconcile, which are the ones asked for. */
+export function mockRailDeploy(witnesses: string[], quorum: number): string {
+  return JSON.stringify({
+    chainId: 16584,
+    ledger: MOCK_LEDGER,
+    rail: "0x00000000000000000000000000000000000000bB",
+    owner: "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf",
+    witnesses,
+    quorum,
+    actions: [],
+    deposits: [],
+  });
+}
+
+/** What `rail smoke-network --json` prints (shape from rail/network-smoke.ts). */
 export const MOCK_RAIL_SMOKE = JSON.stringify({
   ok: true,
-  deployment: { ledger: "0x00000000000000000000000000000000000000Aa" },
-  observations: 3600,
-  lines: 3600,
-  skipped: [],
-  notFinalized: [],
-  streams: [{ stream: "atsc/KTVU/2.1", finalized: 1200, pending: 0, conflicting: 0, headSequence: "1199", chainIntact: true }],
+  chainId: 16584,
+  ledger: "0x00000000000000000000000000000000000000Cc",
+  eip712: { name: "EveryChannelObservationLedger", version: "1", chainId: 16584, verifyingContract: "0x00000000000000000000000000000000000000Cc" },
+  witnesses: ["0x0000000000000000000000000000000000000011", "0x0000000000000000000000000000000000000012", "0x0000000000000000000000000000000000000013"],
+  quorum: 2,
+  relayer: "0x0000000000000000000000000000000000000014",
+  lines: 30,
+  expected: 30,
+  finalized: 30,
+  seconds: 21,
+  streams: [{ stream: "atsc/KTVU/2.1", finalized: 10, pending: 0, conflicting: 0, skipped: 0, headSequence: "9" }],
+  processes: [],
+  metrics: { witness: [], relayer: [] },
 });
+
+/** The arguments in a rail step's stdin (RAIL_ARGS, one per line). */
+export function railArgsOf(inputs: Record<string, unknown>): string[] {
+  const stdin = String(reveal(inputs["stdin"]) ?? "");
+  const m = /export RAIL_ARGS='([^']*)'/.exec(stdin);
+  return m === null ? [] : (m[1] ?? "").split("\n");
+}
 
 export interface MockChain {
   /** Overrides the deployed absolute prestate in state.json's applied intent. */
   deployedPrestate?: string;
+  /** The ledger's members and quorum as the last mocked deploy step left them: state carried between runs. */
+  ledgerMembers?: { witnesses: string[]; quorum: number; deploys: number };
   /** Stdout of named remote/local commands (by resource name), overriding the defaults. */
   stdout?: Record<string, string>;
 }
@@ -116,7 +140,13 @@ function stdoutFor(name: string, chain: MockChain, inputs: Record<string, unknow
   if (name === "monitoring-user") return "1000:100";
   if (name.endsWith("-apply")) return `${sha("state.json")}\n`;
   if (name.endsWith("-inspect")) return inspectStdout(chain);
-  if (name === "rail-deploy") return MOCK_RAIL_DEPLOY;
+  if (name === "rail-deploy") {
+    const args = railArgsOf(inputs);
+    const witnesses = args.flatMap((a, i) => (a === "--witness" ? [args[i + 1] ?? ""] : []));
+    const quorum = Number(args[args.indexOf("--quorum") + 1]);
+    chain.ledgerMembers = { witnesses, quorum, deploys: (chain.ledgerMembers?.deploys ?? 0) + 1 };
+    return mockRailDeploy(witnesses, quorum);
+  }
   if (name === "rail-smoke-run") return MOCK_RAIL_SMOKE;
   return "";
 }
@@ -145,8 +175,9 @@ export function installMocks(chain: MockChain = {}, preview = false): Recorded[]
             state["result"] = MOCK_GRAFANA_PASSWORD;
             break;
           case "random:index/randomBytes:RandomBytes": {
-            // The sequencer's keys are MOCK_JWT_HEX; each verifier peer's its own (from the resource name).
-            const hex = args.name.startsWith("peer-") ? sha(args.name) : MOCK_JWT_HEX;
+            // The sequencer's keys are MOCK_JWT_HEX; each verifier peer's and each rail key its own (from the
+            // resource name).
+            const hex = args.name.startsWith("peer-") || args.name.includes("rail") ? sha(args.name) : MOCK_JWT_HEX;
             state["hex"] = hex;
             state["base64"] = Buffer.from(hex, "hex").toString("base64");
             break;
