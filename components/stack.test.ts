@@ -560,6 +560,7 @@ describe("the rail on the new chain", () => {
       chainId: 16584,
       ledger: MOCK_LEDGER,
       registry: MOCK_LEDGER,
+      deployBlock: "1200",
       eip712: { name: "EveryChannelObservationLedger", version: "1", chainId: 16584, verifyingContract: MOCK_LEDGER },
       witnesses: members,
       quorum: 2,
@@ -584,7 +585,7 @@ describe("the rail on the new chain", () => {
     const c = containers(r);
     const relayer = c.get("rail-relayer")!;
     expect(reveal(relayer["entrypoints"])).toEqual(["node"]);
-    expect(reveal(relayer["command"])).toEqual(["/rail/rail.mjs", "relayer", "--rpc", "http://execution:8545", "--ledger", MOCK_LEDGER, "--listen", "0.0.0.0:8650"]);
+    expect(reveal(relayer["command"])).toEqual(["/rail/rail.mjs", "relayer", "--rpc", "http://execution:8545", "--ledger", MOCK_LEDGER, "--from-block", "1200", "--listen", "0.0.0.0:8650"]);
     expect(reveal(relayer["ports"])).toEqual([
       { internal: 8650, external: 8650, ip: "127.0.0.1", protocol: "tcp" },
       { internal: 8650, external: 8650, ip: "10.0.0.10", protocol: "tcp" },
@@ -598,7 +599,7 @@ describe("the rail on the new chain", () => {
     expect((reveal(relayer["healthcheck"]) as { tests: string[] }).tests.join(" ")).toContain("http://127.0.0.1:8650/healthz");
     const witness = c.get("rail-witness")!;
     expect(reveal(witness["command"])).toEqual([
-      "/rail/rail.mjs", "witness", "--rpc", "http://execution:8545", "--ledger", MOCK_LEDGER, "--archive", "/archive", "--state-dir", "/state",
+      "/rail/rail.mjs", "witness", "--rpc", "http://execution:8545", "--ledger", MOCK_LEDGER, "--from-block", "1200", "--archive", "/archive", "--state-dir", "/state",
       "--relayer", "http://rail-relayer:8650", "--relayer", far, "--mode", "relayed", "--listen", "0.0.0.0:8651",
     ]);
     expect(reveal(witness["volumes"])).toEqual([

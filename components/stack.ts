@@ -76,6 +76,8 @@ export type RailStatus =
       /** The witness registry is the ledger itself (EveryChannelObservationLedger is an EveryChannelWitnessRegistry). */
       registry: string;
       rail: string;
+      /** The block the ledger was deployed in: where a witness's `--from-block` (NixOS `fromBlock`) starts. */
+      deployBlock: string;
       owner: string;
       /** What witnesses sign over (rail/signoff.ts): the ledger's EIP-712 domain. */
       eip712: { name: string; version: string; chainId: number; verifyingContract: string };
@@ -114,6 +116,7 @@ export function railStatus(
     ledger: d.ledger,
     registry: d.ledger,
     rail: d.rail,
+    deployBlock: d.deployBlock,
     owner: d.owner,
     eip712: { name: LEDGER_EIP712_NAME, version: LEDGER_EIP712_VERSION, chainId: d.chainId, verifyingContract: d.ledger },
     witnesses: d.witnesses.map((a) => {

@@ -11,7 +11,7 @@ import { formatEther, getAddress, isAddress, parseEther, type Address, type Hex 
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { formatIssue } from './archive/derive.js';
 import { deriveStream, LISTED_ISSUES, observationWindows, openArchive, replayableArchive, scanArchive } from './archive/read.js';
-import { deploy, planDeployment, requireContract, setLaterParams } from './client.js';
+import { deploy, deployBlockOf, planDeployment, requireContract, setLaterParams } from './client.js';
 import { connect, type RailConnection } from './connection.js';
 import { EXIT, exitCodeOf, InputError, printable, UsageError, VerificationError } from './errors.js';
 import { fundOnL2, type Deposit } from './funding.js';
@@ -310,7 +310,8 @@ async function main(argv: string[]): Promise<number> {
     const result = await deploy(conn, deployer, params);
     const members = await reconcileMembership(conn, deployer, result.ledger, { witnesses: want, quorum: wantQuorum }, log);
     const actions = [...result.actions, ...(members.tx ? [`witness set: +${members.plan.toAdd.length} -${members.plan.toRemove.length}, quorum ${members.after.quorum} (${members.tx})`] : [])];
-    const summary = { ...result, witnesses: members.after.witnesses, quorum: members.after.quorum, actions, deposits: deposits.map((d) => ({ ...d, value: d.value.toString() })) };
+    const deployBlock = await deployBlockOf(conn, result.ledger);
+    const summary = { ...result, deployBlock: deployBlock.toString(), witnesses: members.after.witnesses, quorum: members.after.quorum, actions, deposits: deposits.map((d) => ({ ...d, value: d.value.toString() })) };
     await out(`${JSON.stringify(summary, null, json ? 0 : 2)}\n`);
     return EXIT.ok;
   }

@@ -142,3 +142,30 @@ export async function requireContract(conn: RailConnection, address: Address, wh
   const code = await conn.publicClient.getCode({ address });
   if (!code || code === '0x') throw new ChainError(`${what} ${address}: no contract there on chain ${conn.chain.id}. ${fix}`);
 }
+
+/** The block `address` got its code in: found by bisection over `eth_getCode` (about log2(head) reads),
+ *  so witnesses and relayers can read the ledger's logs from there instead of from block 0. A node that
+ *  does not serve old state (pruned) gives an earlier block, 0 at worst, never one after the deployment:
+ *  reading from too early costs time, from too late loses logs. */
+export async function deployBlockOf(conn: RailConnection, address: Address): Promise<bigint> {
+  const pub = conn.publicClient;
+  const head = await pub.getBlockNumber();
+  const hasCode = async (block: bigint) => {
+    try {
+      const code = await pub.getCode({ address, blockNumber: block });
+      return code !== undefined && code !== '0x';
+    } catch {
+      // Historical state not served: count it as "had code", so the answer can only move earlier.
+      return true;
+    }
+  };
+  if (!(await hasCode(head))) throw new ChainError(`${address}: no contract there on chain ${conn.chain.id} at block ${head}.`);
+  let lo = 0n;
+  let hi = head;
+  while (lo < hi) {
+    const mid = (lo + hi) / 2n;
+    if (await hasCode(mid)) hi = mid;
+    else lo = mid + 1n;
+  }
+  return lo;
+}

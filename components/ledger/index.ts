@@ -113,7 +113,7 @@ export class RailServices extends pulumi.ComponentResource {
     const common = { image: ledger.nodeImage, imageRef: imageRef(config.rail.nodeImage), hostProbe: false, configHash: hash };
     const relayer = createService(
       "rail-relayer",
-      ledger.deployment.apply((d) => railRelayerSpec(config, paths, d.ledger)),
+      ledger.deployment.apply((d) => railRelayerSpec(config, paths, d.ledger, d.deployBlock)),
       ctx,
       this,
       { ...common, dependsOn: [ledger.deploy] },
@@ -122,7 +122,7 @@ export class RailServices extends pulumi.ComponentResource {
     if (config.rail.witnessKey !== undefined) {
       this.witness = createService(
         "rail-witness",
-        ledger.deployment.apply((d) => railWitnessSpec(config, paths, d.ledger)),
+        ledger.deployment.apply((d) => railWitnessSpec(config, paths, d.ledger, d.deployBlock)),
         ctx,
         this,
         { ...common, dependsOn: [ledger.deploy, relayer.container] },

@@ -95,6 +95,12 @@ describe("the bundled rail client, as the stack runs it", () => {
     expect(d.chainId).toBe(16584);
     expect(d.quorum).toBe(2);
     expect(d.witnesses).toEqual(MEMBERS);
+    // Where the ledger's readers start: the block its code appeared in.
+    const l2Conn = await connect(l2.rpcUrl);
+    const at = BigInt(d.deployBlock);
+    expect(await l2Conn.publicClient.getCode({ address: d.ledger, blockNumber: at })).not.toBe("0x");
+    expect(at).toBeGreaterThan(0n);
+    expect(await l2Conn.publicClient.getCode({ address: d.ledger, blockNumber: at - 1n })).toBeUndefined();
     expect(d.deposits.map((x) => x.to).sort()).toEqual([privateKeyToAccount(DEPLOYER).address, RELAYER].sort());
     expect(d.deposits[0]).toMatchObject({ value: parseEther("0.25").toString() });
 

@@ -47,12 +47,12 @@ export function relayerPorts(host: Pick<StackConfig["host"], "privateAddress">):
   return ports;
 }
 
-export function railRelayerSpec(config: Pick<StackConfig, "rail" | "host">, paths: Pick<HostPaths, "rail">, ledger: string): ServiceSpec {
+export function railRelayerSpec(config: Pick<StackConfig, "rail" | "host">, paths: Pick<HostPaths, "rail">, ledger: string, fromBlock: string): ServiceSpec {
   return {
     name: "rail-relayer",
     image: imageRef(config.rail.nodeImage),
     entrypoint: ["node"],
-    command: [BUNDLE_IN_CONTAINER, "relayer", "--rpc", L2_RPC_ON_NETWORK, "--ledger", ledger, "--listen", `0.0.0.0:${R}`],
+    command: [BUNDLE_IN_CONTAINER, "relayer", "--rpc", L2_RPC_ON_NETWORK, "--ledger", ledger, "--from-block", fromBlock, "--listen", `0.0.0.0:${R}`],
     env: { ECP_RELAYER_KEY: secretRef("railRelayerKey") },
     ports: relayerPorts(config.host),
     mounts: [{ hostPath: `${paths.rail}/rail.mjs`, containerPath: BUNDLE_IN_CONTAINER, readOnly: true }],
@@ -70,7 +70,7 @@ export function witnessRelayers(rail: Pick<StackConfig["rail"], "witnesses">): s
   return [...new Set([RELAYER_ON_NETWORK, ...rail.witnesses.flatMap((w) => (w.relayer === undefined ? [] : [w.relayer]))])];
 }
 
-export function railWitnessSpec(config: Pick<StackConfig, "rail">, paths: Pick<HostPaths, "rail" | "railWitnessState">, ledger: string): ServiceSpec {
+export function railWitnessSpec(config: Pick<StackConfig, "rail">, paths: Pick<HostPaths, "rail" | "railWitnessState">, ledger: string, fromBlock: string): ServiceSpec {
   const archive = config.rail.archiveDir;
   if (archive === undefined) throw new Error("rail-witness: `ecp:rail.archiveDir` is not set; the config check requires it with `ecp:railWitnessKey`.");
   return {
@@ -81,6 +81,7 @@ export function railWitnessSpec(config: Pick<StackConfig, "rail">, paths: Pick<H
       BUNDLE_IN_CONTAINER, "witness",
       "--rpc", L2_RPC_ON_NETWORK,
       "--ledger", ledger,
+      "--from-block", fromBlock,
       "--archive", WITNESS_ARCHIVE_IN_CONTAINER,
       "--state-dir", WITNESS_STATE_IN_CONTAINER,
       ...witnessRelayers(config.rail).flatMap((u) => ["--relayer", u]),

@@ -97,6 +97,8 @@ export interface RailDeployment {
   owner: `0x${string}`;
   witnesses: `0x${string}`[];
   quorum: number;
+  /** The block the ledger was deployed in: where its readers start reading logs. */
+  deployBlock: string;
   deposits: { to: string; value: string; l1Transaction: string }[];
 }
 
@@ -123,6 +125,7 @@ export function parseDeployOutput(stdout: string): RailDeployment {
     owner: (o["owner"] ?? "") as `0x${string}`,
     witnesses: o["witnesses"] as `0x${string}`[],
     quorum: Number(o["quorum"]),
+    deployBlock: String(o["deployBlock"] ?? "0"),
     deposits: (o["deposits"] ?? []) as RailDeployment["deposits"],
   };
 }

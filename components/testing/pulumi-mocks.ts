@@ -58,6 +58,7 @@ export function mockRailDeploy(witnesses: string[], quorum: number): string {
     owner: "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf",
     witnesses,
     quorum,
+    deployBlock: "1200",
     actions: [],
     deposits: [],
   });
