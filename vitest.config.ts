@@ -1,10 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 const ALL = ['components/**/*.test.ts', 'rail/**/*.test.ts', 'smoke/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.test.ts', 'nix/**/*.test.ts', 'policy/**/*.test.ts'];
-/** The files that run whole witness networks (5 witnesses, 2 relayers, anvil, and adversaries): they
- *  run one after the other, beside the rest, so two networks never share the 2 cores at once (their
- *  timing is what they test). */
-const NETWORKS = ['smoke/network.test.ts', 'test/byzantine.test.ts'];
+/** The files that run whole witness networks (witnesses, relayers, anvil, and adversaries; the stack's
+ *  network smoke run from the bundle): they run one after the other, beside the rest, so two networks
+ *  never share the 2 cores at once (their timing is what they test). */
+const NETWORKS = ['smoke/network.test.ts', 'test/byzantine.test.ts', 'components/ledger/rail-run.test.ts'];
 
 export default defineConfig({
   test: {

@@ -130,6 +130,15 @@ describe("the bundled rail client, as the stack runs it", () => {
     expect([...back.witnesses].sort()).toEqual([...MEMBERS].sort());
   });
 
+  it("a smoke that cannot run fails with the reason, naming the archive", async () => {
+    const bad = path.join(mkdtempSync(path.join(tmpdir(), "bad-archive-")), "a.jsonl");
+    writeFileSync(bad, "not json\n");
+    const args = smokeArgs(rail).map((a) => (a === ARCHIVE_IN_CONTAINER ? bad : a));
+    const run = await runBundle(args);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(`--archive ${bad}: its first 1 line(s) hold no valid observation`);
+  });
+
   it("runs the witness network smoke as processes of the bundle: every observation final on a smoke ledger of its own", async () => {
     const deployed = parseDeployOutput((await runBundle(deployArgs(rail, portal, [RELAYER]))).stdout);
     const run = await runBundle([...smokeArgs(rail), "--poll-ms", "100"]);
@@ -149,5 +158,5 @@ describe("the bundled rail client, as the stack runs it", () => {
     const second = parseSmokeOutput((await runBundle([...smokeArgs(rail), "--poll-ms", "100"])).stdout);
     expect(second).toMatchObject({ ok: true, finalized: 30 });
     expect(second.ledger).not.toBe(s.ledger);
-  });
+  }, 300_000);
 });
