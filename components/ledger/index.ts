@@ -15,6 +15,7 @@ import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { privateKeyToAddress } from "viem/accounts";
 
 import { imageRef } from "../config/images.js";
 import type { StackConfig } from "../config/schema.js";
@@ -71,7 +72,7 @@ export class RailLedger extends pulumi.ComponentResource {
     const stdin = pulumi
       .all([args.portal, relayer, this.nodeImage.imageId, args.secrets.deployerPrivateKey, args.secrets.get("l1RpcUrl")])
       .apply(([portal, relayerAddress, image, deployerKey, l1RpcUrl]) =>
-        railScript({ bundlePath: this.bundlePath, nodeImage: image, args: deployArgs(rail, portal, [relayerAddress]), deployerKey, l1RpcUrl }),
+        railScript({ bundlePath: this.bundlePath, nodeImage: image, args: deployArgs(rail, portal, fundedAccounts(rail, relayerAddress)), deployerKey, l1RpcUrl }),
       );
     // The witness set and quorum are in `create`, so a change is an update of this step (it runs again and
     // reconciles in place), never a replacement: the ledger's address depends on the deployer and salt only.
@@ -89,6 +90,12 @@ export class RailLedger extends pulumi.ComponentResource {
     this.deployment = this.deploy.stdout.apply(parseDeployOutput);
     this.registerOutputs({ ledger: this.deployment.apply((d) => d.ledger) });
   }
+}
+
+/** Who the deploy step tops up on L2 besides the deployer: the relayer, and ecp-forge's own witness when it
+ *  sends its own transactions (`witness-tx`). */
+export function fundedAccounts(rail: Pick<StackConfig["rail"], "mode" | "witnessKey">, relayer: string): string[] {
+  return rail.mode === "witness-tx" && rail.witnessKey !== undefined ? [relayer, privateKeyToAddress(rail.witnessKey.reveal())] : [relayer];
 }
 
 export interface RailServicesArgs {

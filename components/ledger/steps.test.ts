@@ -7,6 +7,7 @@ import { privateKeyToAddress } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 
 import { testConfig, TEST_KEYS } from "../config/test-fixtures.js";
+import { fundedAccounts } from "./index.js";
 import { deployArgs, parseSmokeOutput, railGate, railScript, smokeArgs } from "./steps.js";
 
 const K = [`0x${"a1".repeat(32)}`, `0x${"a2".repeat(32)}`, `0x${"a3".repeat(32)}`] as const;
@@ -72,6 +73,16 @@ describe("the deploy step's arguments", () => {
       "--fund", "0x00000000000000000000000000000000000000bb",
       "--fund-min", "0.05", "--fund-top-up", "0.25", "--json",
     ]);
+  });
+});
+
+describe("who the deploy step funds", () => {
+  it("the relayer, and ecp-forge's witness only when it sends its own transactions", () => {
+    const members = JSON.parse(MEMBERS) as unknown[];
+    const relayed = testConfig({ "ecp:rail": JSON.stringify({ witnesses: members, archiveDir: "/a" }), "ecp:railWitnessKey": K[0] }).rail;
+    expect(fundedAccounts(relayed, "0xR")).toEqual(["0xR"]);
+    expect(fundedAccounts({ ...relayed, mode: "witness-tx" }, "0xR")).toEqual(["0xR", A[0]]);
+    expect(fundedAccounts({ ...relayed, mode: "witness-tx", witnessKey: undefined }, "0xR")).toEqual(["0xR"]);
   });
 });
 
