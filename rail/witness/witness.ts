@@ -126,6 +126,8 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
   const streams = new Map<Hex, OpenSlot[]>();
   /** Every open slot by its id (the same objects as in `streams`). */
   const openSlots = new Map<Hex, OpenSlot>();
+  /** Open slots whose finality was read once from the ledger (after that, its logs tell). */
+  const finalityRead = new Set<Hex>();
   /** Per stream, the end of the latest epoch we saw final (a line for an earlier epoch is too late). */
   const finalEpochEnd = new Map<Hex, number>();
   const loop = new PollLoop(o.pollMs, (err) => {
@@ -206,6 +208,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
 
   function close(slot: OpenSlot): void {
     openSlots.delete(slot.own.slot);
+    finalityRead.delete(slot.own.slot);
     const list = streams.get(slot.own.streamHash)!;
     list.splice(list.indexOf(slot), 1);
     if (!list.length) streams.delete(slot.own.streamHash);
@@ -239,13 +242,26 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
     return out;
   }
 
-  async function sign(slot: OpenSlot, candidate: Candidate, hash: Hex, index: number): Promise<void> {
+  /** Signs `candidate` for `slot` in this pass: the signature is held back until the pass's
+   *  signatures are all on disk (`recordPass`), and only then leaves this process. */
+  async function sign(slot: OpenSlot, candidate: Candidate, hash: Hex, index: number, due: OpenSlot[]): Promise<void> {
     const signature = await signSignOffDigest(o.account, digestOf(hash, candidate.deadline, index), index);
-    // The record is on disk before the signature leaves this process.
-    await record.sign(slot.own.slot, hash, candidateToWire(candidate));
     slot.signed = { candidate, hash, signature };
-    m.signed.inc();
-    await publish(slot);
+    due.push(slot);
+  }
+
+  /** Writes the pass's signatures to the record with one disk sync, then sends them. When the write
+   *  fails, none of them is kept: nothing was sent, and the slots are decided again next pass. */
+  async function recordPass(due: OpenSlot[]): Promise<void> {
+    if (!due.length) return;
+    try {
+      await record.signMany(due.map((slot) => ({ slot: slot.own.slot, hash: slot.signed!.hash, candidate: candidateToWire(slot.signed!.candidate) })));
+    } catch (e) {
+      for (const slot of due) slot.signed = undefined;
+      throw e;
+    }
+    m.signed.inc(due.length);
+    for (const slot of due) await publish(slot);
   }
 
   /** Sends our vote: to every relayer (relayed), or as our own signOff transaction (witness-tx). */
@@ -301,7 +317,12 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
       s.signed.signature = await signSignOffDigest(o.account, digestOf(s.signed.hash, s.signed.candidate.deadline, index), index);
     }
     const slots = [...openSlots.keys()];
-    const finals = await view.finalizedOf(slots);
+    // Finality comes from the ledger's logs (the view follows them); a slot is read once, when it
+    // is first seen here, for what finalized before the logs this process has read.
+    const unread = slots.filter((s) => !finalityRead.has(s));
+    const once = unread.length ? await view.finalizedOf(unread) : new Map<Hex, Hex>();
+    for (const s of unread) finalityRead.add(s);
+    const finals = new Map(slots.map((s) => [s, view.recentFinal.get(s)?.hash ?? once.get(s) ?? ZERO_HASH] as const));
     const undecided = slots.filter((s) => finals.get(s) === `0x${'00'.repeat(32)}`);
     /** witness-tx: the votes the ledger itself records, per candidate hash. */
     const onChainVoters = new Map<Hex, number[]>();
@@ -316,6 +337,30 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
     const members = bitsOf(view.membership.mask);
     const now = Date.now();
     const nowSec = BigInt(Math.floor(now / 1000));
+    /** The votes signed in this pass, to be recorded together. */
+    const due: OpenSlot[] = [];
+    try {
+      await decide(index, finals, fromBoard, onChainVoters, members, now, nowSec, due);
+    } catch (e) {
+      // Not one of this pass's signatures is on disk: none of them may stay.
+      for (const slot of due) slot.signed = undefined;
+      throw e;
+    }
+    await recordPass(due);
+    m.pending.set(openSlots.size);
+    board.flush();
+  }
+
+  async function decide(
+    index: number,
+    finals: Map<Hex, Hex>,
+    fromBoard: { candidates: Map<Hex, BoardCandidate[]> },
+    onChainVoters: Map<Hex, number[]>,
+    members: number[],
+    now: number,
+    nowSec: bigint,
+    due: OpenSlot[],
+  ): Promise<void> {
     for (const [streamHash, list] of [...streams]) {
       const head = view.heads.get(streamHash);
       const dead = new Set<Hex>();
@@ -440,7 +485,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
           const deadlines = [...(fromBoard.candidates.get(slot.own.slot) ?? []).filter((b) => b.hash === best!.hash).flatMap((b) => b.votes.filter((v) => best!.voters.has(v.witnessIndex)).map((v) => v.deadline))];
           const common = [...new Set(deadlines)].sort((a, b) => deadlines.filter((d) => d === b).length - deadlines.filter((d) => d === a).length);
           const deadline = voteDeadline([...common, best.c.deadline], ctx, nowSec + o.deadlineWindowSec);
-          await sign(slot, { ...best.c, deadline }, best.hash, index);
+          await sign(slot, { ...best.c, deadline }, best.hash, index, due);
         } else if (now - slot.turnAt > o.giveUpMs) {
           await giveUp(slot, 'no-candidate', `no candidate we could sign ${o.giveUpMs} ms after its turn came`);
           continue;
@@ -449,8 +494,6 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
         if (++pipeline >= o.maxPipeline) break;
       }
     }
-    m.pending.set(openSlots.size);
-    board.flush();
   }
 
   async function finalizeIfReady(slot: OpenSlot): Promise<void> {
