@@ -162,9 +162,9 @@ export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
     const ok = admit(candidate, s.witnessIndex, 'vote');
     if ('status' in ok) return ok.result === 'duplicate' ? taken('duplicate', ok.hash!) : ok;
     if (!budget.allows(client)) return refuse(429, 'rate-limited', s.witnessIndex, `too many bad signatures from ${client}; try again later`);
-    const signer = await signatures.voteSigner(ok.hash, { witnessIndex: s.witnessIndex, deadline: candidate.deadline, r: s.r, vs: s.vs });
-    if (signer !== view.membership.addressOf.get(s.witnessIndex)) {
-      return badSignature(client, s.witnessIndex, `the sign-off recovers to ${signer ?? 'nothing'}, not the witness at index ${s.witnessIndex} (wrong ledger, chain, deadline or candidate?)`);
+    const member = view.membership.addressOf.get(s.witnessIndex);
+    if (!(await signatures.isVoteBy(ok.hash, { witnessIndex: s.witnessIndex, deadline: candidate.deadline, r: s.r, vs: s.vs }, member))) {
+      return badSignature(client, s.witnessIndex, `the sign-off is not signed by the witness at index ${s.witnessIndex} (${member}) (wrong ledger, chain, deadline or candidate?)`);
     }
     if (ok.isNew) members_.charge(String(s.witnessIndex));
     const result = store.addVote(candidate, ok.hash, ok.slot, { ...s, deadline: candidate.deadline }, Date.now(), members());
@@ -177,8 +177,8 @@ export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
     const ok = admit(candidate, msg.proposer, 'proposal');
     if ('status' in ok) return ok.result === 'duplicate' ? taken('duplicate', ok.hash!) : ok;
     if (!budget.allows(client)) return refuse(429, 'rate-limited', msg.proposer, `too many bad signatures from ${client}; try again later`);
-    const signer = await signatures.proposalSigner(ok.hash, msg.proposer, msg.signature);
-    if (signer !== view.membership.addressOf.get(msg.proposer)) return badSignature(client, msg.proposer, `the proposal recovers to ${signer ?? 'nothing'}, not the witness at index ${msg.proposer}`);
+    const member = view.membership.addressOf.get(msg.proposer);
+    if (!(await signatures.isProposalBy(ok.hash, msg.proposer, msg.signature, member))) return badSignature(client, msg.proposer, `the proposal is not signed by the witness at index ${msg.proposer} (${member})`);
     if (ok.isNew) members_.charge(String(msg.proposer));
     const result = store.addProposal(candidate, ok.hash, ok.slot, msg.proposer, msg.signature, Date.now(), members());
     return result.endsWith('full') ? refuse(429, result, msg.proposer, `member ${msg.proposer} has used its share of places`) : taken(result, ok.hash);

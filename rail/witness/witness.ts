@@ -225,7 +225,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
     const out = new Set<number>();
     for (const v of bc.votes) {
       if (out.has(v.witnessIndex) || !view.isMember(v.witnessIndex)) continue;
-      if ((await signatures.voteSigner(bc.hash, v)) === view.membership.addressOf.get(v.witnessIndex)) out.add(v.witnessIndex);
+      if (await signatures.isVoteBy(bc.hash, v, view.membership.addressOf.get(v.witnessIndex))) out.add(v.witnessIndex);
       else m.unproven.inc({ kind: 'vote' });
     }
     return out;
@@ -236,7 +236,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
     const out = new Set<number>();
     for (const p of bc.proposals) {
       if (out.has(p.proposer) || !view.isMember(p.proposer)) continue;
-      if ((await signatures.proposalSigner(bc.hash, p.proposer, p.signature)) === view.membership.addressOf.get(p.proposer)) out.add(p.proposer);
+      if (await signatures.isProposalBy(bc.hash, p.proposer, p.signature, view.membership.addressOf.get(p.proposer))) out.add(p.proposer);
       else m.unproven.inc({ kind: 'proposal' });
     }
     return out;
