@@ -159,8 +159,8 @@ export async function runLiveNetwork(o: LiveOptions): Promise<LiveResult> {
     for (let i = 0; i < relayerCount; i++) {
       const port = await freePort();
       relayerUrls.push(`http://127.0.0.1:${port}`);
-      const extra = (o.relayerExtra ?? []).map((a) => a.replaceAll('{i}', String(i)).replaceAll('{n}', String(relayerCount)));
-      relayers.push(new Proc(`relayer-${i}`, relayerArgs({ rpcUrl: anvil.rpcUrl, ledger, port, fromBlock, extra }), { ECP_RELAYER_KEY: devKey(8 + i) }, path.join(dir, `relayer-${i}.log`)).start());
+      const extra = o.relayerExtra;
+      relayers.push(new Proc(`relayer-${i}`, relayerArgs({ rpcUrl: anvil.rpcUrl, ledger, port, fromBlock, index: i, count: relayerCount, extra }), { ECP_RELAYER_KEY: devKey(8 + i) }, path.join(dir, `relayer-${i}.log`)).start());
     }
     procs.push(...relayers);
     await Promise.all(relayers.map((p, i) => waitHealthy(relayerUrls[i]!, p, 60_000)));

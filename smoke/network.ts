@@ -218,8 +218,12 @@ export async function waitHealthy(url: string, proc: Proc, timeoutMs: number): P
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `rail relayer`'s command line as the network smoke (and the live bench) runs it. */
-export function relayerArgs(p: { rpcUrl: string; ledger: Address; port: number; fromBlock: bigint; extra?: string[] }): string[] {
-  return ['relayer', '--rpc', p.rpcUrl, '--ledger', p.ledger, '--listen', `127.0.0.1:${p.port}`, '--poll-ms', '100', '--from-block', String(p.fromBlock), ...(p.extra ?? [])];
+export function relayerArgs(p: { rpcUrl: string; ledger: Address; port: number; fromBlock: bigint; index: number; count: number; extra?: string[] }): string[] {
+  return [
+    'relayer', '--rpc', p.rpcUrl, '--ledger', p.ledger, '--listen', `127.0.0.1:${p.port}`, '--poll-ms', '100', '--from-block', String(p.fromBlock),
+    '--relayer-index', String(p.index), '--relayers', String(p.count),
+    ...(p.extra ?? []),
+  ];
 }
 
 /** `rail witness`'s command line as the network smoke (and the live bench) runs it. */
@@ -359,7 +363,7 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
     for (let i = 0; i < relayerCount; i++) {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
-      const p = new Proc(`relayer-${i}`, relayerArgs({ rpcUrl: anvil.rpcUrl, ledger, port, fromBlock, extra: o.relayerArgs }), { ECP_RELAYER_KEY: devKey(8 + i) }, path.join(dir, `relayer-${i}.log`)).start();
+      const p = new Proc(`relayer-${i}`, relayerArgs({ rpcUrl: anvil.rpcUrl, ledger, port, fromBlock, index: i, count: relayerCount, extra: o.relayerArgs }), { ECP_RELAYER_KEY: devKey(8 + i) }, path.join(dir, `relayer-${i}.log`)).start();
       procs.push(p);
       relayers.push(p);
       relayerUrls.push(url);
