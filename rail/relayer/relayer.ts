@@ -282,8 +282,8 @@ export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
     return kept;
   };
 
-  // Batches fill up to half a block's gas (the rest is left to others), several in flight at once,
-  // each for streams the others do not touch, with nonces kept here.
+  // Batches fill up to half a block's gas (the rest is left to others); a full one is followed by
+  // more in flight at once, each for streams the others do not touch, with nonces kept here.
   const blockGas = (await o.conn.publicClient.getBlock({ blockTag: 'latest' })).gasLimit;
   const maxItems = Math.min(o.maxBatch, itemsForGas(blockGas, batchGasLimit));
   const maxInFlight = o.maxInFlight ?? 4;
@@ -329,6 +329,10 @@ export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
       items = items.filter((i) => /^0x0+$/.test(latest.get(i.stored.slot) ?? '0x0'));
     }
     if (!items.length) return;
+    // A batch is filled, not hurried: while one of ours is in flight, the next goes only when it is
+    // full (the items would not fit in the one in flight anyway); otherwise it waits for that one to
+    // land, gathering the observations that become ready meanwhile (about a block's worth).
+    if (inFlight.size > 0 && items.length < maxItems) return;
     items = await acceptable(items);
     if (!items.length) return;
     const streams = [...new Set(items.map((i) => i.stored.candidate.header.streamHash))];
