@@ -367,7 +367,10 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
       let prevLive: OpenSlot | undefined;
       let pipeline = 0;
       for (const slot of [...list]) {
-        const final = finals.get(slot.own.slot)!;
+        const final = finals.get(slot.own.slot);
+        // Opened while this pass read the chain and the relayers: its finality was not read, so it
+        // (and what follows it in its stream) waits for the next pass, never taken for final.
+        if (final === undefined) break;
         if (final !== `0x${'00'.repeat(32)}`) {
           const outcome = !slot.signed ? 'unsigned' : slot.signed.hash === final ? 'ours' : 'lost';
           const finalHeader = view.recentFinal.get(slot.own.slot)?.header;
@@ -378,6 +381,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
             o.log.warn({ slot: slot.own.slot, stream: slot.own.epoch.stream, epoch: slot.own.epoch.id, final, finalDataRoot: finalHeader.dataRoot, ours: slot.own.dataRoot }, 'the finalized observation differs from our archive');
           }
           m.finalized.inc({ outcome });
+          o.log.debug({ slot: slot.own.slot, stream: slot.own.epoch.stream, epoch: slot.own.epoch.id, outcome, final }, 'slot final');
           m.latency.observe((now - (slot.turnAt ?? slot.openedAt)) / 1000);
           if (outcome === 'lost') o.log.warn({ slot: slot.own.slot, ours: slot.signed!.hash, final }, `slot final: ours ${slot.signed!.hash} lost to ${final}`);
           finalEpochEnd.set(streamHash, Math.max(finalEpochEnd.get(streamHash) ?? 0, slot.own.epoch.startUnixMs + slot.own.epoch.durationMs));
