@@ -107,6 +107,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
     postErrors: new Counter({ name: 'ecp_witness_relayer_errors_total', help: 'Failed posts to or reads from relayers', registers: [registry] }),
     member: new Gauge({ name: 'ecp_witness_member', help: '1 while this key is a current member of the ledger', registers: [registry] }),
     unproven: new Counter({ name: 'ecp_witness_unproven_claims_total', help: 'Claims read from relayers that their signatures do not prove, by kind (vote, proposal)', labelNames: ['kind'], registers: [registry] }),
+    syncs: new Counter({ name: 'ecp_witness_record_syncs_total', help: 'Disk syncs of the witness record (one per pass that signed, and one per slot given up)', registers: [registry] }),
     unreachable: new Gauge({ name: 'ecp_witness_relayers_unreachable', help: 'Relayers this witness cannot reach now (backing off after a failed post or read)', registers: [registry] }),
   };
 
@@ -261,6 +262,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
       throw e;
     }
     m.signed.inc(due.length);
+    m.syncs.inc();
     for (const slot of due) await publish(slot);
   }
 
@@ -303,6 +305,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
     m.skipped.inc({ reason });
     o.log.warn({ slot: slot.own.slot, stream: slot.own.epoch.stream, epoch: slot.own.epoch.id, reason, detail, signed: slot.signed?.hash }, 'slot given up');
     close(slot);
+    m.syncs.inc();
     return record.skip(slot.own.slot, `${reason}: ${detail}`);
   }
 
