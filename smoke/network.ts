@@ -162,7 +162,10 @@ export class Proc {
     this.exitCode = null;
     this.signal = null;
     const log = createWriteStream(this.logFile, { flags: 'a' });
-    this.child = spawn(process.execPath, ['--import', 'tsx', this.script, ...this.args], { cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // ECP_CPU_PROF_DIR=DIR: every process writes a V8 CPU profile there when it exits (node refuses
+    // --cpu-prof in NODE_OPTIONS).
+    const prof = process.env.ECP_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ECP_CPU_PROF_DIR}`] : [];
+    this.child = spawn(process.execPath, [...prof, '--import', 'tsx', this.script, ...this.args], { cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const take = (d: Buffer) => {
       this.output += d.toString();
       log.write(d);

@@ -45,6 +45,24 @@ describe('SignatureCheck', () => {
     expect(await check.signedBy(digest(1), await alice.sign({ hash: digest(1) }), undefined)).toBe(false);
   });
 
+  it('remembers a vote and a proposal under what their digest is made of', async () => {
+    const { signOffDigest, signSignOffDigest } = await import('../signoff.js');
+    const { proposalDigest } = await import('./candidate.js');
+    const check = new SignatureCheck(domain);
+    const hash = digest(42);
+    const sig = await signSignOffDigest(alice, signOffDigest(domain, hash, 99n, 3), 3);
+    const vote = { witnessIndex: 3, deadline: 99n, r: sig.r, vs: sig.vs };
+    expect(await check.isVoteBy(hash, vote, alice.address)).toBe(true);
+    expect(await check.isVoteBy(hash, vote, alice.address)).toBe(true);
+    expect(await check.isVoteBy(hash, { ...vote, deadline: 100n }, alice.address)).toBe(false);
+    expect(await check.isVoteBy(hash, { ...vote, witnessIndex: 4 }, alice.address)).toBe(false);
+    expect(await check.isVoteBy(hash, vote, bob.address)).toBe(false);
+    const p = await alice.sign({ hash: proposalDigest(domain, hash, 3) });
+    expect(await check.isProposalBy(hash, 3, p, alice.address)).toBe(true);
+    expect(await check.isProposalBy(hash, 2, p, alice.address)).toBe(false);
+    expect(check.recovered + check.verified).toBe(6);
+  });
+
   it('checks a signature once: a repeat is a lookup', async () => {
     const check = new SignatureCheck(domain);
     const sig = await alice.sign({ hash: digest(7) });

@@ -6,7 +6,8 @@
 // later signature of that member is checked against the key: R = u1·G + u2·P must be the signature's
 // own R (its x equal to r, its y parity the signature's), which holds exactly when ecrecover would
 // return P, at about a quarter of a recovery's cost. Each (digest, signature, member) is checked once
-// and remembered, so a signature re-posted or re-read costs a map lookup.
+// and remembered under what it is made of (candidate hash, deadline, index, signature, member), so a
+// signature re-posted or re-read costs a map lookup, without hashing its digest again.
 import { secp256k1 } from '@noble/curves/secp256k1';
 import { invert, mod } from '@noble/curves/abstract/modular';
 import { compactSignatureToSignature, hexToBigInt, recoverPublicKey, serializeSignature, type Address, type Hex } from 'viem';
@@ -69,11 +70,17 @@ export class SignatureCheck {
   }
 
   /** Whether `signature` (65 bytes) over `digest` is `member`'s (false when it is malformed). */
-  async signedBy(digest: Hex, signature: Hex, member: Address | undefined): Promise<boolean> {
+  signedBy(digest: Hex, signature: Hex, member: Address | undefined): Promise<boolean> {
+    return this.check(`${digest}${signature}${member}`, () => digest, signature, member);
+  }
+
+  /** The check behind every question, remembered under `key` (which names everything the digest is
+   *  made of), so a repeat neither hashes nor verifies. */
+  private async check(key: string, digestOf: () => Hex, signature: Hex, member: Address | undefined): Promise<boolean> {
     if (member === undefined) return false;
-    const key = `${digest}${signature}${member}`;
     const known = this.seen.get(key);
     if (known !== undefined) return known;
+    const digest = digestOf();
     let ok = false;
     const sig = splitSignature(signature);
     const P = this.keys.get(member);
@@ -97,17 +104,19 @@ export class SignatureCheck {
 
   /** Whether this vote on `hash` is `member`'s. */
   isVoteBy(hash: Hex, v: SignedVote, member: Address | undefined): Promise<boolean> {
+    const key = `v${hash}${v.deadline}.${v.witnessIndex}${v.r}${v.vs}${member}`;
+    if (this.seen.has(key)) return Promise.resolve(this.seen.get(key)!);
     let sig: Hex;
     try {
       sig = serializeSignature(compactSignatureToSignature({ r: v.r, yParityAndS: v.vs }));
     } catch {
       return Promise.resolve(false);
     }
-    return this.signedBy(this.voteDigest(hash, v.deadline, v.witnessIndex), sig, member);
+    return this.check(key, () => this.voteDigest(hash, v.deadline, v.witnessIndex), sig, member);
   }
 
   /** Whether this proposal of `hash` as `proposer` is `member`'s. */
   isProposalBy(hash: Hex, proposer: number, signature: Hex, member: Address | undefined): Promise<boolean> {
-    return this.signedBy(proposalDigest(this.domain, hash, proposer), signature, member);
+    return this.check(`p${hash}.${proposer}${signature}${member}`, () => proposalDigest(this.domain, hash, proposer), signature, member);
   }
 }
