@@ -387,8 +387,11 @@ export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
       const stopped = loop.stop();
       await app.close();
       await stopped;
-      await Promise.all(inFlight);
-      o.log.info('relayer stopped');
+      // Batches in flight are given a while to land (their receipts are counted), not forever.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(inFlight), new Promise<void>((r) => (timer = setTimeout(r, 10_000)))]);
+      clearTimeout(timer);
+      o.log.info({ inFlight: inFlight.size }, 'relayer stopped');
     },
   };
 }
