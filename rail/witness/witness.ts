@@ -329,7 +329,8 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
     const undecided = slots.filter((s) => finals.get(s) === `0x${'00'.repeat(32)}`);
     /** witness-tx: the votes the ledger itself records, per candidate hash. */
     const onChainVoters = new Map<Hex, number[]>();
-    const fromBoard = await board.candidates(undecided.filter((s) => !openSlots.get(s)?.signed), Math.max(1_000, 5 * o.pollMs));
+    const read = dueForDecision(undecided);
+    const fromBoard = { ...(await board.candidates(read, Math.max(1_000, 5 * o.pollMs))), read: new Set(read) };
     m.unreachable.set(board.unreachable().length);
     if (o.mode === 'witness-tx') {
       // Votes are transactions here: who voted for what is on chain, not at the relayers.
@@ -354,10 +355,28 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
     board.flush();
   }
 
+  /** The unsigned slots this pass may decide: per stream, after its signed ones, as many as the
+   *  pipeline has room for (a later slot waits for them, so reading its candidates would be wasted:
+   *  under a backlog that is most of the open slots, on every poll). */
+  function dueForDecision(undecided: Hex[]): Hex[] {
+    const open = new Set(undecided);
+    const out: Hex[] = [];
+    for (const list of streams.values()) {
+      let room = o.maxPipeline;
+      for (const slot of list) {
+        if (!open.has(slot.own.slot)) continue;
+        if (room <= 0) break;
+        room--;
+        if (!slot.signed) out.push(slot.own.slot);
+      }
+    }
+    return out;
+  }
+
   async function decide(
     index: number,
     finals: Map<Hex, Hex>,
-    fromBoard: { candidates: Map<Hex, BoardCandidate[]> },
+    fromBoard: { candidates: Map<Hex, BoardCandidate[]>; read: Set<Hex> },
     onChainVoters: Map<Hex, number[]>,
     members: number[],
     now: number,
@@ -416,6 +435,9 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
           if (++pipeline >= o.maxPipeline) break;
           continue;
         }
+        // Undecided, and its candidates not read this pass (a slot before it was given up during the
+        // pass): it waits for the next pass rather than decide blind.
+        if (!fromBoard.read.has(slot.own.slot)) break;
         // Undecided: the base it may extend is our latest live signature before it, else the head.
         const base: Base | null = prevLive
           ? { hash: prevLive.signed!.hash, sequence: prevLive.signed!.candidate.header.sequence, epochEndUnixMs: prevLive.own.epoch.startUnixMs + prevLive.own.epoch.durationMs }
