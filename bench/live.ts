@@ -64,6 +64,9 @@ export interface LiveResult {
   gasPerObservation: number | null;
   /** Slots whose epoch has ended and that are not final: mean over the first and last quarter of the window. */
   backlog: { first: number; last: number; flat: boolean };
+  /** How busy the whole machine's cores were in the window (0–1, from /proc/stat), this run's
+   *  processes and everything else on it. */
+  machineBusy: number | null;
 }
 
 /** When epoch k of stream s starts: streams staggered evenly across one epoch. */
@@ -108,6 +111,24 @@ export function backlogTrend(samples: number[], streams: number): { first: numbe
   const first = mean(samples.slice(0, q));
   const last = mean(samples.slice(-q));
   return { first, last, flat: last - first <= Math.max(3, streams / 2) };
+}
+
+/** The machine's CPU time so far, busy and all, from the first line of /proc/stat (clock ticks). */
+export function machineTicks(stat: string): { busy: number; total: number } | null {
+  const line = stat.split('\n').find((l) => l.startsWith('cpu '));
+  if (!line) return null;
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already in user).
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - f[3]! - f[4]!, total };
+}
+
+async function machineNow(): Promise<{ busy: number; total: number } | null> {
+  try {
+    return machineTicks(await readFile('/proc/stat', 'utf8'));
+  } catch {
+    return null;
+  }
 }
 
 /** A process's CPU time so far (user + system), ms, from /proc/<pid>/stat; 0 once it is gone. */
@@ -259,6 +280,7 @@ export async function runLiveNetwork(o: LiveOptions): Promise<LiveResult> {
 
     await sleep(windowStart - Date.now());
     const cpu0 = await cpuNow();
+    const machine0 = await machineNow();
     const gas0 = await relayerSums();
     const final0 = finalAt.size;
     const samples: number[] = [];
@@ -268,6 +290,7 @@ export async function runLiveNetwork(o: LiveOptions): Promise<LiveResult> {
       await sleep(Math.min(1_000, Math.max(0, runEnd - Date.now())));
     }
     const cpu1 = await cpuNow();
+    const machine1 = await machineNow();
     const gas1 = await relayerSums();
     const finalInWindow = finalAt.size - final0;
     await sleep(drainMs);
@@ -303,6 +326,7 @@ export async function runLiveNetwork(o: LiveOptions): Promise<LiveResult> {
       cpuMsPerSlot,
       gasPerObservation: relayedFinal ? Math.round((gas1.gas - gas0.gas) / relayedFinal) : null,
       backlog: backlogTrend(samples, N),
+      machineBusy: machine0 && machine1 && machine1.total > machine0.total ? Math.round(((machine1.busy - machine0.busy) / (machine1.total - machine0.total)) * 100) / 100 : null,
     };
   } finally {
     await Promise.all(procs.map((p) => (p.child && p.running ? p.term(5_000) : undefined)));
@@ -347,9 +371,10 @@ export function boundBy(r: LiveResult, cores: number, blockGasLimit = 60_000_000
   const gasShare = r.gasPerObservation === null ? 0 : (r.gasPerObservation * slotsPerS * r.blockTimeS) / blockGasLimit;
   const c = r.cpuMsPerSlot;
   const biggest = c.witness >= c.relayer && c.witness >= c.anvil ? 'witnesses' : c.relayer >= c.anvil ? 'relayers' : 'anvil';
-  const cpu = `CPU: ${Math.round(cpuShare * 100)}% of ${cores} cores (${c.total} ms per slot at ${slotsPerS.toFixed(1)} slots/s, most in the ${biggest})`;
+  const busy = r.machineBusy === null ? '' : `; the machine was ${Math.round(r.machineBusy * 100)}% busy, other work included`;
+  const cpu = `CPU: this network used ${Math.round(cpuShare * 100)}% of ${cores} cores (${c.total} ms per slot at ${slotsPerS.toFixed(1)} slots/s, most in the ${biggest})${busy}`;
   const gas = `gas: ${Math.round(gasShare * 100)}% of each block's ${blockGasLimit / 1e6}M`;
-  if (cpuShare >= 0.7) return `bound by ${cpu}; ${gas}`;
+  if (cpuShare >= 0.7 || (r.machineBusy ?? 0) >= 0.9) return `bound by ${cpu}; ${gas}`;
   if (gasShare >= 0.7) return `bound by ${gas}; ${cpu}`;
   return `neither CPU nor gas near its limit (${cpu}; ${gas}): bound by latency (blocks every ${r.blockTimeS} s, polls, proposal steps)`;
 }

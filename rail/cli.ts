@@ -359,7 +359,8 @@ async function main(argv: string[]): Promise<number> {
         deadlineWindowSec: 3_600n,
         minDeadlineSec: 60n,
         pollMs,
-        maxOpen: 512,
+        // Room for a thousand streams' open slots, each a few hundred bytes.
+        maxOpen: 4_096,
         maxPipeline,
         fromBlock,
         host,

@@ -2,7 +2,7 @@
 // never finalized, the backlog's trend, CPU from /proc, and the search for the largest N that holds.
 import { describe, expect, it } from 'vitest';
 import { parseLine } from '../rail/archive/derive.js';
-import { backlogTrend, cpuMsFromStat, epochStart, liveLine, quantile, searchStreams, type LiveResult } from '../bench/live.js';
+import { backlogTrend, boundBy, cpuMsFromStat, epochStart, liveLine, machineTicks, quantile, searchStreams, type LiveResult } from '../bench/live.js';
 
 describe('live bench', () => {
   it('staggers streams evenly across one epoch', () => {
@@ -34,8 +34,15 @@ describe('live bench', () => {
     expect(cpuMsFromStat(stat)).toBe(3_200);
   });
 
+  it('reads how busy the machine was from /proc/stat, and names CPU as the bound when it was saturated', () => {
+    expect(machineTicks('cpu  100 0 50 800 50 0 0 0 0 0\ncpu0 1 2 3')).toEqual({ busy: 150, total: 1000 });
+    const r = { streams: 200, seconds: 90, blockTimeS: 1, slots: 1, finalized: 1, within12s: 1, p50Ms: 1, p99Ms: null, cpuMsPerSlot: { witness: 20, relayer: 10, anvil: 1, total: 31 }, gasPerObservation: 57_000, backlog: { first: 0, last: 9, flat: false } };
+    expect(boundBy({ ...r, machineBusy: 0.97 }, 2)).toMatch(/^bound by CPU: this network used 52% of 2 cores .* the machine was 97% busy/);
+    expect(boundBy({ ...r, machineBusy: 0.4 }, 2)).toMatch(/^neither CPU nor gas/);
+  });
+
   it('finds the largest N that holds by doubling, then bisecting', async () => {
-    const result = (n: number, ok: boolean): LiveResult => ({ streams: n, seconds: 60, blockTimeS: 1, slots: 1, finalized: 1, within12s: 1, p50Ms: 1, p99Ms: ok ? 5_000 : 20_000, cpuMsPerSlot: { witness: 1, relayer: 1, anvil: 1, total: 3 }, gasPerObservation: 1, backlog: { first: 0, last: 0, flat: true } });
+    const result = (n: number, ok: boolean): LiveResult => ({ streams: n, seconds: 60, blockTimeS: 1, slots: 1, finalized: 1, within12s: 1, p50Ms: 1, p99Ms: ok ? 5_000 : 20_000, cpuMsPerSlot: { witness: 1, relayer: 1, anvil: 1, total: 3 }, gasPerObservation: 1, backlog: { first: 0, last: 0, flat: true }, machineBusy: 0.5 });
     const tried: number[] = [];
     const { best } = await searchStreams(async (n) => (tried.push(n), result(n, n <= 330)), 50, 25, 2_000);
     expect(best?.streams).toBeGreaterThan(300);
