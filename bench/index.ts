@@ -1,15 +1,17 @@
 // `npm run bench`: gas per finalized observation on anvil, and (with the smoke) throughput.
-// `npm run bench -- network [--epochs N]`: consensus throughput of the network smoke's processes.
+// `npm run bench -- network [--streams N] [--seconds S] [--block-time 1|2]`: live streams sustained by
+// the witness network (bench/live.ts).
 // `npm run bench -- stream [--gb N]`: streaming derivation of a generated archive of N GB (default 1)
 // through the CLI, with its peak memory; and the smoke's peak memory over 3,600 and 36,000 observations.
 // Prints a table; `--json` prints one JSON object instead.
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { isMain } from '../scripts/is-main.js';
 import { ANVIL_DEFAULTS, startAnvil } from '../rail/anvil.js';
 import { GAS_TARGETS, measureGas, type GasResult } from './gas.js';
 import { measureStreaming, measureWindowedSmoke, type StreamResult, type WindowedSmokeResult } from './stream.js';
 import { measureThroughput, type ThroughputResult } from './throughput.js';
-import { runNetworkSmoke } from '../smoke/network.js';
+import { boundBy, holds, runLiveNetwork, searchStreams, type LiveResult } from './live.js';
 
 function gasTable(g: GasResult): string {
   const rows: [string, string, number, number | undefined][] = [
@@ -64,20 +66,39 @@ function streamTable(s: StreamResult, smokes: WindowedSmokeResult[]): string {
 export const BENCH_USAGE = `usage: npm run -s bench -- [network | stream] [flags]
 
   (no command)  gas per finalized observation on anvil, and the throughput of the bundled archive
-  network       consensus among 5 witness processes and 2 relayers on loopback (relayed and witness-tx)
+  network       the witness network live: 5 witness processes and 2 relayers on loopback, anvil
+                mining a block every --block-time s, N streams of 6-s epochs growing in real time
+                (staggered, 0-300 ms jitter per witness). Without --streams: the largest N that holds
+                p99 <= 12 s from epoch end to finality with a flat backlog
   stream        streaming derivation of a generated archive through the CLI, and the smoke's peak memory
 
 flags:
-  --epochs N    network: epochs per stream (default 60, at least 2)
-  --gb N        stream: gigabytes of archive to generate (default 1)
-  --json        one JSON object on stdout instead of a table
-  --help, -h    this text`;
+  --streams N     network: run N live streams (default: search for the largest N that holds)
+  --seconds S     network: how long each run's streams go before the figures are taken (default 90)
+  --block-time S  network: anvil's block time, 1 or 2 seconds (default 1; 2 matches the L2)
+  --gb N          stream: gigabytes of archive to generate (default 1)
+  --json          one JSON object on stdout instead of a table
+  --help, -h      this text`;
+
+export interface BenchArgs {
+  command: 'gas' | 'network' | 'stream' | 'help';
+  json: boolean;
+  /** network: a fixed stream count, or undefined to search. */
+  streams: number | undefined;
+  seconds: number;
+  blockTimeS: number;
+  gb: number;
+}
 
 /** The bench's command line, checked: an unknown flag or command is an error that shows the usage. */
-export function benchArgs(argv: string[]): { command: 'gas' | 'network' | 'stream' | 'help'; json: boolean; epochs: number; gb: number } {
+export function benchArgs(argv: string[]): BenchArgs {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, epochs: { type: 'string' }, gb: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { json: { type: 'boolean' }, streams: { type: 'string' }, seconds: { type: 'string' }, 'block-time': { type: 'string' }, gb: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
   } catch (e) {
     throw new Error(`${(e as Error).message}\n\n${BENCH_USAGE}`);
   }
@@ -86,40 +107,51 @@ export function benchArgs(argv: string[]): { command: 'gas' | 'network' | 'strea
     throw new Error(`unknown bench command "${positionals.join(' ')}"; expected network or stream, or none.\n\n${BENCH_USAGE}`);
   }
   const command = values.help ? 'help' : ((positionals[0] as 'network' | 'stream' | undefined) ?? 'gas');
-  const epochs = values.epochs === undefined ? 60 : Number(values.epochs);
-  if (!Number.isInteger(epochs) || epochs < 2) throw new Error(`--epochs ${values.epochs}: expected a whole number ≥ 2.`);
+  const streams = values.streams === undefined ? undefined : Number(values.streams);
+  if (streams !== undefined && (!Number.isInteger(streams) || streams < 1 || streams > 5_000)) throw new Error(`--streams ${values.streams}: expected a whole number of live streams from 1 to 5000.`);
+  const seconds = values.seconds === undefined ? 90 : Number(values.seconds);
+  if (!Number.isInteger(seconds) || seconds < 20) throw new Error(`--seconds ${values.seconds}: expected a whole number of seconds ≥ 20 (the first quarter, up to 30 s, is warm-up).`);
+  const blockTimeS = values['block-time'] === undefined ? 1 : Number(values['block-time']);
+  if (blockTimeS !== 1 && blockTimeS !== 2) throw new Error(`--block-time ${values['block-time']}: expected 1 or 2 (seconds between anvil's blocks; the L2 makes one every 2 s).`);
   const gb = values.gb === undefined ? 1 : Number(values.gb);
   if (!(gb > 0)) throw new Error(`--gb ${values.gb}: expected a positive number of gigabytes.`);
-  return { command, json: Boolean(values.json), epochs, gb };
+  return { command, json: Boolean(values.json), streams, seconds, blockTimeS, gb };
+}
+
+function liveRow(r: LiveResult): string {
+  const ms = (x: number | null) => (x === null ? 'never' : `${(x / 1000).toFixed(1)} s`);
+  const c = r.cpuMsPerSlot;
+  return (
+    `${String(r.streams).padStart(5)} streams: p50 ${ms(r.p50Ms).padStart(6)}, p99 ${ms(r.p99Ms).padStart(6)}; ${r.finalized}/${r.slots} final (${r.within12s} within 12 s); ` +
+    `CPU ms/slot witness ${c.witness} + relayer ${c.relayer} + anvil ${c.anvil} = ${c.total}; gas/observation ${r.gasPerObservation?.toLocaleString('en-US') ?? '-'}; ` +
+    `backlog ${r.backlog.first} -> ${r.backlog.last} (${r.backlog.flat ? 'flat' : 'GROWING'})`
+  );
 }
 
 async function main() {
-  const { command, json, epochs, gb } = benchArgs(process.argv.slice(2));
+  const { command, json, streams, seconds, blockTimeS, gb } = benchArgs(process.argv.slice(2));
   if (command === 'help') {
     console.log(BENCH_USAGE);
     return;
   }
   if (command === 'network') {
-    const network = [];
-    for (const mode of ['relayed', 'witness-tx'] as const) {
-      const s = await runNetworkSmoke({ epochs, mode, faults: false });
-      if (!s.ok) throw new Error(`network run (${mode}) failed: ${s.problems.join('; ')}`);
-      network.push({ mode, slots: s.slots, finalizeSeconds: s.finalizeSeconds, slotsPerSecond: Math.round((s.finalized / s.finalizeSeconds) * 10) / 10, meanLatencySeconds: s.meanLatencySeconds, gasPerObservation: s.gasPerObservation });
+    const cores = os.availableParallelism();
+    const log = json ? undefined : (l: string) => console.error(l);
+    const run = (n: number) => runLiveNetwork({ streams: n, seconds, blockTimeS, log: (l) => log?.(`[${n}] ${l}`) }).then((r) => {
+      console.error(liveRow(r));
+      return r;
+    });
+    if (streams !== undefined) {
+      const r = await run(streams);
+      const out = { ...r, holds: holds(r), boundBy: boundBy(r, cores) };
+      console.log(json ? JSON.stringify({ network: out }) : [liveRow(r), `holds p99 <= 12 s with a flat backlog: ${out.holds ? 'yes' : 'no'}; ${out.boundBy}`].join('\n'));
+      return;
     }
-    console.log(
-      json
-        ? JSON.stringify({ network })
-        : [
-            'Consensus among 5 witness processes and 2 relayers on loopback (anvil, no faults, this machine)',
-            '',
-            ...network.map(
-              (r) =>
-                `${r.mode.padEnd(12)} ${String(r.slots).padStart(5)} slots in ${r.finalizeSeconds.toFixed(1).padStart(6)} s = ${r.slotsPerSecond.toFixed(1).padStart(6)} slots/s; ` +
-                `mean latency ${r.meanLatencySeconds.toFixed(2)} s; relayer gas/observation ${r.gasPerObservation?.toLocaleString('en-US') ?? '-'}`,
-            ),
-            '(3 streams, one vote in flight per stream; latency: from a slot\'s turn at a witness to its finality)',
-          ].join('\n'),
-    );
+    const { best, probes } = await searchStreams(run);
+    const summary = best
+      ? { streams: best.streams, p50Ms: best.p50Ms, p99Ms: best.p99Ms, cpuMsPerSlot: best.cpuMsPerSlot, gasPerObservation: best.gasPerObservation, backlog: best.backlog, boundBy: boundBy(probes.find((p) => !holds(p) && p.streams > best.streams) ?? best, cores) }
+      : { streams: 0, p50Ms: null, p99Ms: null, cpuMsPerSlot: null, gasPerObservation: null, boundBy: probes[0] ? boundBy(probes[0], cores) : 'no run' };
+    console.log(json ? JSON.stringify({ network: summary, probes }) : ['Live streams sustained (p99 <= 12 s from epoch end to finality, flat backlog)', '', ...probes.map(liveRow), '', `largest that holds: ${summary.streams}; ${summary.boundBy}`].join('\n'));
     return;
   }
   if (command === 'stream') {

@@ -25,6 +25,7 @@ import { makeLogger } from './ops/observability.js';
 import { startRelayer } from './relayer/relayer.js';
 import { DEFAULT_STORE_LIMITS } from './relayer/store.js';
 import { DEFAULT_MEMBER_RATE } from './relayer/budget.js';
+import { checkLead } from './relayer/lead.js';
 import { startWitness } from './witness/witness.js';
 import { progressReporter } from './progress.js';
 import { commandUsage, isCommand, usage } from './usage.js';
@@ -82,6 +83,9 @@ async function main(argv: string[]): Promise<number> {
         'poll-ms': { type: 'string' },
         'from-block': { type: 'string' },
         'max-batch': { type: 'string' },
+        'relayer-index': { type: 'string' },
+        relayers: { type: 'string' },
+        'takeover-ms': { type: 'string' },
         'member-rate': { type: 'string' },
         'max-pipeline': { type: 'string' },
         'key-file': { type: 'string' },
@@ -388,7 +392,20 @@ async function main(argv: string[]): Promise<number> {
     const proposeStepMs = intFlag('propose-step-ms', values['propose-step-ms'], 2_000, 10, 3_600_000);
     const giveUpMs = intFlag('give-up-ms', values['give-up-ms'], 60_000, 100, 86_400_000);
     const maxPipeline = intFlag('max-pipeline', values['max-pipeline'], 1, 1, 64);
-    const maxBatch = intFlag('max-batch', values['max-batch'], 100, 1, 500);
+    const maxBatch = intFlag('max-batch', values['max-batch'], 500, 1, 500);
+    if ((values['relayer-index'] === undefined) !== (values.relayers === undefined)) {
+      throw new UsageError('--relayer-index and --relayers go together: give this relayer\'s place I and the number N of relayers that split the streams, or neither.');
+    }
+    const lead =
+      values.relayers === undefined
+        ? undefined
+        : (() => {
+            const count = intFlag('relayers', values.relayers, 1, 1, 64);
+            const index = intFlag('relayer-index', values['relayer-index'], 0, 0, 63);
+            const problem = checkLead(index, count);
+            if (problem) throw new UsageError(`${problem}.`);
+            return { index, count, takeoverMs: intFlag('takeover-ms', values['takeover-ms'], 3_000, 0, 600_000) };
+          })();
     const memberRate = intFlag('member-rate', values['member-rate'], DEFAULT_MEMBER_RATE, 1, 1_000_000);
     if (command === 'witness') {
       if (values.archive === undefined) throw new UsageError('witness needs --archive PATH: its own archive, a JSONL file or a directory of .jsonl files.');
@@ -411,7 +428,8 @@ async function main(argv: string[]): Promise<number> {
         deadlineWindowSec: 3_600n,
         minDeadlineSec: 60n,
         pollMs,
-        maxOpen: 512,
+        // Room for a thousand streams' open slots, each a few hundred bytes.
+        maxOpen: 4_096,
         maxPipeline,
         fromBlock,
         host,
@@ -435,6 +453,7 @@ async function main(argv: string[]): Promise<number> {
       maxDeadlineSec: 7_200n,
       limits: DEFAULT_STORE_LIMITS,
       memberRate,
+      lead,
       log: makeLogger('relayer'),
     });
     return runUntilSignal(running);

@@ -56,6 +56,20 @@ export async function sendTx(
   what: string,
   opts: SendOptions = {},
 ): Promise<TransactionReceipt> {
+  return (await submitTx(conn, account, req, what, opts)).landed();
+}
+
+/** Signs `req` as `account` and sends it (re-sending the same bytes on transient errors); returns
+ *  once the node has taken it, with its hash and a wait for its receipt (which throws, naming `what`
+ *  and the contract's custom error, when it reverted). Several may be in flight when each is given
+ *  its own `nonce`. */
+export async function submitTx(
+  conn: RailConnection,
+  account: PrivateKeyAccount,
+  req: TxRequest,
+  what: string,
+  opts: SendOptions = {},
+): Promise<{ hash: Hex; landed: () => Promise<TransactionReceipt> }> {
   const w = wallet(conn, account);
   const attempts = opts.attempts ?? 7;
   const base = opts.baseDelayMs ?? 250;
@@ -85,11 +99,17 @@ export async function sendTx(
       await sleep(Math.min(base * 2 ** attempt, 8000));
     }
   }
-  const receipt = await waitForReceipt(conn, hash, 180_000);
-  if (receipt.status !== 'success') {
-    throw new ChainError(`${what}: transaction ${hash} reverted${await revertReason(conn, account.address, req, receipt.blockNumber)}.`);
-  }
-  return receipt;
+  const sent = hash;
+  return {
+    hash: sent,
+    landed: async () => {
+      const receipt = await waitForReceipt(conn, sent, 180_000);
+      if (receipt.status !== 'success') {
+        throw new ChainError(`${what}: transaction ${sent} reverted${await revertReason(conn, account.address, req, receipt.blockNumber)}.`);
+      }
+      return receipt;
+    },
+  };
 }
 
 /** Waits until `account` has no transaction in flight (its pending nonce equals its mined nonce), so

@@ -58,7 +58,14 @@ const FLAGS: { flag: string; help: string; commands: readonly Command[] }[] = [
   { flag: '--give-up-ms N', help: 'a slot not final after this is given up, the stream goes on (default 60000)', commands: ['witness'] },
   { flag: '--poll-ms N', help: 'how often the chain and relayers are read (default 250)', commands: ['witness', 'relayer', 'smoke-network'] },
   { flag: '--from-block N', help: 'the block to read ledger logs from (default 0: the whole chain)', commands: ['status', 'witness', 'relayer'] },
-  { flag: '--max-batch N', help: 'observations per batch, 1 to 500 (default 100)', commands: ['relayer'] },
+  { flag: '--max-batch N', help: 'observations per batch, 1 to 500 (default 500; a batch also fits in half a block\'s gas)', commands: ['relayer'] },
+  {
+    flag: '--relayer-index I',
+    help: 'this relayer\'s place among --relayers N that split the streams: it leads those with\nuint(streamHash) mod N = I and takes the others over after --takeover-ms',
+    commands: ['relayer'],
+  },
+  { flag: '--relayers N', help: 'how many relayers split the streams (with --relayer-index)', commands: ['relayer'] },
+  { flag: '--takeover-ms N', help: 'how long an observation another relayer leads waits here, ready, before this one sends it (default 3000)', commands: ['relayer'] },
   { flag: '--member-rate N', help: 'new candidates one member may bring in per second, ten seconds\' worth at once (default 100)', commands: ['relayer'] },
   {
     flag: '--max-pipeline N',

@@ -142,7 +142,7 @@ export interface NetworkSummary {
 }
 
 /** One child process with its output kept in a log file and in memory (for the key-leak check). */
-class Proc {
+export class Proc {
   child!: ChildProcess;
   output = '';
   exitCode: number | null = null;
@@ -162,7 +162,10 @@ class Proc {
     this.exitCode = null;
     this.signal = null;
     const log = createWriteStream(this.logFile, { flags: 'a' });
-    this.child = spawn(process.execPath, ['--import', 'tsx', this.script, ...this.args], { cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // ECP_CPU_PROF_DIR=DIR: every process writes a V8 CPU profile there when it exits (node refuses
+    // --cpu-prof in NODE_OPTIONS).
+    const prof = process.env.ECP_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ECP_CPU_PROF_DIR}`] : [];
+    this.child = spawn(process.execPath, [...prof, '--import', 'tsx', this.script, ...this.args], { cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const take = (d: Buffer) => {
       this.output += d.toString();
       log.write(d);
@@ -200,7 +203,7 @@ class Proc {
   }
 }
 
-async function waitHealthy(url: string, proc: Proc, timeoutMs: number): Promise<void> {
+export async function waitHealthy(url: string, proc: Proc, timeoutMs: number): Promise<void> {
   const started = Date.now();
   for (;;) {
     if (!proc.running) throw new Error(`${proc.name} exited (code ${proc.exitCode}) before it was healthy:\n${proc.output.slice(-2000)}`);
@@ -215,7 +218,39 @@ async function waitHealthy(url: string, proc: Proc, timeoutMs: number): Promise<
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `rail relayer`'s command line as the network smoke (and the live bench) runs it. */
+export function relayerArgs(p: { rpcUrl: string; ledger: Address; port: number; fromBlock: bigint; index: number; count: number; extra?: string[] }): string[] {
+  return [
+    'relayer', '--rpc', p.rpcUrl, '--ledger', p.ledger, '--listen', `127.0.0.1:${p.port}`, '--poll-ms', '100', '--from-block', String(p.fromBlock),
+    '--relayer-index', String(p.index), '--relayers', String(p.count),
+    ...(p.extra ?? []),
+  ];
+}
+
+/** `rail witness`'s command line as the network smoke (and the live bench) runs it. */
+export function witnessArgs(p: {
+  rpcUrl: string;
+  ledger: Address;
+  archive: string;
+  stateDir: string;
+  relayerUrls: string[];
+  port: number;
+  mode: 'relayed' | 'witness-tx';
+  giveUpMs?: number;
+  toleranceMs?: number;
+  fromBlock: bigint;
+  extra?: string[];
+}): string[] {
+  return [
+    'witness', '--rpc', p.rpcUrl, '--ledger', p.ledger, '--archive', p.archive, '--state-dir', p.stateDir,
+    ...p.relayerUrls.flatMap((u) => ['--relayer', u]),
+    '--listen', `127.0.0.1:${p.port}`, '--mode', p.mode, '--poll-ms', '100', '--propose-step-ms', '1500',
+    '--give-up-ms', String(p.giveUpMs ?? 10_000), '--tolerance-ms', String(p.toleranceMs ?? 1000), '--from-block', String(p.fromBlock),
+    ...(p.extra ?? []),
+  ];
+}
 
 /** Waits until something accepts TCP connections on 127.0.0.1:port (an adversary relayer need not
  *  answer HTTP). */
@@ -331,7 +366,7 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
     for (let i = 0; i < relayerCount; i++) {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
-      const p = new Proc(`relayer-${i}`, ['relayer', '--rpc', anvil.rpcUrl, '--ledger', ledger, '--listen', `127.0.0.1:${port}`, '--poll-ms', '100', '--from-block', String(fromBlock), ...(o.relayerArgs ?? [])], { ECP_RELAYER_KEY: devKey(8 + i) }, path.join(dir, `relayer-${i}.log`)).start();
+      const p = new Proc(`relayer-${i}`, relayerArgs({ rpcUrl: anvil.rpcUrl, ledger, port, fromBlock, index: i, count: relayerCount, extra: o.relayerArgs }), { ECP_RELAYER_KEY: devKey(8 + i) }, path.join(dir, `relayer-${i}.log`)).start();
       procs.push(p);
       relayers.push(p);
       relayerUrls.push(url);
@@ -364,12 +399,7 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
       witnesses.push(
         new Proc(
           `witness-${i}`,
-          [
-            'witness', '--rpc', anvil.rpcUrl, '--ledger', ledger, '--archive', files[i]!, '--state-dir', stateDir,
-            ...witnessRelayerUrls.flatMap((u) => ['--relayer', u]),
-            '--listen', `127.0.0.1:${port}`, '--mode', mode, '--poll-ms', '100', '--propose-step-ms', '1500',
-            '--give-up-ms', String(o.giveUpMs ?? 10_000), '--tolerance-ms', String(o.toleranceMs ?? 1000), '--from-block', String(fromBlock),
-          ],
+          witnessArgs({ rpcUrl: anvil.rpcUrl, ledger, archive: files[i]!, stateDir, relayerUrls: witnessRelayerUrls, port, mode, giveUpMs: o.giveUpMs, toleranceMs: o.toleranceMs, fromBlock }),
           { ECP_WITNESS_KEY: devKey(1 + i) },
           path.join(dir, `witness-${i}.log`),
         ),
@@ -667,7 +697,7 @@ async function metricLines(url: string, name: string): Promise<[string, number][
   }
 }
 
-async function metricSum(url: string, name: string): Promise<number> {
+export async function metricSum(url: string, name: string): Promise<number> {
   try {
     const text = await (await fetch(new URL('/metrics', url), { signal: AbortSignal.timeout(2_000) })).text();
     return text

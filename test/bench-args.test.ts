@@ -25,9 +25,11 @@ describe('npm run bench', () => {
   });
 
   it('reads its flags', () => {
-    expect(benchArgs([])).toEqual({ command: 'gas', json: false, epochs: 60, gb: 1 });
-    expect(benchArgs(['network', '--epochs', '12', '--json'])).toEqual({ command: 'network', json: true, epochs: 12, gb: 1 });
+    expect(benchArgs([])).toEqual({ command: 'gas', json: false, streams: undefined, seconds: 90, blockTimeS: 1, gb: 1 });
+    expect(benchArgs(['network', '--streams', '500', '--seconds', '120', '--block-time', '2', '--json'])).toEqual({ command: 'network', json: true, streams: 500, seconds: 120, blockTimeS: 2, gb: 1 });
     expect(benchArgs(['stream', '--gb', '0.5'])).toMatchObject({ command: 'stream', gb: 0.5 });
-    expect(() => benchArgs(['network', '--epochs', '1'])).toThrow('--epochs 1: expected a whole number ≥ 2.');
+    expect(() => benchArgs(['network', '--streams', '0'])).toThrow('--streams 0: expected a whole number of live streams from 1 to 5000.');
+    expect(() => benchArgs(['network', '--block-time', '3'])).toThrow('--block-time 3: expected 1 or 2');
+    expect(() => benchArgs(['network', '--seconds', '5'])).toThrow('--seconds 5: expected a whole number of seconds ≥ 20');
   });
 });

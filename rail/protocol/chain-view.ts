@@ -53,10 +53,14 @@ export class ChainView {
   async refresh(): Promise<{ slot: Hex; hash: Hex }[]> {
     const fresh: { slot: Hex; hash: Hex }[] = [];
     const pc = this.conn.publicClient;
-    const [[mask, quorum], latest] = await Promise.all([
-      pc.readContract({ address: this.ledger, abi: observationLedgerAbi, functionName: 'membership' }),
-      pc.getBlockNumber({ cacheTime: 0 }),
-    ]);
+    const latest = await pc.getBlockNumber({ cacheTime: 0 });
+    // Nothing on chain changes between blocks: with no new block, the one read is all (a poll
+    // faster than the block time costs one call, not a membership call and a log scan).
+    if (latest <= this.scannedTo && this.lastRefreshAt > 0) {
+      this.lastRefreshAt = Date.now();
+      return fresh;
+    }
+    const [mask, quorum] = await pc.readContract({ address: this.ledger, abi: observationLedgerAbi, functionName: 'membership', blockNumber: latest });
     if (mask !== this.membership.mask) {
       const indices = bitsOf(mask);
       const addrs = await Promise.all(indices.map((i) => pc.readContract({ address: this.ledger, abi: observationLedgerAbi, functionName: 'witnessAt', args: [BigInt(i)] })));

@@ -15,6 +15,7 @@ import { candidateHash, candidateToWire, ownObservationOf, proposalDigest, propo
 import { ledgerDomain, signOffDigest, signSignOffDigest } from '../signoff.js';
 import { DEFAULT_ARCHIVE } from '../smoke.js';
 import { BODY_LIMIT, startRelayer, type RunningRelayer } from './relayer.js';
+import { leaderOf, type Lead } from './lead.js';
 
 const hex32 = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`;
 const lines = readFileSync(DEFAULT_ARCHIVE, 'utf8').split('\n').slice(0, 30).map((l) => archiveLineSchema.parse(JSON.parse(l)));
@@ -49,8 +50,9 @@ describe('rail relayer', () => {
       .split('\n')
       .filter((l) => l.startsWith(name))
       .reduce((s, l) => s + Number(l.split(' ').pop()), 0);
-  const start = async (account: number) => {
+  const start = async (account: number, lead?: Lead) => {
     const r = await startRelayer({
+      lead,
       conn,
       ledger,
       account: devAccount(account),
@@ -169,6 +171,60 @@ describe('rail relayer', () => {
     expect(reply.candidates).toHaveLength(1);
     expect(reply.candidates[0]!.proposals).toEqual([{ proposer: 4, signature: proposal.signature }]);
     expect(reply.candidates[0]!.votes).toEqual([{ witnessIndex: 4, deadline: c.deadline.toString(), r: vote.signature.r, vs: vote.signature.vs }]);
+  }, 60_000);
+});
+
+describe('rail relayer, one of two that split the streams', () => {
+  const keys = loadKeys(5);
+  let anvil: Anvil;
+  let conn: RailConnection;
+  let ledger: Address;
+  let relayer: RunningRelayer | undefined;
+  beforeAll(async () => {
+    await initKeccak();
+    anvil = await startAnvil();
+    conn = await connect(anvil.rpcUrl, { pollingIntervalMs: 50 });
+    ledger = (await deploy(conn, keys.deployer, { owner: keys.deployer.address, witnesses: keys.witnesses.map((w) => w.address), quorum: 3 })).ledger;
+  });
+  afterAll(async () => {
+    await relayer?.stop();
+    await anvil?.stop();
+  });
+
+  it('finalizes the streams it leads at once, and takes over a peer\'s (which never sends) after the delay', async () => {
+    const takeoverMs = 2_000;
+    relayer = await startRelayer({
+      conn, ledger, account: devAccount(8), host: '127.0.0.1', port: 0, fromBlock: 0n, pollMs: 50, maxBatch: 100, deadlineMarginSec: 60n, maxDeadlineSec: 7_200n,
+      limits: { maxSlots: 100, maxCandidates: 100, candidatesPerMemberPerSlot: 4, slotTtlMs: 60_000 },
+      lead: { index: 0, count: 2, takeoverMs },
+      log: makeLogger('relayer', 'silent'),
+    });
+    const firstOf = (lead: number) => lines.find((l) => leaderOf(ownObservationOf(l).streamHash, 2) === lead)!;
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    const ours = proposeCandidate(ownObservationOf(firstOf(0)), null, now + 3600n);
+    const peers = proposeCandidate(ownObservationOf(firstOf(1)), null, now + 3600n);
+    const domain = ledgerDomain(conn.chain.id, ledger);
+    const items = [];
+    for (const c of [ours, peers]) for (const w of [0, 1, 2]) items.push({ signoff: { candidate: candidateToWire(c), signature: await signSignOffDigest(keys.witnesses[w]!, signOffDigest(domain, candidateHash(c), c.deadline, w), w) } });
+    const posted = Date.now();
+    const res = await fetch(`http://127.0.0.1:${relayer.port}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) });
+    expect(res.status).toBe(200);
+    const finalAt = async (c: Candidate) => {
+      const slot = ownObservationOf(lines.find((l) => l.epoch.id === c.epoch.id && l.stream === c.epoch.stream)!).slot;
+      for (;;) {
+        const h = await conn.publicClient.readContract({ address: ledger, abi: observationLedgerAbi, functionName: 'finalizedObservation', args: [slot] });
+        if (h !== `0x${'00'.repeat(32)}`) return Date.now() - posted;
+        if (Date.now() - posted > 20_000) throw new Error('not final after 20 s');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const [oursMs, peersMs] = await Promise.all([finalAt(ours), finalAt(peers)]);
+    expect(oursMs).toBeLessThan(takeoverMs);
+    expect(peersMs).toBeGreaterThanOrEqual(takeoverMs);
+    const text = await (await fetch(`http://127.0.0.1:${relayer.port}/metrics`)).text();
+    expect(text).toMatch(/^ecp_relayer_takeover_items_total 1$/m);
+    // Metrics carry no per-stream or per-slot label: their series do not grow with the streams.
+    expect(text).not.toMatch(/="0x/);
   }, 60_000);
 });
 

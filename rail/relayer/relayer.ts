@@ -21,11 +21,12 @@ import { ChainView } from '../protocol/chain-view.js';
 import { SignatureCheck } from '../protocol/signatures.js';
 import { ledgerDomain } from '../signoff.js';
 import { batchGasLimit } from '../submit.js';
-import { sendTx, waitForInFlight } from '../tx.js';
+import { submitTx, waitForInFlight } from '../tx.js';
 import { PollLoop } from '../ops/loop.js';
 import { listen, makeRegistry, opsServer } from '../ops/observability.js';
 import { buildBatch, CandidateStore, type BatchItem, type StoreLimits } from './store.js';
 import { ClientBudget, DEFAULT_MEMBER_RATE, memberBudget } from './budget.js';
+import { itemsForGas, leaderOf, notInFlight, Readiness, type Lead } from './lead.js';
 
 export interface RelayerOptions {
   conn: RailConnection;
@@ -43,6 +44,13 @@ export interface RelayerOptions {
   limits: StoreLimits;
   /** New candidates one member may bring in per second (default DEFAULT_MEMBER_RATE). */
   memberRate?: number;
+  /** This relayer's place among relayers that split the streams (each leads uint(streamHash) mod
+   *  count, the others take a stream's ready observations over after `takeoverMs`). Without it the
+   *  relayer batches every stream and, to let a peer's batch land first, pauses up to one poll and
+   *  looks at the chain again before it sends. */
+  lead?: Lead;
+  /** Batches in flight at once (each for other streams, with its own nonce; default 4). */
+  maxInFlight?: number;
   log: Logger;
 }
 
@@ -98,6 +106,9 @@ export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
     latency: new Histogram({ name: 'ecp_relayer_finality_latency_seconds', help: 'From the first sign-off seen to finality on chain', buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300], registers: [registry] }),
     gas: new Counter({ name: 'ecp_relayer_gas_used_total', help: 'Gas used by this relayer\'s batches', registers: [registry] }),
     head: new Gauge({ name: 'ecp_relayer_chain_scanned_block', help: 'Ledger logs read up to this block', registers: [registry] }),
+    items: new Histogram({ name: 'ecp_relayer_batch_items', help: 'Items per batch sent', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500], registers: [registry] }),
+    inFlight: new Gauge({ name: 'ecp_relayer_batches_in_flight', help: 'Batches sent and not yet mined', registers: [registry] }),
+    takenOver: new Counter({ name: 'ecp_relayer_takeover_items_total', help: 'Batch items for streams another relayer leads, sent after the takeover delay', registers: [registry] }),
   };
   const view = new ChainView(o.conn, o.ledger, o.fromBlock);
   await view.refresh();
@@ -162,9 +173,9 @@ export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
     const ok = admit(candidate, s.witnessIndex, 'vote');
     if ('status' in ok) return ok.result === 'duplicate' ? taken('duplicate', ok.hash!) : ok;
     if (!budget.allows(client)) return refuse(429, 'rate-limited', s.witnessIndex, `too many bad signatures from ${client}; try again later`);
-    const signer = await signatures.voteSigner(ok.hash, { witnessIndex: s.witnessIndex, deadline: candidate.deadline, r: s.r, vs: s.vs });
-    if (signer !== view.membership.addressOf.get(s.witnessIndex)) {
-      return badSignature(client, s.witnessIndex, `the sign-off recovers to ${signer ?? 'nothing'}, not the witness at index ${s.witnessIndex} (wrong ledger, chain, deadline or candidate?)`);
+    const member = view.membership.addressOf.get(s.witnessIndex);
+    if (!(await signatures.isVoteBy(ok.hash, { witnessIndex: s.witnessIndex, deadline: candidate.deadline, r: s.r, vs: s.vs }, member))) {
+      return badSignature(client, s.witnessIndex, `the sign-off is not signed by the witness at index ${s.witnessIndex} (${member}) (wrong ledger, chain, deadline or candidate?)`);
     }
     if (ok.isNew) members_.charge(String(s.witnessIndex));
     const result = store.addVote(candidate, ok.hash, ok.slot, { ...s, deadline: candidate.deadline }, Date.now(), members());
@@ -177,8 +188,8 @@ export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
     const ok = admit(candidate, msg.proposer, 'proposal');
     if ('status' in ok) return ok.result === 'duplicate' ? taken('duplicate', ok.hash!) : ok;
     if (!budget.allows(client)) return refuse(429, 'rate-limited', msg.proposer, `too many bad signatures from ${client}; try again later`);
-    const signer = await signatures.proposalSigner(ok.hash, msg.proposer, msg.signature);
-    if (signer !== view.membership.addressOf.get(msg.proposer)) return badSignature(client, msg.proposer, `the proposal recovers to ${signer ?? 'nothing'}, not the witness at index ${msg.proposer}`);
+    const member = view.membership.addressOf.get(msg.proposer);
+    if (!(await signatures.isProposalBy(ok.hash, msg.proposer, msg.signature, member))) return badSignature(client, msg.proposer, `the proposal is not signed by the witness at index ${msg.proposer} (${member})`);
     if (ok.isNew) members_.charge(String(msg.proposer));
     const result = store.addProposal(candidate, ok.hash, ok.slot, msg.proposer, msg.signature, Date.now(), members());
     return result.endsWith('full') ? refuse(429, result, msg.proposer, `member ${msg.proposer} has used its share of places`) : taken(result, ok.hash);
@@ -271,47 +282,99 @@ export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
     return kept;
   };
 
+  // Batches fill up to half a block's gas (the rest is left to others); a full one is followed by
+  // more in flight at once, each for streams the others do not touch, with nonces kept here.
+  const blockGas = (await o.conn.publicClient.getBlock({ blockTag: 'latest' })).gasLimit;
+  const maxItems = Math.min(o.maxBatch, itemsForGas(blockGas, batchGasLimit));
+  const maxInFlight = o.maxInFlight ?? 4;
+  const readiness = new Readiness();
+  /** Streams with a batch of ours in flight, and the batches themselves. */
+  const busyStreams = new Set<Hex>();
+  const inFlight = new Set<Promise<void>>();
+  // What an earlier run of this key sent lands first (its nonces are not ours to reuse).
+  await waitForInFlight(o.conn, o.account.address);
+  let nonce = await o.conn.publicClient.getTransactionCount({ address: o.account.address, blockTag: 'pending' });
+
   const tick = async () => {
     for (const { slot, hash } of await view.refresh()) {
       const ours = store.candidatesFor(slot).find((c) => c.hash === hash);
       if (ours) m.latency.observe((Date.now() - ours.firstSeenMs) / 1000);
       store.settle(slot);
+      readiness.forget(slot);
     }
     m.head.set(Number(view.scannedTo));
     const expired = store.expire(Date.now());
     if (expired) {
       m.expired.inc(expired);
+      readiness.prune((slot) => store.hasSlot(slot));
       o.log.info({ expired }, 'slots expired unfinalized');
     }
     m.pending.set(store.candidateCount);
     m.slots.set(store.slotCount);
+    if (inFlight.size >= maxInFlight) return;
     const nowSec = BigInt(Math.floor(Date.now() / 1000));
-    let items = buildBatch(store, view.heads, (i) => view.isMember(i), view.membership.quorum, nowSec, o.deadlineMarginSec, o.maxBatch);
+    let items = notInFlight(buildBatch(store, view.heads, (i) => view.isMember(i), view.membership.quorum, nowSec, o.deadlineMarginSec, maxItems), busyStreams);
+    if (o.lead) {
+      const all = items.length;
+      items = readiness.select(items, o.lead, Date.now());
+      if (!items.length && all) return;
+    } else if (items.length) {
+      // Relayers side by side that do not split the streams see the same quorums at about the same
+      // moment. A random pause of up to one poll interval, then a last look at the chain, lets the
+      // first one's batch land and the others drop what it finalized instead of paying for items the
+      // ledger would skip.
+      await loop.sleep(Math.random() * o.pollMs);
+      if (loop.stopped) return;
+      const latest = await view.finalizedOf([...new Set(items.map((i) => i.stored.slot))], 'latest');
+      items = items.filter((i) => /^0x0+$/.test(latest.get(i.stored.slot) ?? '0x0'));
+    }
     if (!items.length) return;
-    // Relayers side by side see the same quorums at about the same moment. A random pause of up to
-    // one poll interval, then a last look at the chain, lets the first one's batch land and the
-    // others drop what it finalized instead of paying for items the ledger would skip.
-    await loop.sleep(Math.random() * o.pollMs);
-    if (loop.stopped) return;
-    const latest = await view.finalizedOf([...new Set(items.map((i) => i.stored.slot))], 'latest');
-    items = items.filter((i) => /^0x0+$/.test(latest.get(i.stored.slot) ?? '0x0'));
-    if (!items.length) return;
+    // A batch is filled, not hurried: while one of ours is in flight, the next goes only when it is
+    // full (the items would not fit in the one in flight anyway); otherwise it waits for that one to
+    // land, gathering the observations that become ready meanwhile (about a block's worth).
+    if (inFlight.size > 0 && items.length < maxItems) return;
     items = await acceptable(items);
     if (!items.length) return;
-    await waitForInFlight(o.conn, o.account.address);
+    const streams = [...new Set(items.map((i) => i.stored.candidate.header.streamHash))];
+    for (const st of streams) busyStreams.add(st);
+    const taken = o.lead ? items.filter((i) => leaderOfItem(i, o.lead!) !== o.lead!.index).length : 0;
+    let sent: Awaited<ReturnType<typeof submitTx>>;
     try {
-      const receipt = await sendTx(o.conn, o.account, { to: o.ledger, data: batchData(items), gas: batchGasLimit(items.length), abi: observationLedgerAbi }, `relayer batch of ${items.length}`);
-      const finalized = countFinalized(receipt.logs, o.ledger);
-      const observations = new Set(items.map((i) => i.stored.slot)).size;
-      m.batches.inc({ outcome: 'mined' });
-      m.finalized.inc(finalized);
-      m.gas.inc(Number(receipt.gasUsed));
-      m.skipped.inc(observations - finalized);
-      o.log.info({ items: items.length, observations, finalized, skipped: observations - finalized, gasUsed: receipt.gasUsed.toString(), tx: receipt.transactionHash }, 'batch');
+      sent = await submitTx(o.conn, o.account, { to: o.ledger, data: batchData(items), gas: batchGasLimit(items.length), nonce, abi: observationLedgerAbi }, `relayer batch of ${items.length}`);
+      nonce++;
     } catch (e) {
-      m.batches.inc({ outcome: /reverted/.test(String((e as Error).message)) ? 'reverted' : 'failed' });
+      for (const st of streams) busyStreams.delete(st);
+      m.batches.inc({ outcome: 'failed' });
+      // The node refused it: the next nonce is whatever the chain says now.
+      nonce = await o.conn.publicClient.getTransactionCount({ address: o.account.address, blockTag: 'pending' });
       throw e;
     }
+    m.items.observe(items.length);
+    if (taken) m.takenOver.inc(taken);
+    const landing: Promise<void> = sent
+      .landed()
+      .then((receipt) => {
+        const finalized = countFinalized(receipt.logs, o.ledger);
+        const observations = new Set(items.map((i) => i.stored.slot)).size;
+        m.batches.inc({ outcome: 'mined' });
+        m.finalized.inc(finalized);
+        m.gas.inc(Number(receipt.gasUsed));
+        m.skipped.inc(observations - finalized);
+        o.log.info({ items: items.length, observations, finalized, skipped: observations - finalized, takenOver: taken, gasUsed: receipt.gasUsed.toString(), tx: receipt.transactionHash }, 'batch');
+      })
+      .catch(async (e: unknown) => {
+        m.batches.inc({ outcome: /reverted/.test(String((e as Error).message)) ? 'reverted' : 'failed' });
+        m.rpcErrors.inc();
+        o.log.warn({ err: shortError(e), tx: sent.hash }, 'relayer batch failed');
+        nonce = Math.max(nonce, await o.conn.publicClient.getTransactionCount({ address: o.account.address, blockTag: 'pending' }).catch(() => nonce));
+      })
+      .finally(() => {
+        for (const st of streams) busyStreams.delete(st);
+        inFlight.delete(landing);
+        m.inFlight.set(inFlight.size);
+      });
+    inFlight.add(landing);
+    m.inFlight.set(inFlight.size);
   };
 
   const done = loop.run(tick);
@@ -324,10 +387,16 @@ export async function startRelayer(o: RelayerOptions): Promise<RunningRelayer> {
       const stopped = loop.stop();
       await app.close();
       await stopped;
-      o.log.info('relayer stopped');
+      // Batches in flight are given a while to land (their receipts are counted), not forever.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(inFlight), new Promise<void>((r) => (timer = setTimeout(r, 10_000)))]);
+      clearTimeout(timer);
+      o.log.info({ inFlight: inFlight.size }, 'relayer stopped');
     },
   };
 }
+
+const leaderOfItem = (i: BatchItem, lead: Lead) => leaderOf(i.stored.candidate.header.streamHash, lead.count);
 
 function batchData(items: BatchItem[]): Hex {
   const args = items.map((i) => ({ header: i.stored.candidate.header, deadline: i.deadline, signatures: i.signatures }));

@@ -114,7 +114,8 @@ describe('CandidateStore', () => {
     expect(store.candidateCount).toBe(4);
     expect(store.slotCount).toBe(1);
     // The refused candidate left no trace in the parent index.
-    expect(store.extending(ZERO_HASH, 0n).map((s) => s.introducedBy)).toEqual([1, 1, 3, 3]);
+    expect(store.extending(c0!.candidate.header.streamHash, ZERO_HASH, 0n).map((s) => s.introducedBy)).toEqual([1, 1, 3, 3]);
+    expect(store.genesisStreams()).toEqual([c0!.candidate.header.streamHash]);
   });
 
   it('bounds the slots and candidates each member opens (maxSlots / members), without touching the others', () => {
@@ -146,7 +147,7 @@ describe('CandidateStore', () => {
     expect(store.expire(1_000)).toBe(0);
     expect(store.expire(1_001)).toBe(1);
     expect(store.candidatesFor(s0!.slot)).toEqual([]);
-    expect(store.extending(hex32(100n), 0n)).toEqual([]);
+    expect(store.extending(s0!.candidate.header.streamHash, hex32(100n), 0n)).toEqual([]);
     expect(store.expire(2_600)).toBe(1);
     expect(store.expired).toBe(2);
     expect(store.slotCount).toBe(1);
@@ -162,15 +163,18 @@ describe('CandidateStore', () => {
     propose(store, a, 0);
     propose(store, a2, 1);
     propose(store, b, 0);
-    expect(store.extending(parent, 5n).map((s) => s.hash)).toEqual([a.hash, a2.hash, b.hash]);
+    const [A, B] = [a.candidate.header.streamHash, b.candidate.header.streamHash];
+    expect(store.extending(A, parent, 5n).map((s) => s.hash)).toEqual([a.hash, a2.hash]);
+    expect(store.extending(B, parent, 5n).map((s) => s.hash)).toEqual([b.hash]);
     store.settle(a.slot);
     expect(store.slotCount).toBe(1);
     expect(store.candidateCount).toBe(1);
     expect(store.candidatesFor(a.slot)).toEqual([]);
-    expect(store.extending(parent, 5n).map((s) => s.hash)).toEqual([b.hash]);
+    expect(store.extending(A, parent, 5n)).toEqual([]);
+    expect(store.extending(B, parent, 5n).map((s) => s.hash)).toEqual([b.hash]);
     store.settle(a.slot); // already gone: nothing happens
     store.settle(b.slot);
-    expect(store.extending(parent, 5n)).toEqual([]);
+    expect(store.extending(B, parent, 5n)).toEqual([]);
     expect(store.slotCount).toBe(0);
     expect(store.expired).toBe(0);
     // A settled slot can come back (a late re-post), as a fresh entry.
@@ -178,16 +182,19 @@ describe('CandidateStore', () => {
     expect(store.candidatesFor(a.slot)[0]!.firstSeenMs).toBe(9);
   });
 
-  it('extending filters by sequence and orders by epoch start', () => {
+  it('extending keeps to the stream, filters by sequence and orders by epoch start', () => {
     const store = big();
     const parent = hex32(0x77);
     const late = make({ stream: STREAM_A, parent, sequence: 3n, startUnixMs: 2_000_000_000_000 });
-    const early = make({ stream: STREAM_B, parent, sequence: 3n, startUnixMs: 1_000_000_000_000 });
+    const early = make({ stream: STREAM_A, parent, sequence: 3n, variant: 1, startUnixMs: 1_000_000_000_000 });
+    const otherStream = make({ stream: STREAM_B, parent, sequence: 3n });
     const otherSeq = make({ stream: STREAM_A, parent, sequence: 4n });
-    for (const c of [late, early, otherSeq]) propose(store, c, 0);
-    expect(store.extending(parent, 3n).map((s) => s.hash)).toEqual([early.hash, late.hash]);
-    expect(store.extending(parent, 4n).map((s) => s.hash)).toEqual([otherSeq.hash]);
-    expect(store.extending(parent, 5n)).toEqual([]);
+    for (const c of [late, early, otherStream, otherSeq]) propose(store, c, 0);
+    const A = late.candidate.header.streamHash;
+    expect(store.extending(A, parent, 3n).map((s) => s.hash)).toEqual([early.hash, late.hash]);
+    expect(store.extending(A, parent, 4n).map((s) => s.hash)).toEqual([otherSeq.hash]);
+    expect(store.extending(A, parent, 5n)).toEqual([]);
+    expect(store.extending(otherStream.candidate.header.streamHash, parent, 3n).map((s) => s.hash)).toEqual([otherStream.hash]);
   });
 
   it('settling every slot leaves no parent-index keys behind', () => {

@@ -52,7 +52,11 @@ interface SlotEntry {
 
 export class CandidateStore {
   private readonly slots = new Map<Hex, SlotEntry>();
-  private readonly byParent = new Map<Hex, Set<StoredCandidate>>();
+  /** Candidates by stream and parent (every stream's first observation has the zero parent, so the
+   *  stream is part of the key: finding one stream's next candidate never scans the others'). */
+  private readonly byParent = new Map<string, Set<StoredCandidate>>();
+  /** Streams with a candidate at sequence 0 (a first observation). */
+  private readonly genesis = new Map<Hex, number>();
   /** Per member: slots it opened, candidates it brought in. */
   private readonly slotsOf = new Map<number, number>();
   private readonly candidatesOf = new Map<number, number>();
@@ -125,8 +129,9 @@ export class CandidateStore {
       entry.candidates.set(hash, stored);
       this.candidates++;
       this.candidatesOf.set(member, (this.candidatesOf.get(member) ?? 0) + 1);
-      const parent = candidate.header.parentObservationHash;
-      this.byParent.set(parent, (this.byParent.get(parent) ?? new Set()).add(stored));
+      const key = parentKey(candidate);
+      this.byParent.set(key, (this.byParent.get(key) ?? new Set()).add(stored));
+      if (candidate.header.parentObservationHash === ZERO_HASH) this.genesis.set(candidate.header.streamHash, (this.genesis.get(candidate.header.streamHash) ?? 0) + 1);
     }
     return stored;
   }
@@ -144,10 +149,11 @@ export class CandidateStore {
     const entry = this.slots.get(slot);
     if (!entry) return;
     for (const c of entry.candidates.values()) {
-      const parent = c.candidate.header.parentObservationHash;
-      const siblings = this.byParent.get(parent);
+      const key = parentKey(c.candidate);
+      const siblings = this.byParent.get(key);
       siblings?.delete(c);
-      if (siblings?.size === 0) this.byParent.delete(parent);
+      if (siblings?.size === 0) this.byParent.delete(key);
+      if (c.candidate.header.parentObservationHash === ZERO_HASH) decrementHex(this.genesis, c.candidate.header.streamHash);
       this.candidates--;
       decrement(this.candidatesOf, c.introducedBy);
     }
@@ -168,12 +174,25 @@ export class CandidateStore {
     return n;
   }
 
-  /** Candidates extending `parent` at `sequence`, earliest epoch first. */
-  extending(parent: Hex, sequence: bigint): StoredCandidate[] {
-    return [...(this.byParent.get(parent) ?? [])]
+  /** Streams that have a candidate for their first observation. */
+  genesisStreams(): Hex[] {
+    return [...this.genesis.keys()];
+  }
+
+  /** Candidates of `stream` extending `parent` at `sequence`, earliest epoch first. */
+  extending(stream: Hex, parent: Hex, sequence: bigint): StoredCandidate[] {
+    return [...(this.byParent.get(`${stream}${parent}`) ?? [])]
       .filter((c) => c.candidate.header.sequence === sequence)
       .sort((a, b) => a.candidate.epoch.startUnixMs - b.candidate.epoch.startUnixMs);
   }
+}
+
+const parentKey = (c: Candidate): string => `${c.header.streamHash}${c.header.parentObservationHash}`;
+
+function decrementHex(m: Map<Hex, number>, k: Hex): void {
+  const v = (m.get(k) ?? 0) - 1;
+  if (v > 0) m.set(k, v);
+  else m.delete(k);
 }
 
 function decrement(m: Map<number, number>, k: number): void {
@@ -230,15 +249,14 @@ export function buildBatch(
   if (quorum <= 0) return [];
   const items: BatchItem[] = [];
   const streams = new Set<Hex>(heads.keys());
-  for (const c of store.extending(ZERO_HASH, 0n)) streams.add(c.candidate.header.streamHash);
+  for (const s of store.genesisStreams()) streams.add(s);
   for (const stream of streams) {
     const head = heads.get(stream);
     let parent = head?.hash ?? ZERO_HASH;
     let sequence = head ? head.sequence + 1n : 0n;
     for (;;) {
       const next = store
-        .extending(parent, sequence)
-        .filter((c) => c.candidate.header.streamHash === stream)
+        .extending(stream, parent, sequence)
         .map((c) => ({ c, groups: quorumGroups(c, isMember, quorum, nowSec, deadlineMarginSec) }))
         .find((x) => x.groups !== undefined);
       if (!next || items.length + next.groups!.length > maxItems) break;

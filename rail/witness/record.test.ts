@@ -47,6 +47,31 @@ describe('WitnessRecord', () => {
     expect(r.file).toBe(file);
   });
 
+  it('records a pass of signatures with one write and one disk sync, all or none', async () => {
+    const r = await openRecord();
+    await r.sign(SLOT_A, HASH_1, CANDIDATE);
+    const before = r.syncs;
+    const SLOT_C = hex32(0xc3);
+    await r.signMany([
+      { slot: SLOT_A, hash: HASH_1, candidate: CANDIDATE },
+      { slot: SLOT_B, hash: HASH_2, candidate: CANDIDATE },
+      { slot: SLOT_C, hash: HASH_1 },
+    ]);
+    expect(r.syncs - before).toBe(1);
+    expect(parsedLines().map((l) => l.slot)).toEqual([SLOT_A, SLOT_B, SLOT_C]);
+    expect(r.get(SLOT_B)).toEqual({ kind: 'signed', hash: HASH_2, candidate: CANDIDATE });
+    // One conflict refuses the whole pass before anything is written.
+    const SLOT_D = hex32(0xd4);
+    await expect(r.signMany([{ slot: SLOT_D, hash: HASH_1 }, { slot: SLOT_B, hash: HASH_1 }])).rejects.toBeInstanceOf(EquivocationRefused);
+    await expect(r.signMany([{ slot: SLOT_D, hash: HASH_1 }, { slot: SLOT_D, hash: HASH_2 }])).rejects.toBeInstanceOf(EquivocationRefused);
+    expect(r.get(SLOT_D)).toBeUndefined();
+    expect(lines()).toHaveLength(3);
+    await r.close();
+    open.splice(0);
+    const again = await openRecord();
+    expect(again.get(SLOT_C)).toMatchObject({ kind: 'signed', hash: HASH_1 });
+  });
+
   it('keeps a signature, with its candidate, across a reopen', async () => {
     const r = await openRecord();
     await r.sign(SLOT_A, HASH_1, CANDIDATE);

@@ -127,6 +127,30 @@ export class WitnessRecord {
     return this.write(slot, { kind: 'skipped', reason });
   }
 
+  /** Records several signatures at once, with one write and one disk sync: all of them are on disk
+   *  when it returns, or none is held (a failed write leaves no decision behind). One that conflicts
+   *  with the record, or with another in the list, refuses the whole list before anything is
+   *  written. Recording a signature the record already holds is a no-op, as with `sign`. */
+  signMany(entries: { slot: Hex; hash: Hex; candidate?: unknown }[]): Promise<void> {
+    const run = this.queue.then(async () => {
+      const fresh = new Map<Hex, Decision>();
+      for (const e of entries) {
+        const d: Decision = { kind: 'signed', hash: e.hash, candidate: e.candidate };
+        const existing = this.decisions.get(e.slot) ?? fresh.get(e.slot);
+        if (existing) {
+          if (existing.kind === 'signed' && existing.hash === e.hash) continue;
+          throw new EquivocationRefused(e.slot, existing, d);
+        }
+        fresh.set(e.slot, d);
+      }
+      if (!fresh.size) return;
+      await this.appendAll([...fresh].map(([slot, d]) => ({ slot, ...d })));
+      for (const [slot, d] of fresh) this.decisions.set(slot, d);
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   private write(slot: Hex, d: Decision): Promise<void> {
     const run = this.queue.then(async () => {
       const existing = this.decisions.get(slot);
@@ -152,9 +176,18 @@ export class WitnessRecord {
     return run;
   }
 
-  private async append(line: object): Promise<void> {
-    await this.fh.appendFile(`${JSON.stringify({ ...line, at: new Date().toISOString() })}\n`);
+  private append(line: object): Promise<void> {
+    return this.appendAll([line]);
+  }
+
+  /** Disk syncs so far (one per write, whatever it holds). */
+  syncs = 0;
+
+  private async appendAll(lines: object[]): Promise<void> {
+    const at = new Date().toISOString();
+    await this.fh.appendFile(lines.map((line) => `${JSON.stringify({ ...line, at })}\n`).join(''));
     await this.fh.datasync();
+    this.syncs++;
   }
 
   async close(): Promise<void> {

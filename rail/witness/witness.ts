@@ -107,6 +107,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
     postErrors: new Counter({ name: 'ecp_witness_relayer_errors_total', help: 'Failed posts to or reads from relayers', registers: [registry] }),
     member: new Gauge({ name: 'ecp_witness_member', help: '1 while this key is a current member of the ledger', registers: [registry] }),
     unproven: new Counter({ name: 'ecp_witness_unproven_claims_total', help: 'Claims read from relayers that their signatures do not prove, by kind (vote, proposal)', labelNames: ['kind'], registers: [registry] }),
+    syncs: new Counter({ name: 'ecp_witness_record_syncs_total', help: 'Disk syncs of the witness record (one per pass that signed, and one per slot given up)', registers: [registry] }),
     unreachable: new Gauge({ name: 'ecp_witness_relayers_unreachable', help: 'Relayers this witness cannot reach now (backing off after a failed post or read)', registers: [registry] }),
   };
 
@@ -126,6 +127,8 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
   const streams = new Map<Hex, OpenSlot[]>();
   /** Every open slot by its id (the same objects as in `streams`). */
   const openSlots = new Map<Hex, OpenSlot>();
+  /** Open slots whose finality was read once from the ledger (after that, its logs tell). */
+  const finalityRead = new Set<Hex>();
   /** Per stream, the end of the latest epoch we saw final (a line for an earlier epoch is too late). */
   const finalEpochEnd = new Map<Hex, number>();
   const loop = new PollLoop(o.pollMs, (err) => {
@@ -206,6 +209,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
 
   function close(slot: OpenSlot): void {
     openSlots.delete(slot.own.slot);
+    finalityRead.delete(slot.own.slot);
     const list = streams.get(slot.own.streamHash)!;
     list.splice(list.indexOf(slot), 1);
     if (!list.length) streams.delete(slot.own.streamHash);
@@ -222,7 +226,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
     const out = new Set<number>();
     for (const v of bc.votes) {
       if (out.has(v.witnessIndex) || !view.isMember(v.witnessIndex)) continue;
-      if ((await signatures.voteSigner(bc.hash, v)) === view.membership.addressOf.get(v.witnessIndex)) out.add(v.witnessIndex);
+      if (await signatures.isVoteBy(bc.hash, v, view.membership.addressOf.get(v.witnessIndex))) out.add(v.witnessIndex);
       else m.unproven.inc({ kind: 'vote' });
     }
     return out;
@@ -233,19 +237,33 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
     const out = new Set<number>();
     for (const p of bc.proposals) {
       if (out.has(p.proposer) || !view.isMember(p.proposer)) continue;
-      if ((await signatures.proposalSigner(bc.hash, p.proposer, p.signature)) === view.membership.addressOf.get(p.proposer)) out.add(p.proposer);
+      if (await signatures.isProposalBy(bc.hash, p.proposer, p.signature, view.membership.addressOf.get(p.proposer))) out.add(p.proposer);
       else m.unproven.inc({ kind: 'proposal' });
     }
     return out;
   }
 
-  async function sign(slot: OpenSlot, candidate: Candidate, hash: Hex, index: number): Promise<void> {
+  /** Signs `candidate` for `slot` in this pass: the signature is held back until the pass's
+   *  signatures are all on disk (`recordPass`), and only then leaves this process. */
+  async function sign(slot: OpenSlot, candidate: Candidate, hash: Hex, index: number, due: OpenSlot[]): Promise<void> {
     const signature = await signSignOffDigest(o.account, digestOf(hash, candidate.deadline, index), index);
-    // The record is on disk before the signature leaves this process.
-    await record.sign(slot.own.slot, hash, candidateToWire(candidate));
     slot.signed = { candidate, hash, signature };
-    m.signed.inc();
-    await publish(slot);
+    due.push(slot);
+  }
+
+  /** Writes the pass's signatures to the record with one disk sync, then sends them. When the write
+   *  fails, none of them is kept: nothing was sent, and the slots are decided again next pass. */
+  async function recordPass(due: OpenSlot[]): Promise<void> {
+    if (!due.length) return;
+    try {
+      await record.signMany(due.map((slot) => ({ slot: slot.own.slot, hash: slot.signed!.hash, candidate: candidateToWire(slot.signed!.candidate) })));
+    } catch (e) {
+      for (const slot of due) slot.signed = undefined;
+      throw e;
+    }
+    m.signed.inc(due.length);
+    m.syncs.inc();
+    for (const slot of due) await publish(slot);
   }
 
   /** Sends our vote: to every relayer (relayed), or as our own signOff transaction (witness-tx). */
@@ -287,6 +305,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
     m.skipped.inc({ reason });
     o.log.warn({ slot: slot.own.slot, stream: slot.own.epoch.stream, epoch: slot.own.epoch.id, reason, detail, signed: slot.signed?.hash }, 'slot given up');
     close(slot);
+    m.syncs.inc();
     return record.skip(slot.own.slot, `${reason}: ${detail}`);
   }
 
@@ -301,11 +320,17 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
       s.signed.signature = await signSignOffDigest(o.account, digestOf(s.signed.hash, s.signed.candidate.deadline, index), index);
     }
     const slots = [...openSlots.keys()];
-    const finals = await view.finalizedOf(slots);
+    // Finality comes from the ledger's logs (the view follows them); a slot is read once, when it
+    // is first seen here, for what finalized before the logs this process has read.
+    const unread = slots.filter((s) => !finalityRead.has(s));
+    const once = unread.length ? await view.finalizedOf(unread) : new Map<Hex, Hex>();
+    for (const s of unread) finalityRead.add(s);
+    const finals = new Map(slots.map((s) => [s, view.recentFinal.get(s)?.hash ?? once.get(s) ?? ZERO_HASH] as const));
     const undecided = slots.filter((s) => finals.get(s) === `0x${'00'.repeat(32)}`);
     /** witness-tx: the votes the ledger itself records, per candidate hash. */
     const onChainVoters = new Map<Hex, number[]>();
-    const fromBoard = await board.candidates(undecided.filter((s) => !openSlots.get(s)?.signed), Math.max(1_000, 5 * o.pollMs));
+    const read = dueForDecision(undecided);
+    const fromBoard = { ...(await board.candidates(read, Math.max(1_000, 5 * o.pollMs))), read: new Set(read) };
     m.unreachable.set(board.unreachable().length);
     if (o.mode === 'witness-tx') {
       // Votes are transactions here: who voted for what is on chain, not at the relayers.
@@ -316,13 +341,58 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
     const members = bitsOf(view.membership.mask);
     const now = Date.now();
     const nowSec = BigInt(Math.floor(now / 1000));
+    /** The votes signed in this pass, to be recorded together. */
+    const due: OpenSlot[] = [];
+    try {
+      await decide(index, finals, fromBoard, onChainVoters, members, now, nowSec, due);
+    } catch (e) {
+      // Not one of this pass's signatures is on disk: none of them may stay.
+      for (const slot of due) slot.signed = undefined;
+      throw e;
+    }
+    await recordPass(due);
+    m.pending.set(openSlots.size);
+    board.flush();
+  }
+
+  /** The unsigned slots this pass may decide: per stream, after its signed ones, as many as the
+   *  pipeline has room for (a later slot waits for them, so reading its candidates would be wasted:
+   *  under a backlog that is most of the open slots, on every poll). */
+  function dueForDecision(undecided: Hex[]): Hex[] {
+    const open = new Set(undecided);
+    const out: Hex[] = [];
+    for (const list of streams.values()) {
+      let room = o.maxPipeline;
+      for (const slot of list) {
+        if (!open.has(slot.own.slot)) continue;
+        if (room <= 0) break;
+        room--;
+        if (!slot.signed) out.push(slot.own.slot);
+      }
+    }
+    return out;
+  }
+
+  async function decide(
+    index: number,
+    finals: Map<Hex, Hex>,
+    fromBoard: { candidates: Map<Hex, BoardCandidate[]>; read: Set<Hex> },
+    onChainVoters: Map<Hex, number[]>,
+    members: number[],
+    now: number,
+    nowSec: bigint,
+    due: OpenSlot[],
+  ): Promise<void> {
     for (const [streamHash, list] of [...streams]) {
       const head = view.heads.get(streamHash);
       const dead = new Set<Hex>();
       let prevLive: OpenSlot | undefined;
       let pipeline = 0;
       for (const slot of [...list]) {
-        const final = finals.get(slot.own.slot)!;
+        const final = finals.get(slot.own.slot);
+        // Opened while this pass read the chain and the relayers: its finality was not read, so it
+        // (and what follows it in its stream) waits for the next pass, never taken for final.
+        if (final === undefined) break;
         if (final !== `0x${'00'.repeat(32)}`) {
           const outcome = !slot.signed ? 'unsigned' : slot.signed.hash === final ? 'ours' : 'lost';
           const finalHeader = view.recentFinal.get(slot.own.slot)?.header;
@@ -333,6 +403,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
             o.log.warn({ slot: slot.own.slot, stream: slot.own.epoch.stream, epoch: slot.own.epoch.id, final, finalDataRoot: finalHeader.dataRoot, ours: slot.own.dataRoot }, 'the finalized observation differs from our archive');
           }
           m.finalized.inc({ outcome });
+          o.log.debug({ slot: slot.own.slot, stream: slot.own.epoch.stream, epoch: slot.own.epoch.id, outcome, final }, 'slot final');
           m.latency.observe((now - (slot.turnAt ?? slot.openedAt)) / 1000);
           if (outcome === 'lost') o.log.warn({ slot: slot.own.slot, ours: slot.signed!.hash, final }, `slot final: ours ${slot.signed!.hash} lost to ${final}`);
           finalEpochEnd.set(streamHash, Math.max(finalEpochEnd.get(streamHash) ?? 0, slot.own.epoch.startUnixMs + slot.own.epoch.durationMs));
@@ -364,6 +435,9 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
           if (++pipeline >= o.maxPipeline) break;
           continue;
         }
+        // Undecided, and its candidates not read this pass (a slot before it was given up during the
+        // pass): it waits for the next pass rather than decide blind.
+        if (!fromBoard.read.has(slot.own.slot)) break;
         // Undecided: the base it may extend is our latest live signature before it, else the head.
         const base: Base | null = prevLive
           ? { hash: prevLive.signed!.hash, sequence: prevLive.signed!.candidate.header.sequence, epochEndUnixMs: prevLive.own.epoch.startUnixMs + prevLive.own.epoch.durationMs }
@@ -440,7 +514,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
           const deadlines = [...(fromBoard.candidates.get(slot.own.slot) ?? []).filter((b) => b.hash === best!.hash).flatMap((b) => b.votes.filter((v) => best!.voters.has(v.witnessIndex)).map((v) => v.deadline))];
           const common = [...new Set(deadlines)].sort((a, b) => deadlines.filter((d) => d === b).length - deadlines.filter((d) => d === a).length);
           const deadline = voteDeadline([...common, best.c.deadline], ctx, nowSec + o.deadlineWindowSec);
-          await sign(slot, { ...best.c, deadline }, best.hash, index);
+          await sign(slot, { ...best.c, deadline }, best.hash, index, due);
         } else if (now - slot.turnAt > o.giveUpMs) {
           await giveUp(slot, 'no-candidate', `no candidate we could sign ${o.giveUpMs} ms after its turn came`);
           continue;
@@ -449,8 +523,6 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
         if (++pipeline >= o.maxPipeline) break;
       }
     }
-    m.pending.set(openSlots.size);
-    board.flush();
   }
 
   async function finalizeIfReady(slot: OpenSlot): Promise<void> {
