@@ -7,8 +7,7 @@
 // unbroken chain, no key appears in any log, and every process stops cleanly on SIGTERM.
 //   npx tsx smoke/network.ts [--epochs N] [--mode relayed|witness-tx] [--json] [--keep] [--no-faults]
 //     [--tolerance-ms N] [--timeout-s N] [--archives own|identical]
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { connect as connectTcp } from 'node:net';
 import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -25,6 +24,7 @@ import { connect, type RailConnection } from '../rail/connection.js';
 import { observationLedgerAbi } from '../rail/contracts.js';
 import { devAccount, devKey, loadKeys } from '../rail/keys.js';
 import { observationSlot } from '../rail/observation.js';
+import { ChildProc, waitHealthy } from '../rail/ops/processes.js';
 import { isMain } from '../scripts/is-main.js';
 import { DEFAULT_ARCHIVE, witnessArchives, type WitnessArchive } from './witness-archives.js';
 
@@ -141,82 +141,17 @@ export interface NetworkSummary {
   dir?: string;
 }
 
-/** One child process with its output kept in a log file and in memory (for the key-leak check). */
-export class Proc {
-  child!: ChildProcess;
-  output = '';
-  exitCode: number | null = null;
-  signal: NodeJS.Signals | null = null;
-  private exited!: Promise<void>;
-
-  constructor(
-    readonly name: string,
-    readonly args: string[],
-    readonly env: NodeJS.ProcessEnv,
-    readonly logFile: string,
-    /** The TypeScript file it runs (default: the rail CLI). */
-    readonly script = CLI,
-  ) {}
-
-  start(): this {
-    this.exitCode = null;
-    this.signal = null;
-    const log = createWriteStream(this.logFile, { flags: 'a' });
-    // ECP_CPU_PROF_DIR=DIR: every process writes a V8 CPU profile there when it exits (node refuses
-    // --cpu-prof in NODE_OPTIONS).
+/** One child process running a TypeScript file with tsx (default: the rail CLI), its whole output kept in
+ *  a log file and in memory (for the key-leak check). ECP_CPU_PROF_DIR=DIR: it writes a V8 CPU profile
+ *  there when it exits (node refuses --cpu-prof in NODE_OPTIONS). */
+export class Proc extends ChildProc {
+  constructor(name: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, script = CLI) {
     const prof = process.env.ECP_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ECP_CPU_PROF_DIR}`] : [];
-    this.child = spawn(process.execPath, [...prof, '--import', 'tsx', this.script, ...this.args], { cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const take = (d: Buffer) => {
-      this.output += d.toString();
-      log.write(d);
-    };
-    this.child.stdout!.on('data', take);
-    this.child.stderr!.on('data', take);
-    this.exited = new Promise((r) =>
-      this.child.once('exit', (code, signal) => {
-        this.exitCode = code;
-        this.signal = signal;
-        log.end();
-        r();
-      }),
-    );
-    return this;
-  }
-
-  get running(): boolean {
-    return this.child && this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  async kill9(): Promise<void> {
-    this.child.kill('SIGKILL');
-    await this.exited;
-  }
-
-  /** SIGTERM, then the exit code (null if it had to be killed after `graceMs`). */
-  async term(graceMs = 15_000): Promise<number | null> {
-    if (!this.running) return this.exitCode;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
-    await this.exited;
-    clearTimeout(timer);
-    return this.signal === 'SIGKILL' ? null : this.exitCode;
+    super(name, process.execPath, [...prof, '--import', 'tsx', script, ...args], env, logFile, { cwd: ROOT, keepAll: true });
   }
 }
 
-export async function waitHealthy(url: string, proc: Proc, timeoutMs: number): Promise<void> {
-  const started = Date.now();
-  for (;;) {
-    if (!proc.running) throw new Error(`${proc.name} exited (code ${proc.exitCode}) before it was healthy:\n${proc.output.slice(-2000)}`);
-    try {
-      const res = await fetch(new URL('/healthz', url), { signal: AbortSignal.timeout(1_000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() - started > timeoutMs) throw new Error(`${proc.name} not healthy at ${url} after ${timeoutMs} ms:\n${proc.output.slice(-2000)}`);
-    await sleep(100);
-  }
-}
+export { waitHealthy };
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
