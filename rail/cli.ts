@@ -104,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
   const command = positionals[0] ?? 'smoke';
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${printable(positionals[1]!)}" after the command "${printable(command)}".`);
   const json = Boolean(values.json);
-  const witnesses = intFlag('witnesses', values.witnesses, 5, 1, 192);
+  const witnesses = intFlag('witnesses', values.witnesses, command === 'smoke-network' ? 3 : 5, 1, 192);
   // Default: the smallest strict majority (3 of 5).
   const quorum = intFlag('quorum', values.quorum, Math.floor(witnesses / 2) + 1, 1, 192);
   // (members checks its --quorum against its own --witness list.)
@@ -180,20 +180,8 @@ async function main(argv: string[]): Promise<number> {
       const conn = await connect(requireRpc(values.rpc));
       const keys = loadKeys(witnesses);
       assertKeysFitChain(keys, conn.chain.id, allowDevKeys);
-      let deposits: Deposit[] = [];
-      if (values.portal !== undefined) {
-        const l1Url = process.env.ECP_L1_RPC_URL;
-        if (!l1Url) throw new UsageError('--portal needs the L1 RPC URL in ECP_L1_RPC_URL (kept out of the command line).');
-        const accounts = [keys.deployer.address, ...(mode === 'witness-tx' ? keys.witnesses.map((w) => w.address) : [])];
-        deposits = await fundOnL2(await connect(requireRpc(l1Url, 'ECP_L1_RPC_URL')), conn, keys.deployer, accounts, {
-          portal: parseAddress(values.portal, 'portal'),
-          minBalance: etherFlag('fund-min', values['fund-min'], '0.05'),
-          topUpTo: etherFlag('fund-top-up', values['fund-top-up'], '0.25'),
-          onWait: (pending) => log(`waiting for deposits to reach ${pending.join(', ')} on L2`),
-          onInTransit: (accounts) => log(`an earlier deposit to ${accounts.join(', ')} is still on its way to L2; waiting for it instead of depositing again`),
-        });
-        for (const d of deposits) log(`deposited ${formatEther(d.value)} ETH to ${d.to} (L1 transaction ${d.l1Transaction})`);
-      }
+      const accounts = [keys.deployer.address, ...(mode === 'witness-tx' ? keys.witnesses.map((w) => w.address) : [])];
+      const deposits = values.portal === undefined ? [] : await depositTo(conn, keys.deployer, accounts);
       const params = { owner: keys.deployer.address, witnesses: keys.witnesses.map((w) => w.address), quorum, bridge: values.bridge };
       const plan = planDeployment(params);
       log(`deploy: the rail at ${plan.rail.address} and the ledger at ${plan.ledger.address} on chain ${conn.chain.id}, from ${keys.deployer.address}, if not there yet`);
@@ -338,8 +326,9 @@ async function main(argv: string[]): Promise<number> {
   async function smokeNetworkCommand(): Promise<number> {
     const rpc = requireRpc(values.rpc);
     if (values.archive === undefined) throw new UsageError('smoke-network needs --archive PATH: the archive its witnesses read (a .jsonl file, or a directory of them).');
+    // (--witnesses and --quorum are checked above, with 3 witnesses as this command's default.)
     const n = intFlag('witnesses', values.witnesses, 3, 1, 19);
-    const q = values.quorum === undefined ? Math.floor(n / 2) + 1 : quorum;
+    const q = quorum;
     const timeoutMs = intFlag('timeout-s', values['timeout-s'], 600, 10, 86_400) * 1000;
     const conn = await connect(rpc);
     const keys = loadKeys(n);

@@ -8,7 +8,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { formatEther, keccak256, toHex, type Address, type Hex } from 'viem';
-import type { PrivateKeyAccount } from 'viem/accounts';
+import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { freePort } from './anvil.js';
 import { listJsonl } from './archive/follow.js';
 import { scanArchive } from './archive/read.js';
@@ -111,7 +111,6 @@ export async function runNetworkSmoke(o: NetworkSmokeRun): Promise<NetworkSmokeS
   const scan = await scanArchive(snapshot, path.basename(o.archive));
   if (scan.observations === 0) throw new InputError(`--archive ${o.archive}: its first ${lines} line(s) hold no valid observation; check it with \`rail derive --archive ${o.archive}\`.`);
 
-  const { privateKeyToAccount } = await import('viem/accounts');
   const witnesses = o.witnessKeys.map((k) => privateKeyToAccount(k).address);
   const relayer = privateKeyToAccount(o.relayerKey).address;
   const chainId = o.conn.chain.id;
