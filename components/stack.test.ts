@@ -9,8 +9,9 @@ import * as pulumi from "@pulumi/pulumi";
 
 import jsyaml from "js-yaml";
 import { parse as parseToml } from "smol-toml";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 
+import { bundleRailCli } from "./ledger/bundle.js";
 import { ConfigError, loadConfig } from "./config/load.js";
 import { minimalRawConfig, TEST_ADDRESSES, TEST_HOST_KEY, TEST_KEYS, TEST_PEERS, TEST_PRESTATE, testConfig } from "./config/test-fixtures.js";
 import { STANDARD_ABSOLUTE_PRESTATE } from "./config/defaults.js";
@@ -72,6 +73,11 @@ function envOf(inputs: Record<string, unknown>): Record<string, string> {
 
 let recorded: Recorded[];
 let outputs: Awaited<ReturnType<typeof build>>["outputs"];
+
+
+// The rail client is bundled once, asynchronously (esbuild); built before the first program runs, the
+// resources that wait on it register within each test, as every other resource does.
+beforeAll(() => bundleRailCli(), 120_000);
 
 describe("the stack with a prestate (every service)", () => {
   beforeEach(async () => {

@@ -171,12 +171,12 @@ describe('services.every-channel.rail-witness (a witness host: nix/test/eval.nix
     expect(ipv6.get('--listen')).toEqual(['[::1]:9651']);
   });
 
-  it('the bundle the unit runs parses that command line (rail.mjs witness … --help)', () => {
+  it('the bundle the unit runs parses that command line (rail.mjs witness … --help)', async () => {
     const e = evaluated();
     const words = systemdWords(e.service.serviceConfig.ExecStart).slice(2).map((w) => w.replace(/^%d\//, '/run/credentials/ecp-rail-witness.service/'));
     const bundle = path.join(mkdtempSync(path.join(tmpdir(), 'rail-bundle-')), 'rail.mjs');
     // Written as a witness host gets it (scripts/bundle-rail.ts).
-    const sha256 = writeRailBundle(bundle);
+    const sha256 = await writeRailBundle(bundle);
     expect(createHash('sha256').update(readFileSync(bundle)).digest('hex')).toBe(sha256);
     const r = spawnSync(process.execPath, [bundle, ...words, '--help'], { encoding: 'utf8' });
     expect(r.stderr).toBe('');

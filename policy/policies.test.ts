@@ -1,8 +1,9 @@
 // The policy pack's rules: the stack as built under Pulumi's mocks passes every one of them, and each
 // rule catches the mistake it exists for.
 import { privateKeyToAddress } from "viem/accounts";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
+import { bundleRailCli } from "../components/ledger/bundle.js";
 import { TEST_HOST_KEY, TEST_PEERS, testConfig } from "../components/config/test-fixtures.js";
 import { opStack } from "../components/stack.js";
 import { installMocks, promiseOf, type Recorded, reveal, settle } from "../components/testing/pulumi-mocks.js";
@@ -44,6 +45,11 @@ async function stackResources(): Promise<ResourceLike[]> {
 }
 
 const labels = (service: string) => [{ label: "org.every-channel.service", value: service }];
+
+
+// The rail client is bundled once, asynchronously (esbuild); built before the first program runs, the
+// resources that wait on it register within each test, as every other resource does.
+beforeAll(() => bundleRailCli(), 120_000);
 
 describe("the stack passes its own policies", () => {
   it("every resource rule holds for every resource", async () => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Hex } from 'viem';
 import { InputError, printable, UsageError } from './errors.js';
 import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
+import { signDigest } from './protocol/secp.js';
 
 /** anvil's default mnemonic: its accounts are funded on every anvil and worthless elsewhere. */
 const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk';
@@ -23,7 +24,14 @@ export function devKey(index: number): Hex {
 }
 
 export function devAccount(index: number): PrivateKeyAccount {
-  return privateKeyToAccount(devKey(index));
+  return signingAccount(devKey(index));
+}
+
+/** viem's account for `key`, whose `sign` (a digest: votes and proposals, many per second in a
+ *  witness) runs in libsecp256k1. Its signatures are the same bytes as viem's own (RFC 6979). */
+export function signingAccount(key: Hex): PrivateKeyAccount {
+  const account = privateKeyToAccount(key);
+  return { ...account, sign: async ({ hash }) => signDigest(hash, key) };
 }
 
 function parseKey(name: string, value: string): PrivateKeyAccount {
@@ -31,7 +39,7 @@ function parseKey(name: string, value: string): PrivateKeyAccount {
   if (!/^0x[0-9a-fA-F]{64}$/.test(v)) {
     throw new InputError(`${name}: expected a private key as 0x followed by 64 hex digits (the value is not shown).`);
   }
-  return privateKeyToAccount(v as Hex);
+  return signingAccount(v as Hex);
 }
 
 /** ECP_DEPLOYER_KEY and ECP_WITNESS_KEYS (comma-separated) when set, else anvil's accounts 0 and 1..n. */
@@ -88,7 +96,7 @@ export function readProcessKey(name: string, keyFile: string | undefined, env: N
     return { account: parseKey(name, value), source: name };
   }
   if (env[name]) throw new UsageError(`${name} is set and --key-file ${printable(keyFile)} is given: give the key one way only (unset ${name}, or drop --key-file).`);
-  return { account: privateKeyToAccount(readKeyFile(keyFile, env)), source: `--key-file ${printable(keyFile)}` };
+  return { account: signingAccount(readKeyFile(keyFile, env)), source: `--key-file ${printable(keyFile)}` };
 }
 
 /** Refuses an anvil dev key (from `source`) on a chain that is not a dev chain, unless `allowDevKeys`. */

@@ -1,5 +1,6 @@
 // ObservationHeader and its hashes, byte-identical to EveryChannelObservationLedger.
-import { encodeAbiParameters, keccak256, type Hex } from 'viem';
+import type { Hex } from 'viem';
+import { fromHex, keccakHex, putUint64 } from './archive/merkle.js';
 
 export const OBSERVATION_HEADER_COMPONENTS = [
   { name: 'streamHash', type: 'bytes32' },
@@ -21,14 +22,32 @@ export interface ObservationHeader {
   sequence: bigint;
 }
 
-/** ObservationHash = keccak256(abi.encode(header)). */
+/** ObservationHash = keccak256(abi.encode(header)): the header's seven static fields are seven
+ *  32-byte words (observation.test.ts checks it against viem's ABI encoder). */
 export function observationHash(h: ObservationHeader): Hex {
-  return keccak256(encodeAbiParameters([{ type: 'tuple', components: OBSERVATION_HEADER_COMPONENTS }], [h]));
+  const enc = new Uint8Array(224);
+  enc.set(word(h.streamHash), 0);
+  enc.set(word(h.epochHash), 32);
+  enc.set(word(h.parentObservationHash), 64);
+  enc.set(word(h.dataRoot), 96);
+  enc.set(word(h.locatorHash), 128);
+  putUint64(enc, 160, h.observedUnixMs);
+  putUint64(enc, 192, h.sequence);
+  return keccakHex(enc);
 }
 
 /** ObservationSlot = keccak256(abi.encode(streamHash, epochHash)). */
 export function observationSlot(streamHash: Hex, epochHash: Hex): Hex {
-  return keccak256(encodeAbiParameters([{ type: 'bytes32' }, { type: 'bytes32' }], [streamHash, epochHash]));
+  const enc = new Uint8Array(64);
+  enc.set(word(streamHash), 0);
+  enc.set(word(epochHash), 32);
+  return keccakHex(enc);
+}
+
+/** A bytes32 value's 32 bytes (refusing anything else, as the ABI encoder would). */
+function word(v: Hex): Uint8Array {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(v)) throw new RangeError(`${v} is not a bytes32 value`);
+  return fromHex(v);
 }
 
 /** A header as JSON: hex strings, uint64 values as decimal strings (they can exceed 2^53). */

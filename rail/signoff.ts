@@ -1,18 +1,16 @@
 // EIP-712 sign-offs: what a witness signs so that anyone can relay its sign-off to the ledger.
 // The ledger (contracts/src/EveryChannelObservationLedger.sol) checks the same domain and type.
 import {
-  concatHex,
   getTypesForEIP712Domain,
   hashDomain,
-  hashStruct,
   hashTypedData,
-  keccak256,
   parseSignature,
   signatureToCompactSignature,
   type Address,
   type Hex,
 } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
+import { fromHex, keccak, keccakHex } from './archive/merkle.js';
 
 /** The ledger's EIP-712 domain name and version (its constructor's EIP712(...) arguments). */
 export const LEDGER_EIP712_NAME = 'EveryChannelObservationLedger';
@@ -60,17 +58,53 @@ export function signOffDigest(domain: LedgerDomain, observationHash: Hex, deadli
   });
 }
 
-/** signOffDigest for many observations under one domain: the domain separator is hashed once. */
+/** signOffDigest for many observations under one domain (structDigester). */
 export function signOffDigester(domain: LedgerDomain): (observationHash: Hex, deadline: bigint, witnessIndex: number) => Hex {
-  const separator = hashDomain({ domain: { ...domain }, types: { EIP712Domain: getTypesForEIP712Domain({ domain }) } } as Parameters<typeof hashDomain>[0]);
-  return (observationHash, deadline, witnessIndex) =>
-    keccak256(
-      concatHex([
-        '0x1901',
-        separator,
-        hashStruct({ data: { observationHash, deadline, witnessIndex }, primaryType: 'ObservationSignOff', types: SIGN_OFF_TYPES }),
-      ]),
-    );
+  const digest = structDigester(domain, SIGN_OFF_TYPES, 'ObservationSignOff');
+  return (observationHash, deadline, witnessIndex) => digest(observationHash, deadline, witnessIndex);
+}
+
+/** EIP-712 digests of one struct type whose fields are all bytes32 or uintN, under one domain: the
+ *  domain separator and the type hash are hashed once, and each digest is two keccaks over 32-byte
+ *  words (the WebAssembly keccak once loaded). Values go in the fields' order; one that does not fit
+ *  its field is refused, as viem's encoder would. Equal to viem's hashTypedData (signoff.test.ts). */
+export function structDigester(
+  domain: LedgerDomain,
+  types: Record<string, readonly { name: string; type: string }[]>,
+  primaryType: string,
+): (...values: (Hex | bigint | number)[]) => Hex {
+  const fields = types[primaryType];
+  if (!fields) throw new Error(`structDigester: no type ${primaryType}`);
+  const bits = fields.map((f) => {
+    if (f.type === 'bytes32') return 0;
+    const m = /^uint(\d+)$/.exec(f.type);
+    if (!m || Number(m[1]) % 8 !== 0 || Number(m[1]) < 8 || Number(m[1]) > 256) throw new Error(`structDigester: ${primaryType}.${f.name} is ${f.type}; only bytes32 and uintN fields are supported`);
+    return Number(m[1]);
+  });
+  const typeHash = keccak(new TextEncoder().encode(`${primaryType}(${fields.map((f) => `${f.type} ${f.name}`).join(',')})`));
+  const separator = fromHex(hashDomain({ domain: { ...domain }, types: { EIP712Domain: getTypesForEIP712Domain({ domain }) } } as Parameters<typeof hashDomain>[0]));
+  return (...values) => {
+    if (values.length !== fields.length) throw new Error(`${primaryType}: expected ${fields.length} values, got ${values.length}`);
+    const struct = new Uint8Array(32 * (fields.length + 1));
+    struct.set(typeHash, 0);
+    values.forEach((v, i) => {
+      const f = fields[i]!;
+      if (bits[i] === 0) {
+        if (typeof v !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(v)) throw new RangeError(`${primaryType}.${f.name}: ${String(v)} is not a bytes32 value`);
+        struct.set(fromHex(v), 32 * (i + 1));
+        return;
+      }
+      const n = typeof v === 'string' ? NaN : BigInt(v);
+      if (typeof n !== 'bigint' || n < 0n || n >= 1n << BigInt(bits[i]!)) throw new RangeError(`${primaryType}.${f.name}: ${String(v)} is not a ${f.type}`);
+      struct.set(Buffer.from(n.toString(16).padStart(64, '0'), 'hex'), 32 * (i + 1));
+    });
+    const outer = new Uint8Array(66);
+    outer[0] = 0x19;
+    outer[1] = 0x01;
+    outer.set(separator, 2);
+    outer.set(keccak(struct), 34);
+    return keccakHex(outer);
+  };
 }
 
 /** Signs off on `observationHash` as `account`, the holder of registry index `witnessIndex`, valid

@@ -7,8 +7,8 @@ import { parseArgs } from 'node:util';
 import { bundleRailCli } from '../components/ledger/bundle.js';
 import { isMain } from './is-main.js';
 
-export function writeRailBundle(out: string): string {
-  const bundle = bundleRailCli();
+export async function writeRailBundle(out: string): Promise<string> {
+  const bundle = await bundleRailCli();
   writeFileSync(out, bundle.code, { mode: 0o644 });
   return bundle.sha256;
 }
@@ -26,7 +26,7 @@ if (isMain(import.meta.url)) {
     process.exit(2);
   }
   try {
-    console.log(`${writeRailBundle(out)}  ${out}`);
+    console.log(`${await writeRailBundle(out)}  ${out}`);
   } catch (e) {
     console.error(`error: --out ${out}: cannot write it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
     process.exit(1);

@@ -1,10 +1,16 @@
 // index.ts as Pulumi runs it: config from the runtime (secret keys marked as Pulumi marks them), the
 // stack built under mocks, every documented output exported.
 import * as pulumi from "@pulumi/pulumi";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
+import { bundleRailCli } from "../components/ledger/bundle.js";
 import { fullRawConfig } from "../components/config/test-fixtures.js";
 import { installMocks, promiseOf, settle } from "../components/testing/pulumi-mocks.js";
+
+
+// The rail client is bundled once, asynchronously (esbuild); built before the first program runs, the
+// resources that wait on it register within each test, as every other resource does.
+beforeAll(() => bundleRailCli(), 120_000);
 
 describe("index.ts", () => {
   it("loads the runtime config and exports the operator's outputs", async () => {

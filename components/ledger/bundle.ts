@@ -4,8 +4,9 @@
  * deterministic, so an unchanged client gives an unchanged bundle and no diff.
  */
 import { createHash } from "node:crypto";
+import path from "node:path";
 
-import { buildSync } from "esbuild";
+import { build, type Plugin } from "esbuild";
 
 import { PROJECT_ROOT } from "../preflight/index.js";
 
@@ -17,11 +18,32 @@ export interface RailBundle {
   sha256: string;
 }
 
-let cached: RailBundle | undefined;
+/**
+ * tiny-secp256k1 reads its WebAssembly file from next to its own module at load time. In the bundle
+ * that would be next to rail.mjs, where nothing is, so its loader is built instead from the same
+ * imports with the file's bytes inside the bundle (esbuild's binary loader): rail.mjs stays one file.
+ */
+const embedSecp256k1Wasm: Plugin = {
+  name: "embed-secp256k1-wasm",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]tiny-secp256k1[\\/]lib[\\/]wasm_loader\.js$/ }, (args) => ({
+      resolveDir: path.dirname(args.path),
+      loader: "js",
+      contents: [
+        'import * as rand from "./rand.js";',
+        'import * as validate_error from "./validate_error.js";',
+        'import binary from "./secp256k1.wasm";',
+        'const instance = new WebAssembly.Instance(new WebAssembly.Module(binary), { "./rand.js": rand, "./validate_error.js": validate_error });',
+        "export default instance.exports;",
+      ].join("\n"),
+    }));
+  },
+};
 
-export function bundleRailCli(): RailBundle {
-  if (cached !== undefined) return cached;
-  const result = buildSync({
+let cached: Promise<RailBundle> | undefined;
+
+export function bundleRailCli(): Promise<RailBundle> {
+  cached ??= build({
     absWorkingDir: PROJECT_ROOT,
     entryPoints: ["rail/cli.ts"],
     bundle: true,
@@ -32,11 +54,14 @@ export function bundleRailCli(): RailBundle {
     legalComments: "none",
     write: false,
     logLevel: "silent",
+    loader: { ".wasm": "binary" },
+    plugins: [embedSecp256k1Wasm],
     // Some bundled CommonJS dependencies call require() for Node built-ins.
     banner: { js: 'import{createRequire as __ecpRequire}from"node:module";const require=__ecpRequire(import.meta.url);' },
+  }).then((result) => {
+    const file = result.outputFiles[0];
+    if (file === undefined) throw new Error("esbuild produced no output for rail/cli.ts.");
+    return { code: file.text, sha256: createHash("sha256").update(file.text).digest("hex") };
   });
-  const file = result.outputFiles[0];
-  if (file === undefined) throw new Error("esbuild produced no output for rail/cli.ts.");
-  cached = { code: file.text, sha256: createHash("sha256").update(file.text).digest("hex") };
   return cached;
 }

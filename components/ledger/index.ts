@@ -47,7 +47,7 @@ export class RailLedger extends pulumi.ComponentResource {
   readonly deploy: command.remote.Command;
   readonly bundle: command.remote.CopyToRemote;
   readonly bundlePath: string;
-  readonly bundleSha256: string;
+  readonly bundleSha256: pulumi.Output<string>;
   readonly nodeImage: docker.RemoteImage;
 
   constructor(name: string, args: RailArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -55,12 +55,12 @@ export class RailLedger extends pulumi.ComponentResource {
     const rail = args.config.rail;
     const relayer = args.secrets.railRelayerAddress;
     if (relayer === undefined) throw new Error(`${name}: the relayer's key is missing; Secrets makes it whenever the rail is deployed.`);
-    const bundle = bundleRailCli();
+    const bundle = pulumi.output(bundleRailCli());
     this.bundlePath = `${args.paths.rail}/rail.mjs`;
     this.bundleSha256 = bundle.sha256;
     this.bundle = new command.remote.CopyToRemote(
       `${name}-bundle`,
-      { connection: args.connection, source: new pulumi.asset.StringAsset(bundle.code), remotePath: this.bundlePath },
+      { connection: args.connection, source: bundle.apply((b) => new pulumi.asset.StringAsset(b.code)), remotePath: this.bundlePath },
       { parent: this, dependsOn: args.dependsOn },
     );
     this.nodeImage = new docker.RemoteImage(
@@ -80,7 +80,7 @@ export class RailLedger extends pulumi.ComponentResource {
       `${name}-deploy`,
       {
         connection: args.connection,
-        create: pulumi.interpolate`bash -s # rail deploy: client ${bundle.sha256.slice(0, 16)}, relayer ${relayer}, witnesses ${members}, quorum ${rail.quorum}`,
+        create: pulumi.interpolate`bash -s # rail deploy: client ${this.bundleSha256.apply((h) => h.slice(0, 16))}, relayer ${relayer}, witnesses ${members}, quorum ${rail.quorum}`,
         stdin: pulumi.secret(stdin),
         logging: "stderr",
         addPreviousOutputInEnv: false,
@@ -116,7 +116,7 @@ export class RailServices extends pulumi.ComponentResource {
     super("ecp:rail:RailServices", name, {}, opts);
     const { config, ctx, paths, ledger } = args;
     // The bundle's hash is part of the config hash: a new client replaces the containers.
-    const hash = pulumi.output(args.configHash).apply((h) => contentSha256(`${h}\n${ledger.bundleSha256}`));
+    const hash = pulumi.all([args.configHash, ledger.bundleSha256]).apply(([h, client]) => contentSha256(`${h}\n${client}`));
     const common = { image: ledger.nodeImage, imageRef: imageRef(config.rail.nodeImage), hostProbe: false, configHash: hash };
     const relayer = createService(
       "rail-relayer",
@@ -180,7 +180,7 @@ export class RailSmoke extends pulumi.ComponentResource {
       `${name}-run`,
       {
         connection: args.connection,
-        create: pulumi.interpolate`bash -s # rail smoke-network: ${rail.smokeWitnesses} throwaway witnesses, client ${args.ledger.bundleSha256.slice(0, 16)}, archive ${archivePath}, trigger ${rail.smokeTrigger}`,
+        create: pulumi.interpolate`bash -s # rail smoke-network: ${rail.smokeWitnesses} throwaway witnesses, client ${args.ledger.bundleSha256.apply((h) => h.slice(0, 16))}, archive ${archivePath}, trigger ${rail.smokeTrigger}`,
         stdin: pulumi.secret(stdin),
         logging: "stderr",
         addPreviousOutputInEnv: false,

@@ -79,7 +79,7 @@ beforeAll(async () => {
   await installL1Block(l2Conn, await l1Conn.publicClient.getBlockNumber());
   stopRelay = relayDeposits(l1Conn, l2Conn, portal, { delayMs: 0 });
   bundlePath = path.join(mkdtempSync(path.join(tmpdir(), "rail-bundle-")), "rail.mjs");
-  writeFileSync(bundlePath, bundleRailCli().code);
+  writeFileSync(bundlePath, (await bundleRailCli()).code);
 });
 
 afterAll(async () => {

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_DIR, renderArchive } from '../../scripts/gen-archive-fixture.js';
-import { observationHash } from '../observation.js';
-import { dataRootOf, deriveArchive, formatIssue, observationHashFast, parseArchive } from './derive.js';
+import { encodeAbiParameters, keccak256 } from 'viem';
+import { OBSERVATION_HEADER_COMPONENTS, observationHash, observationSlot } from '../observation.js';
+import { dataRootOf, deriveArchive, formatIssue, parseArchive } from './derive.js';
 import { chunkRoot, initKeccak } from './merkle.js';
 import { fromHex } from './merkle.js';
 
@@ -118,9 +119,17 @@ describe('derivation', () => {
     expect(await byStream(regrouped.join('\n'))).toEqual(await byStream(archive));
   });
 
-  it('the fast observation hash equals viem\'s for every fixture header', async () => {
+  it('the observation hash and slot equal viem\'s ABI encoding for every fixture header, and at uint64\'s top', async () => {
     const d = await deriveArchive(archive, 'archive.jsonl');
-    for (const o of d.observations.slice(0, 500)) expect(observationHashFast(o.header)).toBe(observationHash(o.header));
+    const viemHash = (h: (typeof d.observations)[number]['header']) => keccak256(encodeAbiParameters([{ type: 'tuple', components: OBSERVATION_HEADER_COMPONENTS }], [h]));
+    for (const o of d.observations.slice(0, 500)) {
+      expect(observationHash(o.header)).toBe(viemHash(o.header));
+      expect(observationSlot(o.header.streamHash, o.header.epochHash)).toBe(keccak256(encodeAbiParameters([{ type: 'bytes32' }, { type: 'bytes32' }], [o.header.streamHash, o.header.epochHash])));
+    }
+    const top = { ...d.observations[0]!.header, observedUnixMs: 2n ** 64n - 1n, sequence: 2n ** 63n + 5n };
+    expect(observationHash(top)).toBe(viemHash(top));
+    expect(() => observationHash({ ...top, sequence: 2n ** 64n })).toThrow(/not a uint64/);
+    expect(() => observationHash({ ...top, dataRoot: '0x12' })).toThrow(/not a bytes32/);
   });
 
   it('the chunk root equals @openzeppelin/merkle-tree\'s StandardMerkleTree root (leaves in chunk order)', async () => {

@@ -1,7 +1,7 @@
 // Archive JSONL → ObservationHeaders. Pure and deterministic: any two witnesses reading the same
 // archive derive identical headers, whatever the interleaving of streams in the file.
 import type { Hex } from 'viem';
-import type { ObservationHeader } from '../observation.js';
+import { observationHash, type ObservationHeader } from '../observation.js';
 import { archiveLineSchema, type ArchiveLine } from './schema.js';
 import { chunkRoot, fromHex, initKeccak, keccakHex, putSafeInt } from './merkle.js';
 
@@ -161,7 +161,7 @@ export class ArchiveDeriver {
       observedUnixMs: BigInt(entry.observedUnixMs),
       sequence: head ? head.sequence + 1n : 0n,
     };
-    this.heads.set(stream, { hash: observationHashFast(header), sequence: header.sequence });
+    this.heads.set(stream, { hash: observationHash(header), sequence: header.sequence });
     events.push({ kind: 'observation', observation: { header, line, stream, epochId: epoch.id } });
     return events;
   }
@@ -224,15 +224,3 @@ export function dataRootOf(entry: ArchiveLine): Hex {
   return keccakHex(enc);
 }
 
-/** keccak256(abi.encode(header)) with the WebAssembly keccak; equal to observationHash (tested). */
-export function observationHashFast(h: ObservationHeader): Hex {
-  const enc = new Uint8Array(224);
-  enc.set(fromHex(h.streamHash), 0);
-  enc.set(fromHex(h.epochHash), 32);
-  enc.set(fromHex(h.parentObservationHash), 64);
-  enc.set(fromHex(h.dataRoot), 96);
-  enc.set(fromHex(h.locatorHash), 128);
-  putSafeInt(enc, 160, Number(h.observedUnixMs));
-  putSafeInt(enc, 192, Number(h.sequence));
-  return keccakHex(enc);
-}

@@ -6,16 +6,18 @@
 // The tree is computed here directly because the derivation must run at tens of thousands of lines
 // per second.
 import { createKeccak, type IHasher } from 'hash-wasm';
+import { keccak256 } from 'viem';
 
 let hasher: IHasher | undefined;
 
-/** Loads the WebAssembly keccak once. Everything below needs it. */
+/** Loads the WebAssembly keccak once (the long-running processes and the derivation do, first).
+ *  Until then the hashes below are viem's: the same bytes, several times slower. */
 export async function initKeccak(): Promise<void> {
   hasher ??= await createKeccak(256);
 }
 
 export function keccak(data: Uint8Array): Uint8Array {
-  if (!hasher) throw new Error('keccak used before initKeccak()');
+  if (!hasher) return keccak256(data, 'bytes');
   hasher.init();
   hasher.update(data);
   return hasher.digest('binary');
@@ -23,7 +25,7 @@ export function keccak(data: Uint8Array): Uint8Array {
 
 /** keccak256 as 0x-prefixed lowercase hex, like viem's. */
 export function keccakHex(data: Uint8Array): `0x${string}` {
-  if (!hasher) throw new Error('keccak used before initKeccak()');
+  if (!hasher) return keccak256(data);
   hasher.init();
   hasher.update(data);
   return `0x${hasher.digest('hex')}`;
@@ -32,6 +34,12 @@ export function keccakHex(data: Uint8Array): `0x${string}` {
 /** 0x-prefixed hex to bytes (inputs are validated hex). */
 export function fromHex(hex: string): Uint8Array {
   return Buffer.from(hex.slice(2), 'hex');
+}
+
+/** Writes a uint64 big-endian into the 32-byte word at `offset`. */
+export function putUint64(buf: Uint8Array, offset: number, value: bigint): void {
+  if (value < 0n || value >= 1n << 64n) throw new RangeError(`${value} is not a uint64`);
+  new DataView(buf.buffer, buf.byteOffset, buf.byteLength).setBigUint64(offset + 24, value);
 }
 
 /** Writes a non-negative safe integer big-endian into the 32-byte word at `offset`. */

@@ -2,12 +2,12 @@
 // proposes one from its own archive line, how it verifies another witness's candidate against its
 // own archive, and who may propose for a slot when. No I/O: the witness and relayer processes call
 // these, and the tests call them directly.
-import { encodeAbiParameters, hashTypedData, keccak256, type Hex } from 'viem';
-import type { LedgerDomain } from '../signoff.js';
+import { hashTypedData, type Hex } from 'viem';
+import { structDigester, type LedgerDomain } from '../signoff.js';
 import { z } from 'zod';
 import type { ArchiveLine } from '../archive/schema.js';
 import { dataRootOf, epochHashOf, streamHashOf } from '../archive/derive.js';
-import { keccakHex } from '../archive/merkle.js';
+import { fromHex, keccakHex } from '../archive/merkle.js';
 import { observationHash, observationSlot, type ObservationHeader } from '../observation.js';
 
 export const ZERO_HASH: Hex = `0x${'00'.repeat(32)}`;
@@ -158,7 +158,13 @@ export function isAbsoluteUri(s: string): boolean {
  *  slot's designated proposer; rank r may propose once r proposal steps have passed with no
  *  candidate a witness could sign. Every witness computes the same order from the same membership. */
 export function proposerOrder(slot: Hex, members: readonly number[]): number[] {
-  const key = (i: number) => keccak256(encodeAbiParameters([{ type: 'bytes32' }, { type: 'uint8' }], [slot, i]));
+  // keccak256(abi.encode(bytes32 slot, uint8 i)): two 32-byte words.
+  const enc = new Uint8Array(64);
+  enc.set(fromHex(slot), 0);
+  const key = (i: number) => {
+    enc[63] = i;
+    return keccakHex(enc);
+  };
   return [...members].map((i) => ({ i, k: key(i) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map((x) => x.i);
 }
 
@@ -211,6 +217,12 @@ export const PROPOSAL_TYPES = {
 
 export function proposalDigest(domain: LedgerDomain, observationHash: Hex, witnessIndex: number): Hex {
   return hashTypedData({ domain, types: PROPOSAL_TYPES, primaryType: 'ObservationProposal', message: { observationHash, witnessIndex } });
+}
+
+/** proposalDigest for many proposals under one domain (structDigester). */
+export function proposalDigester(domain: LedgerDomain): (observationHash: Hex, witnessIndex: number) => Hex {
+  const digest = structDigester(domain, PROPOSAL_TYPES, 'ObservationProposal');
+  return (observationHash, witnessIndex) => digest(observationHash, witnessIndex);
 }
 
 export const proposalWire = z.strictObject({ candidate: candidateWire, proposer: z.number().int().min(0).max(255), signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, { error: 'expected a 65-byte signature as 0x and 130 hex digits' }).transform((s) => s as Hex) });

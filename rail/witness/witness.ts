@@ -24,7 +24,7 @@ import {
   ownObservationOf,
   proposeCandidate,
   proposerOrder,
-  proposalDigest,
+  proposalDigester,
   verifyCandidate,
   voteDeadline,
   ZERO_HASH,
@@ -124,6 +124,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
    *  of the chain that is behind by one poll to catch up, no longer. */
   const behindGraceMs = Math.max(500, 3 * o.pollMs);
   const digestOf = signOffDigester(domain);
+  const proposalDigestOf = proposalDigester(domain);
   const streams = new Map<Hex, OpenSlot[]>();
   /** Every open slot by its id (the same objects as in `streams`). */
   const openSlots = new Map<Hex, OpenSlot>();
@@ -294,7 +295,7 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
   async function propose(slot: OpenSlot, index: number, why: 'turn' | 'dissent', again = false): Promise<void> {
     const mine = slot.ownCandidate!;
     if (mine.posted && !again) return;
-    const signature = await o.account.sign({ hash: proposalDigest(domain, mine.hash, index) });
+    const signature = await o.account.sign({ hash: proposalDigestOf(mine.hash, index) });
     if (!mine.posted) m.proposed.inc({ why });
     mine.posted = true;
     slot.lastPostAt = Date.now();
@@ -508,7 +509,12 @@ export async function startWitness(o: WitnessOptions): Promise<RunningWitness> {
         if (slot.dissented) await propose(slot, index, 'dissent');
         if (best) {
           o.log.debug({ slot: slot.own.slot, epoch: slot.own.epoch.id, vote: best.hash, rank: best.rank, votes: [...best.voters], myRank, eligible }, 'vote');
-          if (best.hash === own.hash) await propose(slot, index, 'turn');
+          // Our own candidate goes up as a proposal when its rank is what chose it (no votes yet), or
+          // in witness-tx mode, where votes are transactions and other witnesses read candidates only
+          // from proposals. A candidate that already has proven votes is on every relayer's board
+          // with them (a vote carries its candidate): another proposal would only cost each relayer
+          // and each witness one more signature to check.
+          if (best.hash === own.hash && (best.votes === 0 || o.mode === 'witness-tx')) await propose(slot, index, 'turn');
           // The deadline others' votes already carry (most common first), else the candidate's own:
           // any is valid, and one shared deadline lets the votes travel as one batch item.
           const deadlines = [...(fromBoard.candidates.get(slot.own.slot) ?? []).filter((b) => b.hash === best!.hash).flatMap((b) => b.votes.filter((v) => best!.voters.has(v.witnessIndex)).map((v) => v.deadline))];
