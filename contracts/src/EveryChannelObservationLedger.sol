@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {Hashes} from "@openzeppelin/contracts/utils/cryptography/Hashes.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {IEveryChannelObservationLedger} from "./interfaces/IEveryChannelObservationLedger.sol";
 import {IEveryChannelRail} from "./interfaces/IEveryChannelRail.sol";
@@ -81,18 +82,34 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EveryC
         external
         returns (bool)
     {
-        return _submit(header, deadline, signatures);
+        if (signatures.length == 0) revert EmptySubmission();
+        (bytes32 slot, bytes32 hash) = _open(header);
+        return _submit(slot, hash, header, deadline, signatures);
     }
 
     /// @inheritdoc IEveryChannelObservationLedger
     function submitSignOffBatch(SignedObservation[] calldata observations) external returns (uint256 finalizedCount) {
         if (observations.length == 0) revert EmptySubmission();
         for (uint256 i; i < observations.length; ++i) {
+            // Nothing an item puts in memory is used after it, so each item reuses the same memory:
+            // without this, memory (whose cost grows with the square of its size) grows with every
+            // item of a long batch.
+            uint256 freeMemory;
+            assembly ("memory-safe") {
+                freeMemory := mload(0x40)
+            }
             SignedObservation calldata o = observations[i];
             // A slot finalized before this item is reached (by a racing relayer, a witness's own
             // transaction, or a front-runner copying one item) is skipped: it must not sink the rest.
-            if (_finalized[observationSlot(o.header.streamHash, o.header.epochHash)] != bytes32(0)) continue;
-            if (_submit(o.header, o.deadline, o.signatures)) ++finalizedCount;
+            bytes32 slot = observationSlot(o.header.streamHash, o.header.epochHash);
+            if (_finalized[slot] == bytes32(0)) {
+                if (o.signatures.length == 0) revert EmptySubmission();
+                _checkHeader(o.header);
+                if (_submit(slot, observationHash(o.header), o.header, o.deadline, o.signatures)) ++finalizedCount;
+            }
+            assembly ("memory-safe") {
+                mstore(0x40, freeMemory)
+            }
         }
     }
 
@@ -156,18 +173,43 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EveryC
     }
 
     /// @inheritdoc IEveryChannelObservationLedger
-    function observationHash(ObservationHeader calldata header) public pure returns (bytes32) {
-        return keccak256(abi.encode(header));
+    function observationHash(ObservationHeader calldata header) public pure returns (bytes32 hash) {
+        // keccak256(abi.encode(header)) without the ABI encoder's copy into new memory: the five
+        // bytes32 fields are copied as they are, and the two uint64 fields are written from their
+        // decoded values (decoding refuses a value above 64 bits), in the scratch memory past the
+        // free memory pointer.
+        uint64 observedUnixMs = header.observedUnixMs;
+        uint64 sequence = header.sequence;
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            calldatacopy(p, header, 160)
+            mstore(add(p, 160), observedUnixMs)
+            mstore(add(p, 192), sequence)
+            hash := keccak256(p, 224)
+        }
     }
 
     /// @inheritdoc IEveryChannelObservationLedger
     function observationSlot(bytes32 streamHash, bytes32 epochHash) public pure returns (bytes32) {
-        return keccak256(abi.encode(streamHash, epochHash));
+        // keccak256(abi.encode(streamHash, epochHash)), in scratch space.
+        return Hashes.efficientKeccak256(streamHash, epochHash);
     }
 
     /// @inheritdoc IEveryChannelObservationLedger
     function signOffDigest(bytes32 hash, uint64 deadline, uint8 witnessIndex) public view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(SIGN_OFF_TYPEHASH, hash, deadline, witnessIndex)));
+        // keccak256(abi.encode(SIGN_OFF_TYPEHASH, hash, deadline, witnessIndex)) past the free memory
+        // pointer, which stays where it is: three of these per observation in a batch.
+        bytes32 typeHash = SIGN_OFF_TYPEHASH;
+        bytes32 structHash;
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            mstore(p, typeHash)
+            mstore(add(p, 0x20), hash)
+            mstore(add(p, 0x40), deadline)
+            mstore(add(p, 0x60), witnessIndex)
+            structHash := keccak256(p, 0x80)
+        }
+        return _hashTypedDataV4(structHash);
     }
 
     // -- Internals --
@@ -175,6 +217,15 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EveryC
     /// @dev Refuses a header that could never finalize, hashes it, and refuses a finalized slot before
     ///      any other work, so late sign-offs cost one storage read.
     function _open(ObservationHeader calldata header) private view returns (bytes32 slot, bytes32 hash) {
+        _checkHeader(header);
+        slot = observationSlot(header.streamHash, header.epochHash);
+        bytes32 finalizedHash = _finalized[slot];
+        if (finalizedHash != bytes32(0)) revert SlotAlreadyFinalized(slot, finalizedHash);
+        hash = observationHash(header);
+    }
+
+    /// @dev Refuses a header that could never finalize.
+    function _checkHeader(ObservationHeader calldata header) private pure {
         if (header.streamHash == bytes32(0)) revert ZeroHeaderField("streamHash");
         if (header.epochHash == bytes32(0)) revert ZeroHeaderField("epochHash");
         // The rail refuses a zero manifest hash, and a zero commitment to the data says nothing.
@@ -183,18 +234,17 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EveryC
         if ((header.sequence == 0) != (header.parentObservationHash == bytes32(0))) {
             revert BrokenStreamLink(header.sequence, header.parentObservationHash);
         }
-        slot = observationSlot(header.streamHash, header.epochHash);
-        bytes32 finalizedHash = _finalized[slot];
-        if (finalizedHash != bytes32(0)) revert SlotAlreadyFinalized(slot, finalizedHash);
-        hash = observationHash(header);
     }
 
-    function _submit(ObservationHeader calldata header, uint64 deadline, WitnessSignature[] calldata signatures)
-        private
-        returns (bool)
-    {
-        if (signatures.length == 0) revert EmptySubmission();
-        (bytes32 slot, bytes32 hash) = _open(header);
+    /// @dev Counts the signatures on an open slot's candidate (`hash`, of `header`) and finalizes it at
+    ///      quorum, or records them as pending.
+    function _submit(
+        bytes32 slot,
+        bytes32 hash,
+        ObservationHeader calldata header,
+        uint64 deadline,
+        WitnessSignature[] calldata signatures
+    ) private returns (bool) {
         (uint256 memberMask, uint256 quorum) = _currentMembership();
         uint256 bits = _signerBits(hash, deadline, signatures, memberMask);
         // Fast path: the signatures alone are a quorum of current members (_signerBits only returns
@@ -289,7 +339,7 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EveryC
         bool ok;
         bytes32 word;
         uint256 size;
-        // The one assembly block: Solidity's call would copy all return data into memory. This copies
+        // Assembly because Solidity's call would copy all return data into memory. This copies
         // at most 32 bytes into the scratch word, cleared first.
         assembly ("memory-safe") {
             mstore(0x00, 0)
@@ -310,7 +360,8 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EveryC
     }
 
     function _headCommitment(bytes32 hash, uint64 sequence) private pure returns (bytes32) {
-        return keccak256(abi.encode(hash, sequence));
+        // keccak256(abi.encode(hash, sequence)), in scratch space.
+        return Hashes.efficientKeccak256(hash, bytes32(uint256(sequence)));
     }
 
     /// @dev Counts set bits; at most one loop turn per witness.

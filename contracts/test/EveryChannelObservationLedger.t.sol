@@ -477,6 +477,27 @@ contract EveryChannelObservationLedgerTest is LedgerFixture {
         assertTrue(ledger.isStreamHead(STREAM, parent, 9), "head at 9");
     }
 
+    /// @dev As a relayer's batch is live: every item on a stream of its own, each stream's head and the
+    ///      ledger's storage cold. Its gas in the snapshot is the live cost per observation's execution.
+    function test_submitSignOffBatch_ManyStreamsColdStorage() public {
+        uint256 n = 40;
+        L.SignedObservation[] memory opening = new L.SignedObservation[](n);
+        L.SignedObservation[] memory next = new L.SignedObservation[](n);
+        for (uint256 i; i < n; ++i) {
+            bytes32 stream = keccak256(abi.encode("stream", i));
+            opening[i].header = header(stream, 0, bytes32(0), 0);
+            (opening[i].deadline, opening[i].signatures) = (dl(), sigs(opening[i].header, ids(0, 2, 4)));
+            next[i].header = header(stream, 1, hashOf(opening[i].header), 0);
+            (next[i].deadline, next[i].signatures) = (dl(), sigs(next[i].header, ids(1, 3, 4)));
+        }
+        assertEq(ledger.submitSignOffBatch(opening), n, "the streams open");
+        vm.cool(address(ledger));
+        assertEq(ledger.submitSignOffBatch(next), n, "every stream moves on");
+        for (uint256 i; i < n; ++i) {
+            assertTrue(ledger.isStreamHead(next[i].header.streamHash, hashOf(next[i].header), 1), "head moved");
+        }
+    }
+
     function test_submitSignOffBatch_OutOfOrderLeavesChildrenPending() public {
         L.SignedObservation[] memory batch = new L.SignedObservation[](2);
         L.ObservationHeader memory p = first();

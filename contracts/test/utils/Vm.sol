@@ -8,6 +8,7 @@ interface Vm {
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function signCompact(uint256 privateKey, bytes32 digest) external pure returns (bytes32 r, bytes32 vs);
     function warp(uint256 timestamp) external;
+    function cool(address target) external;
     function chainId(uint256 newChainId) external;
     function prank(address sender) external;
     function startPrank(address sender) external;
