@@ -11,7 +11,7 @@ import { ANVIL_DEFAULTS, startAnvil } from '../rail/anvil.js';
 import { GAS_TARGETS, measureGas, type GasResult } from './gas.js';
 import { measureStreaming, measureWindowedSmoke, type StreamResult, type WindowedSmokeResult } from './stream.js';
 import { measureThroughput, type ThroughputResult } from './throughput.js';
-import { boundBy, holds, runLiveNetwork, searchStreams, type LiveResult } from './live.js';
+import { boundBy, boundingRun, holds, runLiveNetwork, searchStreams, type LiveResult } from './live.js';
 
 function gasTable(g: GasResult): string {
   const rows: [string, string, number, number | undefined][] = [
@@ -149,7 +149,7 @@ async function main() {
     }
     const { best, probes } = await searchStreams(run);
     const summary = best
-      ? { streams: best.streams, p50Ms: best.p50Ms, p99Ms: best.p99Ms, cpuMsPerSlot: best.cpuMsPerSlot, gasPerObservation: best.gasPerObservation, backlog: best.backlog, boundBy: boundBy(probes.find((p) => !holds(p) && p.streams > best.streams) ?? best, cores) }
+      ? { streams: best.streams, p50Ms: best.p50Ms, p99Ms: best.p99Ms, cpuMsPerSlot: best.cpuMsPerSlot, gasPerObservation: best.gasPerObservation, backlog: best.backlog, boundBy: boundBy(boundingRun(best, probes), cores) }
       : { streams: 0, p50Ms: null, p99Ms: null, cpuMsPerSlot: null, gasPerObservation: null, boundBy: probes[0] ? boundBy(probes[0], cores) : 'no run' };
     console.log(json ? JSON.stringify({ network: summary, probes }) : ['Live streams sustained (p99 <= 12 s from epoch end to finality, flat backlog)', '', ...probes.map(liveRow), '', `largest that holds: ${summary.streams}; ${summary.boundBy}`].join('\n'));
     return;

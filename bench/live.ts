@@ -363,6 +363,14 @@ export async function searchStreams(run: (n: number) => Promise<LiveResult>, sta
   return { best, probes };
 }
 
+/** The run that says what bounds the search's answer: the smallest N above it that did not hold (the
+ *  load just past the limit; a far larger failed run finalizes so little that its cost per slot says
+ *  nothing), else the answer itself. */
+export function boundingRun(best: LiveResult, probes: LiveResult[]): LiveResult {
+  const failed = probes.filter((p) => !holds(p) && p.streams > best.streams).sort((a, b) => a.streams - b.streams);
+  return failed[0] ?? best;
+}
+
 /** What bounds a run: the CPU its processes need of the machine's cores, the gas its slots need of
  *  the blocks, or (neither near its limit) latency itself: blocks, polls and the protocol's steps. */
 export function boundBy(r: LiveResult, cores: number, blockGasLimit = 60_000_000): string {

@@ -116,6 +116,9 @@ export interface NetworkSummary {
   chainBreaks: number;
   dissent: number;
   skippedReported: number;
+  /** Proposals the honest witnesses made: a slot needs about one (its designated proposer's) when
+   *  that witness is up, more only while it is down or for dissent. */
+  proposals: number;
   faults: string[];
   seconds: number;
   /** From the moment the witnesses were up to the last slot final (the consensus itself). */
@@ -408,6 +411,7 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
     const relayerGas = (await Promise.all(relayerUrls.map((u) => metricSum(u, 'ecp_relayer_gas_used_total')))).reduce((a, b) => a + b, 0);
     const relayerFinal = (await Promise.all(relayerUrls.map((u) => metricSum(u, 'ecp_relayer_finalized_total')))).reduce((a, b) => a + b, 0);
     const skippedReported = (await Promise.all(honestUrls.map((u) => metricSum(u, 'ecp_witness_skipped_total')))).reduce((a, b) => a + b, 0);
+    const proposals = (await Promise.all(honestUrls.map((u) => metricSum(u, 'ecp_witness_proposed_total')))).reduce((a, b) => a + b, 0);
     const revertedBatches = await revertedFrom(conn, fromBlock, relayers.map((_, i) => devAccountAddress(8 + i)));
     const resources = await Promise.all(
       [...honestWitnesses.map((p) => ({ p, url: witnessUrls[witnesses.indexOf(p)]!, prefix: 'ecp_witness' })), ...relayers.map((p, i) => ({ p, url: relayerUrls[i]!, prefix: 'ecp_relayer' }))].map(
@@ -480,6 +484,7 @@ export async function runNetworkSmoke(o: NetworkSmokeOptions = {}): Promise<Netw
       chainBreaks: verdict.chainBreaks,
       dissent,
       skippedReported,
+      proposals,
       faults: faultLog,
       seconds: Math.round((Date.now() - started) / 100) / 10,
       finalizeSeconds,

@@ -2,7 +2,7 @@
 // never finalized, the backlog's trend, CPU from /proc, and the search for the largest N that holds.
 import { describe, expect, it } from 'vitest';
 import { parseLine } from '../rail/archive/derive.js';
-import { backlogTrend, boundBy, cpuMsFromStat, epochStart, liveLine, machineTicks, quantile, searchStreams, type LiveResult } from '../bench/live.js';
+import { backlogTrend, boundBy, boundingRun, cpuMsFromStat, epochStart, liveLine, machineTicks, quantile, searchStreams, type LiveResult } from '../bench/live.js';
 
 describe('live bench', () => {
   it('staggers streams evenly across one epoch', () => {
@@ -48,5 +48,13 @@ describe('live bench', () => {
     expect(best?.streams).toBeGreaterThan(300);
     expect(best!.streams).toBeLessThanOrEqual(330);
     expect(tried.slice(0, 4)).toEqual([50, 100, 200, 400]);
+  });
+
+  it('says what bounds the answer from the smallest load past it that failed, not from a collapse far above', () => {
+    const result = (n: number, ok: boolean, total: number): LiveResult => ({ streams: n, seconds: 60, blockTimeS: 1, slots: 1, finalized: 1, within12s: 1, p50Ms: 1, p99Ms: ok ? 5_000 : null, cpuMsPerSlot: { witness: 1, relayer: 1, anvil: 1, total }, gasPerObservation: 1, backlog: { first: 0, last: 0, flat: ok }, machineBusy: 0.99 });
+    const best = result(825, true, 13);
+    const probes = [result(800, true, 13), result(1600, false, 114), result(1200, false, 24), best, result(850, false, 15)];
+    expect(boundingRun(best, probes).streams).toBe(850);
+    expect(boundingRun(best, [best]).streams).toBe(825);
   });
 });
