@@ -32,9 +32,7 @@ describe('network smoke', () => {
     expect(summary.dissent).toBeLessThanOrEqual(9);
     expect(summary.faults.filter((f) => f.startsWith('kill -9'))).toHaveLength(2);
     expect(summary.revertedBatches).toBe(0);
-    // A witness proposes only when its rank chose its candidate (one proposal per slot, more while a
-    // designated proposer is down and for dissent); when every witness proposed what it voted for,
-    // this was about 4 per slot.
+    // About one proposal per slot: the designated proposer's, more while it is down and for dissent.
     expect(summary.proposals).toBeLessThanOrEqual(2 * summary.slots);
   }, 320_000);
 
@@ -46,6 +44,9 @@ describe('network smoke', () => {
     expect(summary.finalized).toBe(24);
     expect(summary.unreachable).toBe(0);
     expect(summary.revertedBatches).toBe(0);
+    // Here every honest witness's own candidate is the proposer's, byte for byte. A witness proposes
+    // only when its rank chose its candidate, not when votes did: 21 proposals for 24 slots in one run,
+    // against 77 when every witness also proposed what it voted for.
     expect(summary.proposals).toBeLessThanOrEqual(1.5 * summary.slots);
   }, 320_000);
 
