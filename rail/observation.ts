@@ -1,6 +1,6 @@
 // ObservationHeader and its hashes, byte-identical to EveryChannelObservationLedger.
 import type { Hex } from 'viem';
-import { fromHex, keccakHex, putUint64 } from './archive/merkle.js';
+import { bytes32, keccakHex, putUint64 } from './archive/merkle.js';
 
 export const OBSERVATION_HEADER_COMPONENTS = [
   { name: 'streamHash', type: 'bytes32' },
@@ -23,14 +23,14 @@ export interface ObservationHeader {
 }
 
 /** ObservationHash = keccak256(abi.encode(header)): the header's seven static fields are seven
- *  32-byte words (observation.test.ts checks it against viem's ABI encoder). */
+ *  32-byte words (archive/derive.test.ts checks it against viem's ABI encoder). */
 export function observationHash(h: ObservationHeader): Hex {
   const enc = new Uint8Array(224);
-  enc.set(word(h.streamHash), 0);
-  enc.set(word(h.epochHash), 32);
-  enc.set(word(h.parentObservationHash), 64);
-  enc.set(word(h.dataRoot), 96);
-  enc.set(word(h.locatorHash), 128);
+  enc.set(bytes32(h.streamHash, 'streamHash'), 0);
+  enc.set(bytes32(h.epochHash, 'epochHash'), 32);
+  enc.set(bytes32(h.parentObservationHash, 'parentObservationHash'), 64);
+  enc.set(bytes32(h.dataRoot, 'dataRoot'), 96);
+  enc.set(bytes32(h.locatorHash, 'locatorHash'), 128);
   putUint64(enc, 160, h.observedUnixMs);
   putUint64(enc, 192, h.sequence);
   return keccakHex(enc);
@@ -39,15 +39,9 @@ export function observationHash(h: ObservationHeader): Hex {
 /** ObservationSlot = keccak256(abi.encode(streamHash, epochHash)). */
 export function observationSlot(streamHash: Hex, epochHash: Hex): Hex {
   const enc = new Uint8Array(64);
-  enc.set(word(streamHash), 0);
-  enc.set(word(epochHash), 32);
+  enc.set(bytes32(streamHash, 'streamHash'), 0);
+  enc.set(bytes32(epochHash, 'epochHash'), 32);
   return keccakHex(enc);
-}
-
-/** A bytes32 value's 32 bytes (refusing anything else, as the ABI encoder would). */
-function word(v: Hex): Uint8Array {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(v)) throw new RangeError(`${v} is not a bytes32 value`);
-  return fromHex(v);
 }
 
 /** A header as JSON: hex strings, uint64 values as decimal strings (they can exceed 2^53). */

@@ -10,7 +10,7 @@ import {
   type Hex,
 } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
-import { fromHex, keccak, keccakHex } from './archive/merkle.js';
+import { bytes32, fromHex, keccak, keccakHex } from './archive/merkle.js';
 
 /** The ledger's EIP-712 domain name and version (its constructor's EIP712(...) arguments). */
 export const LEDGER_EIP712_NAME = 'EveryChannelObservationLedger';
@@ -90,12 +90,11 @@ export function structDigester(
     values.forEach((v, i) => {
       const f = fields[i]!;
       if (bits[i] === 0) {
-        if (typeof v !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(v)) throw new RangeError(`${primaryType}.${f.name}: ${String(v)} is not a bytes32 value`);
-        struct.set(fromHex(v), 32 * (i + 1));
+        struct.set(bytes32(String(v), `${primaryType}.${f.name}`), 32 * (i + 1));
         return;
       }
-      const n = typeof v === 'string' ? NaN : BigInt(v);
-      if (typeof n !== 'bigint' || n < 0n || n >= 1n << BigInt(bits[i]!)) throw new RangeError(`${primaryType}.${f.name}: ${String(v)} is not a ${f.type}`);
+      const n = typeof v === 'string' || (typeof v === 'number' && !Number.isSafeInteger(v)) ? -1n : BigInt(v);
+      if (n < 0n || n >= 1n << BigInt(bits[i]!)) throw new RangeError(`${primaryType}.${f.name}: ${String(v)} is not a ${f.type}`);
       struct.set(Buffer.from(n.toString(16).padStart(64, '0'), 'hex'), 32 * (i + 1));
     });
     const outer = new Uint8Array(66);

@@ -36,6 +36,13 @@ export function fromHex(hex: string): Uint8Array {
   return Buffer.from(hex.slice(2), 'hex');
 }
 
+/** A bytes32 value's 32 bytes, refusing anything else as the ABI encoder would (`what` names it in
+ *  the error). */
+export function bytes32(v: string, what = 'value'): Uint8Array {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(v)) throw new RangeError(`${what}: ${v} is not a bytes32 value`);
+  return fromHex(v);
+}
+
 /** Writes a uint64 big-endian into the 32-byte word at `offset`. */
 export function putUint64(buf: Uint8Array, offset: number, value: bigint): void {
   if (value < 0n || value >= 1n << 64n) throw new RangeError(`${value} is not a uint64`);

@@ -7,7 +7,7 @@ import { structDigester, type LedgerDomain } from '../signoff.js';
 import { z } from 'zod';
 import type { ArchiveLine } from '../archive/schema.js';
 import { dataRootOf, epochHashOf, streamHashOf } from '../archive/derive.js';
-import { fromHex, keccakHex } from '../archive/merkle.js';
+import { bytes32, keccakHex } from '../archive/merkle.js';
 import { observationHash, observationSlot, type ObservationHeader } from '../observation.js';
 
 export const ZERO_HASH: Hex = `0x${'00'.repeat(32)}`;
@@ -160,7 +160,7 @@ export function isAbsoluteUri(s: string): boolean {
 export function proposerOrder(slot: Hex, members: readonly number[]): number[] {
   // keccak256(abi.encode(bytes32 slot, uint8 i)): two 32-byte words.
   const enc = new Uint8Array(64);
-  enc.set(fromHex(slot), 0);
+  enc.set(bytes32(slot, 'slot'), 0);
   const key = (i: number) => {
     enc[63] = i;
     return keccakHex(enc);

@@ -3,9 +3,9 @@
 // Every check asks one question: did member M (whose address the ledger names) sign this digest?
 // It gives the ledger's own verdict (OpenZeppelin ECDSA.tryRecover): s in the lower half of the
 // order, the recovery id from the signature's parity, and the key ecrecover returns must be M's.
-// The recovery is secp.ts's. A member's first
-// signature is recovered to an address; once that is the member's, its public key is kept and every
-// later signature of that member must recover to the same key (no hashing of the key again). Each
+// The recovery is secp.ts's (libsecp256k1). A member's first signature is recovered to an address;
+// once that is the member's, its public key is kept and every later signature of that member must
+// recover to the same key (no hashing of the key again). Each
 // (digest, signature, member) is checked once and remembered under what it is made of (candidate
 // hash, deadline, index, signature, member), so a signature re-posted or re-read costs a map lookup,
 // without hashing its digest again.

@@ -20,6 +20,15 @@ import { leaderOf, type Lead } from './lead.js';
 const hex32 = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`;
 const lines = readFileSync(DEFAULT_ARCHIVE, 'utf8').split('\n').slice(0, 30).map((l) => archiveLineSchema.parse(JSON.parse(l)));
 
+/** A fresh anvil with a ledger of the five witnesses (quorum 3). */
+async function ledgerOnAnvil(keys: ReturnType<typeof loadKeys>): Promise<{ anvil: Anvil; conn: RailConnection; ledger: Address }> {
+  await initKeccak();
+  const anvil = await startAnvil();
+  const conn = await connect(anvil.rpcUrl, { pollingIntervalMs: 50 });
+  const ledger = (await deploy(conn, keys.deployer, { owner: keys.deployer.address, witnesses: keys.witnesses.map((w) => w.address), quorum: 3 })).ledger;
+  return { anvil, conn, ledger };
+}
+
 describe('rail relayer', () => {
   let anvil: Anvil;
   let conn: RailConnection;
@@ -71,10 +80,7 @@ describe('rail relayer', () => {
   };
 
   beforeAll(async () => {
-    await initKeccak();
-    anvil = await startAnvil();
-    conn = await connect(anvil.rpcUrl, { pollingIntervalMs: 50 });
-    ledger = (await deploy(conn, keys.deployer, { owner: keys.deployer.address, witnesses: keys.witnesses.map((w) => w.address), quorum: 3 })).ledger;
+    ({ anvil, conn, ledger } = await ledgerOnAnvil(keys));
   });
   afterAll(async () => {
     for (const r of relayers) await r.stop();
@@ -181,10 +187,7 @@ describe('rail relayer, one of two that split the streams', () => {
   let ledger: Address;
   let relayer: RunningRelayer | undefined;
   beforeAll(async () => {
-    await initKeccak();
-    anvil = await startAnvil();
-    conn = await connect(anvil.rpcUrl, { pollingIntervalMs: 50 });
-    ledger = (await deploy(conn, keys.deployer, { owner: keys.deployer.address, witnesses: keys.witnesses.map((w) => w.address), quorum: 3 })).ledger;
+    ({ anvil, conn, ledger } = await ledgerOnAnvil(keys));
   });
   afterAll(async () => {
     await relayer?.stop();
